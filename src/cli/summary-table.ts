@@ -1,0 +1,19 @@
+import type { EngineCounters, SummaryRecord } from '../core/index.js';
+
+const fmt = (v: number | null | undefined, digits = 4) => (v === null || v === undefined || Number.isNaN(v) ? '—' : Number(v.toPrecision(digits)).toString());
+
+/** The human-readable end-of-backtest report: one row per characteristic. */
+export function summaryTable(summaries: SummaryRecord[], counters: EngineCounters, badLines: number, seconds: number): string {
+  const rows = summaries.map((s) => {
+    const hits = Object.entries(s.violations).filter(([, n]) => n! > 0).map(([r, n]) => `${r}×${n}`).join(' ') || 'none';
+    const status = s.phase1 ? `Phase I ${s.phase1.collected}/${s.phase1.needed}` : '';
+    return [s.characteristic, s.chart, String(s.points), fmt(s.center), fmt(s.sigma), fmt(s.capability?.cpk, 3), String(s.actions.hold ?? 0), String(s.actions.alarm ?? 0), status || hits];
+  });
+  const header = ['characteristic', 'chart', 'points', 'center', 'sigma', 'Cpk', 'holds', 'alarms', 'violations'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i >= 2 && i <= 7 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  const out = [line(header), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line)];
+  out.push('');
+  out.push(`${counters.samples.toLocaleString('en-US')} samples in ${seconds.toFixed(2)} s · ${counters.unmatched} matched no characteristic · ${counters.rejected + badLines} rejected`);
+  return out.join('\n');
+}

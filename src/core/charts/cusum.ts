@@ -1,0 +1,37 @@
+import type { ChartParameters, ControlChart, Observation, PlottedPoint } from './chart.js';
+import { estimateIndividuals, individualsStandard } from './individuals.js';
+
+/** k = 0.5σ detects a 1σ shift fastest; h = 5σ gives ARL₀ ≈ 465 (Montgomery §9.1.3, Table 9.3). */
+export const CUSUM_DEFAULT_K = 0.5;
+export const CUSUM_DEFAULT_H = 5;
+
+/**
+ * Tabular CUSUM on standardized values (Montgomery §9.1.2, eqs. 9.2–9.3 with zᵢ = (xᵢ − μ)/σ):
+ *   C⁺ᵢ = max(0, zᵢ − k + C⁺ᵢ₋₁),  C⁻ᵢ = max(0, −zᵢ − k + C⁻ᵢ₋₁),  C⁺₀ = C⁻₀ = 0,
+ * signalling when either sum exceeds h. The plotted statistic is max(C⁺, C⁻) against [0, h].
+ */
+export class CusumChart implements ControlChart {
+  readonly type = 'cusum' as const;
+  private cplus = 0;
+  private cminus = 0;
+
+  constructor(readonly k = CUSUM_DEFAULT_K, readonly h = CUSUM_DEFAULT_H) {}
+
+  estimate(obs: readonly Observation[], included: readonly boolean[]): ChartParameters {
+    return estimateIndividuals(obs, included);
+  }
+
+  fromStandard(center: number, sigma: number | undefined): ChartParameters {
+    return individualsStandard(center, sigma);
+  }
+
+  plot(o: Observation, p: ChartParameters): PlottedPoint {
+    const z = (o.x - p.center) / p.sigma;
+    this.cplus = Math.max(0, z - this.k + this.cplus);
+    this.cminus = Math.max(0, -z - this.k + this.cminus);
+    return {
+      statistic: Math.max(this.cplus, this.cminus), center: 0, ucl: this.h, lcl: 0, zoneSigma: NaN,
+      extras: { cplus: this.cplus, cminus: this.cminus },
+    };
+  }
+}

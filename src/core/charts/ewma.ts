@@ -1,0 +1,39 @@
+import type { ChartParameters, ControlChart, Observation, PlottedPoint } from './chart.js';
+import { estimateIndividuals, individualsStandard } from './individuals.js';
+
+/** qcc's defaults: λ = 0.2, L = 3. */
+export const EWMA_DEFAULT_LAMBDA = 0.2;
+export const EWMA_DEFAULT_L = 3;
+
+/**
+ * EWMA chart of individual values (Montgomery §9.2, eqs. 9.22–9.25):
+ *   zᵢ = λxᵢ + (1 − λ)zᵢ₋₁, z₀ = μ,
+ *   limits μ ± L·σ·√(λ/(2−λ) · (1 − (1−λ)^{2i})), the exact time-varying form,
+ * with μ and σ = MR̄/1.128 from Phase I. i counts points from the first one.
+ */
+export class EwmaChart implements ControlChart {
+  readonly type = 'ewma' as const;
+  private z = NaN;
+  private i = 0;
+
+  constructor(readonly lambda = EWMA_DEFAULT_LAMBDA, readonly L = EWMA_DEFAULT_L) {}
+
+  estimate(obs: readonly Observation[], included: readonly boolean[]): ChartParameters {
+    return estimateIndividuals(obs, included);
+  }
+
+  fromStandard(center: number, sigma: number | undefined): ChartParameters {
+    return individualsStandard(center, sigma);
+  }
+
+  plot(o: Observation, p: ChartParameters): PlottedPoint {
+    const lambda = this.lambda;
+    if (this.i === 0) this.z = p.center;
+    this.i++;
+    this.z = lambda * o.x + (1 - lambda) * this.z;
+    const sigmaZ = p.sigma * Math.sqrt((lambda / (2 - lambda)) * (1 - Math.pow(1 - lambda, 2 * this.i)));
+    return {
+      statistic: this.z, center: p.center, ucl: p.center + this.L * sigmaZ, lcl: p.center - this.L * sigmaZ, zoneSigma: sigmaZ,
+    };
+  }
+}

@@ -1,0 +1,30 @@
+import type { ChartParameters, ControlChart, Observation, PlottedPoint } from './chart.js';
+import { d2, d3 } from './constants.js';
+import { estimateIndividuals, individualsStandard } from './individuals.js';
+
+/**
+ * Individuals and moving-range chart (Montgomery §6.4): limits μ ± 3σ with σ = MR̄/1.128.
+ * The companion MR chart has center d2·σ and UCL (d2 + 3d3)·σ = D4·MR̄ = 3.267·MR̄, LCL 0.
+ */
+export class IndividualsMovingRangeChart implements ControlChart {
+  readonly type = 'i-mr' as const;
+  private previous = NaN;
+
+  estimate(obs: readonly Observation[], included: readonly boolean[]): ChartParameters {
+    return estimateIndividuals(obs, included);
+  }
+
+  fromStandard(center: number, sigma: number | undefined): ChartParameters {
+    return individualsStandard(center, sigma);
+  }
+
+  plot(o: Observation, p: ChartParameters): PlottedPoint {
+    const mr = Math.abs(o.x - this.previous);
+    this.previous = o.x;
+    const point: PlottedPoint = {
+      statistic: o.x, center: p.center, ucl: p.center + 3 * p.sigma, lcl: p.center - 3 * p.sigma, zoneSigma: p.sigma,
+    };
+    if (!Number.isNaN(mr)) point.extras = { mr, mrCenter: d2(2) * p.sigma, mrUcl: (d2(2) + 3 * d3(2)) * p.sigma };
+    return point;
+  }
+}

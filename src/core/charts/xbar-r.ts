@@ -1,0 +1,29 @@
+import type { ChartParameters, ControlChart, Observation, PlottedPoint } from './chart.js';
+import { d2, d3 } from './constants.js';
+import { individualsStandard } from './individuals.js';
+import { grandMean, meanOfSubgroupSigmas } from './subgroups.js';
+
+/**
+ * X̄ and R chart (Montgomery §6.2): σ = mean of Rᵢ/d2(nᵢ) (qcc's "UWAVE-R"; R̄/d2 for equal n),
+ * X̄ limits x̿ ± 3σ/√n (= x̿ ± A2·R̄), R chart center d2σ, limits (d2 ± 3d3)σ (= D3·R̄, D4·R̄).
+ */
+export class XbarRangeChart implements ControlChart {
+  readonly type = 'xbar-r' as const;
+
+  estimate(obs: readonly Observation[], included: readonly boolean[]): ChartParameters {
+    return { center: grandMean(obs, included), sigma: meanOfSubgroupSigmas(obs, included, (o) => o.range / d2(o.n)) };
+  }
+
+  fromStandard(center: number, sigma: number | undefined): ChartParameters {
+    return individualsStandard(center, sigma);
+  }
+
+  plot(o: Observation, p: ChartParameters): PlottedPoint {
+    const sigmaMean = p.sigma / Math.sqrt(o.n);
+    const rCenter = d2(o.n) * p.sigma, rSpread = 3 * d3(o.n) * p.sigma;
+    return {
+      statistic: o.x, center: p.center, ucl: p.center + 3 * sigmaMean, lcl: p.center - 3 * sigmaMean, zoneSigma: sigmaMean,
+      extras: { range: o.range, rangeCenter: rCenter, rangeUcl: rCenter + rSpread, rangeLcl: Math.max(0, rCenter - rSpread) },
+    };
+  }
+}

@@ -1,0 +1,31 @@
+import type { ChartParameters, ControlChart, Observation, PlottedPoint } from './chart.js';
+import { c4 } from './constants.js';
+import { individualsStandard } from './individuals.js';
+import { grandMean, meanOfSubgroupSigmas } from './subgroups.js';
+
+/**
+ * X̄ and S chart (Montgomery §6.3): σ = mean of Sᵢ/c4(nᵢ) (S̄/c4 for equal n),
+ * X̄ limits x̿ ± 3σ/√n (= x̿ ± A3·S̄), S chart center c4σ, limits c4σ ± 3σ√(1 − c4²)
+ * (= B3·S̄, B4·S̄; Montgomery eq. 6.27–6.28).
+ */
+export class XbarSdChart implements ControlChart {
+  readonly type = 'xbar-s' as const;
+
+  estimate(obs: readonly Observation[], included: readonly boolean[]): ChartParameters {
+    return { center: grandMean(obs, included), sigma: meanOfSubgroupSigmas(obs, included, (o) => o.sd / c4(o.n)) };
+  }
+
+  fromStandard(center: number, sigma: number | undefined): ChartParameters {
+    return individualsStandard(center, sigma);
+  }
+
+  plot(o: Observation, p: ChartParameters): PlottedPoint {
+    const sigmaMean = p.sigma / Math.sqrt(o.n);
+    const c = c4(o.n);
+    const sCenter = c * p.sigma, sSpread = 3 * p.sigma * Math.sqrt(1 - c * c);
+    return {
+      statistic: o.x, center: p.center, ucl: p.center + 3 * sigmaMean, lcl: p.center - 3 * sigmaMean, zoneSigma: sigmaMean,
+      extras: { sd: o.sd, sdCenter: sCenter, sdUcl: sCenter + sSpread, sdLcl: Math.max(0, sCenter - sSpread) },
+    };
+  }
+}

@@ -1,0 +1,52 @@
+import type { CapabilityIndices } from '../capability.js';
+import type { Action, ChartType, RuleName } from '../config.js';
+
+/** One plotted point with its limits and the rules it violated: the engine's main output. */
+export interface PointRecord {
+  type: 'point';
+  characteristic: string;
+  /** 1-based per characteristic. */
+  index: number;
+  /** "I" for points of the limit-estimation window, "II" once limits are locked. */
+  phase: 'I' | 'II';
+  /** Timestamp of the last sample behind the point. */
+  ts: string;
+  statistic: number;
+  center: number;
+  ucl: number;
+  lcl: number;
+  violations: RuleName[];
+  actions: Action[];
+  /** Unit IDs of the samples behind the point. */
+  units: string[];
+  /** Distinct lots of those samples. */
+  lots: string[];
+  // Companion-chart values, present by chart type.
+  mr?: number; mrCenter?: number; mrUcl?: number;
+  range?: number; rangeCenter?: number; rangeUcl?: number; rangeLcl?: number;
+  sd?: number; sdCenter?: number; sdUcl?: number; sdLcl?: number;
+  cplus?: number; cminus?: number;
+}
+
+/** State of one characteristic at the end of a run (backtest) or on request (worker). */
+export interface SummaryRecord {
+  type: 'summary';
+  characteristic: string;
+  chart: ChartType;
+  points: number;
+  /** Locked center (μ, p̄, c̄, ū); null while Phase I is still collecting. */
+  center: number | null;
+  /** σ of individual values (variables) or per-unit σ (attributes); null while Phase I collects. */
+  sigma: number | null;
+  /** Samples of an incomplete trailing subgroup, not plotted. */
+  pendingSamples: number;
+  /** Samples of a subgroup closed with a single sample (a new subgroup id arrived), not plotted. */
+  droppedSamples: number;
+  /** Present while Phase I has not collected enough points to lock limits. */
+  phase1?: { needed: number; collected: number };
+  violations: Partial<Record<RuleName, number>>;
+  actions: Partial<Record<Action, number>>;
+  capability?: CapabilityIndices;
+}
+
+export type PointSink = (point: PointRecord) => void;

@@ -1,0 +1,11 @@
+/** The pure SPC core: numbers in, events out. Nothing here performs I/O. */
+export * from './config.js';
+export type { Sample } from './sample.js';
+export { createChart } from './charts/index.js';
+export type { ChartParameters, ControlChart, Observation, PlottedPoint } from './charts/index.js';
+export { createRule } from './rules/index.js';
+export type { RulePoint, SpcRule } from './rules/index.js';
+export { capabilityIndices, type CapabilityIndices } from './capability.js';
+export { SpcEngine, type EngineCounters, type SampleOutcome } from './engine/engine.js';
+export { CharacteristicRunner } from './engine/characteristic.js';
+export type { PointRecord, PointSink, SummaryRecord } from './engine/records.js';

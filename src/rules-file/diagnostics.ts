@@ -1,0 +1,164 @@
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { RULE_NAMES } from '../core/config.js';
+
+export type YamlPath = (string | number)[];
+
+/** One problem in a YAML file, located at `file:line:col`. */
+export class FileDiagnostic {
+  constructor(
+    readonly file: string,
+    readonly line: number,
+    readonly col: number,
+    /** Where in the document, e.g. characteristics[0].rules[2]. */
+    readonly path: string,
+    readonly message: string,
+  ) {}
+
+  toString(): string {
+    return `${this.file}:${this.line}:${this.col} ${this.path ? this.path + ' ' : ''}${this.message}`;
+  }
+}
+
+/** Thrown when a file has errors; `diagnostics` lists every one, in file order. */
+export class InvalidFileError extends Error {
+  constructor(readonly diagnostics: FileDiagnostic[]) {
+    super(diagnostics.map(String).join('\n'));
+    this.name = 'InvalidFileError';
+  }
+}
+
+export function formatPath(path: YamlPath): string {
+  let out = '';
+  for (const seg of path) out += typeof seg === 'number' ? `[${seg}]` : out ? `.${seg}` : seg;
+  return out;
+}
+
+/** A parsed YAML document that can say where any path of it is. */
+export class LocatedYaml {
+  readonly doc: Document;
+  private readonly lines = new LineCounter();
+  readonly syntaxErrors: FileDiagnostic[] = [];
+
+  constructor(readonly file: string, text: string) {
+    this.doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: true });
+    for (const e of [...this.doc.errors, ...this.doc.warnings]) {
+      const pos = this.lines.linePos(e.pos[0]);
+      this.syntaxErrors.push(new FileDiagnostic(file, pos.line, pos.col, '', `YAML: ${e.message.split('\n')[0]}`));
+    }
+  }
+
+  toJS(): unknown { return this.doc.toJS(); }
+
+  /** The node at `path`, or the deepest existing ancestor. With `key`, that key of the map at path. */
+  private locate(path: YamlPath, key?: string): number {
+    let node: unknown = this.doc.contents;
+    let offset = (node as Node | null)?.range?.[0] ?? 0;
+    const segments = key === undefined ? path : [...path, key];
+    for (let i = 0; i < segments.length; i++) {
+      const seg = segments[i];
+      if (isMap(node)) {
+        const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg));
+        if (!pair) break;
+        if (key !== undefined && i === segments.length - 1) { offset = (pair.key as Node).range?.[0] ?? offset; break; }
+        node = pair.value;
+        offset = (pair.value as Node | null)?.range?.[0] ?? (pair.key as Node).range?.[0] ?? offset;
+      } else if (isSeq(node) && typeof seg === 'number' && node.items[seg] !== undefined) {
+        node = node.items[seg];
+        offset = (node as Node).range?.[0] ?? offset;
+      } else break;
+    }
+    return offset;
+  }
+
+  at(path: YamlPath, message: string, key?: string): FileDiagnostic {
+    const pos = this.lines.linePos(this.locate(path, key));
+    return new FileDiagnostic(this.file, pos.line, pos.col, formatPath(path), message);
+  }
+}
+
+function describe(v: unknown): string {
+  if (v === null || v === undefined) return 'nothing';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  return JSON.stringify(v);
+}
+
+function article(type: string): string {
+  const names: Record<string, string> = { object: 'a mapping', array: 'a list', integer: 'an integer', number: 'a number', string: 'a string', boolean: 'true or false' };
+  return names[type] ?? type;
+}
+
+function allowedList(values: readonly unknown[]): string {
+  if (values.length === RULE_NAMES.length && RULE_NAMES.every((r, i) => values[i] === r)) return 'we1..we4, nelson1..nelson8';
+  return values.map(String).join(', ');
+}
+
+/** The closest allowed key, to suggest for a misspelling (Levenshtein distance ≤ 2). */
+function closest(word: string, options: string[]): string | undefined {
+  const dist = (a: string, b: string) => {
+    const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+      let prev = row[0]; row[0] = i;
+      for (let j = 1; j <= b.length; j++) {
+        const tmp = row[j];
+        row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1));
+        prev = tmp;
+      }
+    }
+    return row[b.length];
+  };
+  const best = options.map((o) => [o, dist(word, o)] as const).sort((a, b) => a[1] - b[1])[0];
+  return best && best[1] <= 2 ? best[0] : undefined;
+}
+
+function toPath(instancePath: string): YamlPath {
+  if (!instancePath) return [];
+  return instancePath.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~')).map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+}
+
+/** Turns one ajv error into a located, readable diagnostic. */
+export function schemaDiagnostic(y: LocatedYaml, e: ErrorObject): FileDiagnostic {
+  const path = toPath(e.instancePath);
+  const p = e.params as Record<string, unknown>;
+  const got = describe(e.data);
+  switch (e.keyword) {
+    case 'required': return y.at(path, `is missing required key "${p.missingProperty}"`);
+    case 'additionalProperties': {
+      const allowed = Object.keys((e.parentSchema as { properties?: object })?.properties ?? {});
+      const key = String(p.additionalProperty);
+      const hint = closest(key, allowed);
+      return y.at(path, `has unknown key "${key}"${hint ? ` (did you mean "${hint}"?)` : ''}; allowed: ${allowed.join(', ')}`, key);
+    }
+    case 'enum': return y.at(path, `must be one of ${allowedList(p.allowedValues as unknown[])} (got ${got})`);
+    case 'const': return y.at(path, `must be ${JSON.stringify(p.allowedValue)} (got ${got})`);
+    case 'type': return y.at(path, `must be ${article(String(p.type))} (got ${got})`);
+    case 'minimum': return y.at(path, `must be ≥ ${p.limit} (got ${got})`);
+    case 'maximum': return y.at(path, `must be ≤ ${p.limit} (got ${got})`);
+    case 'exclusiveMinimum': return y.at(path, `must be > ${p.limit} (got ${got})`);
+    case 'exclusiveMaximum': return y.at(path, `must be < ${p.limit} (got ${got})`);
+    case 'minItems': return y.at(path, `must list at least ${p.limit} item${p.limit === 1 ? '' : 's'}`);
+    case 'uniqueItems': return y.at([...path, p.i as number], `repeats ${describe((e.data as unknown[])[p.i as number])} (also at index ${p.j})`);
+    case 'minProperties': return y.at(path, `must set at least one of ${Object.keys((e.parentSchema as { properties?: object })?.properties ?? {}).join(', ')}`);
+    case 'pattern': return y.at(path, `must match ${p.pattern} (got ${got})`);
+    default: return y.at(path, e.message ?? 'is invalid');
+  }
+}
+
+const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
+const compiled = new WeakMap<object, ValidateFunction>();
+
+/** Validates a located document against a JSON Schema; diagnostics sorted by position. */
+export function validateAgainst(y: LocatedYaml, schema: object): FileDiagnostic[] {
+  let validate = compiled.get(schema);
+  if (!validate) { validate = ajv.compile(schema); compiled.set(schema, validate); }
+  if (validate(y.toJS())) return [];
+  return sortDiagnostics((validate.errors ?? []).map((e) => schemaDiagnostic(y, e)));
+}
+
+export function sortDiagnostics(list: FileDiagnostic[]): FileDiagnostic[] {
+  const seen = new Set<string>();
+  return list
+    .filter((d) => { const k = String(d); if (seen.has(k)) return false; seen.add(k); return true; })
+    .sort((a, b) => a.line - b.line || a.col - b.col);
+}

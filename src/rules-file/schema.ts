@@ -1,0 +1,69 @@
+import Type from 'typebox';
+import { CHART_TYPES, RULE_NAMES } from '../core/config.js';
+import { MAX_SUBGROUP, MIN_SUBGROUP } from '../core/charts/constants.js';
+
+/** Longest Phase I window, which bounds the memory held per characteristic before limits lock. */
+export const MAX_PHASE1_POINTS = 10_000;
+
+const RuleList = Type.Array(Type.Enum([...RULE_NAMES]), { uniqueItems: true });
+
+const Match = Type.Object({
+  line: Type.Optional(Type.String({ minLength: 1 })),
+  station: Type.Optional(Type.String({ minLength: 1 })),
+  parameter: Type.Optional(Type.String({ minLength: 1 })),
+}, { additionalProperties: false, minProperties: 1, description: 'A sample belongs to the characteristic when every given key equals the sample\'s.' });
+
+const Chart = Type.Object({
+  type: Type.Enum([...CHART_TYPES], { description: 'i-mr | xbar-r | xbar-s | ewma | cusum | p | np | c | u' }),
+  subgroupSize: Type.Optional(Type.Integer({ minimum: MIN_SUBGROUP, maximum: MAX_SUBGROUP, description: 'X̄ charts: samples per subgroup' })),
+  lambda: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1, description: 'EWMA smoothing constant, default 0.2' })),
+  L: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'EWMA limit width in sigma, default 3' })),
+  k: Type.Optional(Type.Number({ minimum: 0, description: 'CUSUM reference value in sigma, default 0.5' })),
+  h: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'CUSUM decision interval in sigma, default 5' })),
+}, { additionalProperties: false });
+
+const Limits = Type.Object({
+  phase1: Type.Optional(Type.Integer({ minimum: 2, maximum: MAX_PHASE1_POINTS, description: 'estimate center and sigma from the first N plotted points, then lock them (Phase II)' })),
+  exclude: Type.Optional(Type.Array(Type.Integer({ minimum: 1 }), { uniqueItems: true, description: 'Phase I points (1-based) left out of the estimate: assignable causes' })),
+  center: Type.Optional(Type.Number({ description: 'fixed center: mean (variables) or p̄ / c̄ / ū (attributes)' })),
+  sigma: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'fixed sigma of individual values (variables charts only)' })),
+}, { additionalProperties: false });
+
+const Spec = Type.Object({
+  lsl: Type.Optional(Type.Number({ description: 'lower specification limit' })),
+  usl: Type.Optional(Type.Number({ description: 'upper specification limit' })),
+  target: Type.Optional(Type.Number({ description: 'nominal value' })),
+}, { additionalProperties: false, minProperties: 1 });
+
+const Actions = Type.Object({
+  hold: Type.Optional(RuleList),
+  alarm: Type.Optional(RuleList),
+}, { additionalProperties: false });
+
+const Characteristic = Type.Object({
+  id: Type.String({ pattern: '^[A-Za-z0-9_][A-Za-z0-9_.:/-]*$', maxLength: 200, description: 'unique id, e.g. reflow.peak_temp' }),
+  description: Type.Optional(Type.String()),
+  match: Match,
+  chart: Chart,
+  limits: Limits,
+  spec: Type.Optional(Spec),
+  rules: Type.Array(Type.Enum([...RULE_NAMES]), { uniqueItems: true, minItems: 1, description: 'we1..we4, nelson1..nelson8' }),
+  actions: Type.Optional(Actions),
+}, { additionalProperties: false });
+
+/** The rule file, version 1. `rules/schema.json` is generated from this. */
+export const RuleFileSchema = Type.Object({
+  version: Type.Literal(1),
+  characteristics: Type.Array(Characteristic, { minItems: 1 }),
+}, { additionalProperties: false });
+
+
+/** The schema as written to rules/schema.json for editors (yaml-language-server). */
+export function ruleFileJsonSchema(): Record<string, unknown> {
+  return {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    $id: 'https://spc-guard.dev/schema/rules-v1.json',
+    title: 'spc-guard rule file, version 1',
+    ...JSON.parse(JSON.stringify(RuleFileSchema)),
+  };
+}

@@ -1,0 +1,44 @@
+import { Ajv, type ErrorObject } from 'ajv';
+import type { Sample } from '../core/sample.js';
+import { SampleSchema } from './schema.js';
+
+const ajv = new Ajv({ allErrors: false, strict: false });
+const check = ajv.compile<Sample>(SampleSchema);
+
+export type SampleResult = { ok: true; sample: Sample } | { ok: false; reason: string };
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'string') return `string ${JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v)}`;
+  if (typeof v === 'object') return 'an object';
+  return `${typeof v} ${String(v)}`;
+}
+
+/** A reason a person can act on: names the field, what it must be and what it was. */
+function reasonOf(e: ErrorObject, data: unknown): string {
+  const field = e.instancePath.slice(1).replace(/\//g, '.');
+  const got = field ? (data as Record<string, unknown>)[field] : data;
+  switch (e.keyword) {
+    case 'required': return `${(e.params as { missingProperty: string }).missingProperty} is required`;
+    case 'type': return `${field || 'sample'} must be ${field === 'value' || field === 'n' ? 'a finite number' : (e.params as { type: string }).type === 'object' ? 'a JSON object' : `a ${(e.params as { type: string }).type}`} (got ${describe(got)})`;
+    case 'pattern': return `${field} must be an ISO-8601 timestamp like 2026-11-25T03:00:00.123Z (got ${describe(got)})`;
+    case 'minLength': return `${field} must not be empty`;
+    case 'maxLength': return `${field} is longer than 200 characters`;
+    case 'exclusiveMinimum': return `${field} must be > 0 (got ${describe(got)})`;
+    default: return `${field || 'sample'} ${e.message ?? 'is invalid'}`;
+  }
+}
+
+/** Validates a parsed JSON value against the sample schema. */
+export function validateSample(data: unknown): SampleResult {
+  if (check(data)) return { ok: true, sample: data };
+  return { ok: false, reason: reasonOf(check.errors![0], data) };
+}
+
+/** Parses and validates one NDJSON line. Never throws. */
+export function parseSampleJson(text: string): SampleResult {
+  let data: unknown;
+  try { data = JSON.parse(text); } catch (e) { return { ok: false, reason: `invalid JSON: ${(e as Error).message}` }; }
+  return validateSample(data);
+}
