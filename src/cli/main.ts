@@ -5,6 +5,9 @@ import { backtest } from './backtest.js';
 import { rulesCheck } from './rules-check.js';
 import { rulesTest } from './rules-test.js';
 
+// A closed pipe (spc backtest … | head) is a normal way for a reader to stop.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => { if (err.code === 'EPIPE') process.exit(0); throw err; });
+
 const program = new Command();
 program
   .name('spc')

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import Type from 'typebox';
 import { RULE_NAMES, ACTIONS, type RuleSetConfig } from '../core/config.js';
 import { SpcEngine, type PointRecord } from '../core/index.js';
@@ -118,7 +118,7 @@ export function runRuleTestFile(file: string): RuleTestResult[] {
   if (errors.length) throw new InvalidFileError(errors);
   const spec = y.toJS() as RuleTestFile;
   const baseDir = dirname(file);
-  const rulesPath = spec.rules ? join(baseDir, spec.rules) : file.replace(/\.test\.ya?ml$/, '.yaml');
+  const rulesPath = spec.rules ? resolve(baseDir, spec.rules) : file.replace(/\.test\.ya?ml$/, '.yaml');
   if (!existsSync(rulesPath)) throw new InvalidFileError([new FileDiagnostic(file, 1, 1, 'rules', `rule file not found: ${rulesPath}`)]);
   const rules = loadRules(rulesPath);
   return spec.tests.map((t, i) => runCase(rules, t, baseDir, y, i));

@@ -56,14 +56,3 @@ export const RuleFileSchema = Type.Object({
   version: Type.Literal(1),
   characteristics: Type.Array(Characteristic, { minItems: 1 }),
 }, { additionalProperties: false });
-
-
-/** The schema as written to rules/schema.json for editors (yaml-language-server). */
-export function ruleFileJsonSchema(): Record<string, unknown> {
-  return {
-    $schema: 'http://json-schema.org/draft-07/schema#',
-    $id: 'https://spc-guard.dev/schema/rules-v1.json',
-    title: 'spc-guard rule file, version 1',
-    ...JSON.parse(JSON.stringify(RuleFileSchema)),
-  };
-}

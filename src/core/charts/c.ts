@@ -1,4 +1,4 @@
-import { attributePoint } from './attribute.js';
+import { plotAttribute } from './attribute.js';
 import { includedTotals, type ChartParameters, type ControlChart, type Observation, type PlottedPoint } from './chart.js';
 
 /** Count of defects chart (Montgomery §7.3.1, eq. 7.17): c̄ = mean count, limits c̄ ± 3√c̄. */
@@ -14,7 +14,7 @@ export class DefectCountChart implements ControlChart {
     return { center, sigma: Math.sqrt(center) };
   }
 
-  plot(o: Observation, p: ChartParameters): PlottedPoint {
-    return attributePoint(o.x, p.center, p.sigma);
+  plot(o: Observation, p: ChartParameters, out: PlottedPoint): number {
+    return plotAttribute(out, o.x, p.center, p.sigma);
   }
 }

@@ -23,20 +23,24 @@ export interface ChartParameters {
   sigma: number;
 }
 
-/** Statistic and limits of one plotted point, plus chart-specific companion values. */
+/**
+ * Statistic and limits of one plotted point, plus the companion chart's values by chart type.
+ * Charts write these fields straight into the output record, so a point costs one object.
+ */
 export interface PlottedPoint {
   statistic: number;
   center: number;
   ucl: number;
   /** Floored at 0 where the statistic cannot be negative. */
   lcl: number;
-  /**
-   * 1σ of the plotted statistic: a third of the distance from center to the unfloored 3σ
-   * limit. Zone rules measure points in these units, so they work where limits vary per point.
-   */
-  zoneSigma: number;
-  /** MR / R / S values of the companion chart, CUSUM's C⁺ and C⁻. */
-  extras?: Record<string, number>;
+  /** I-MR: moving range and its chart (LCL 0). */
+  mr?: number; mrCenter?: number; mrUcl?: number;
+  /** X̄-R: subgroup range and its chart. */
+  range?: number; rangeCenter?: number; rangeUcl?: number; rangeLcl?: number;
+  /** X̄-S: subgroup standard deviation and its chart. */
+  sd?: number; sdCenter?: number; sdUcl?: number; sdLcl?: number;
+  /** CUSUM: upper and lower sums, in σ units. */
+  cplus?: number; cminus?: number;
 }
 
 /**
@@ -49,7 +53,12 @@ export interface ControlChart {
   estimate(phase1: readonly Observation[], included: readonly boolean[]): ChartParameters;
   /** Parameters from a standard given in the rule file (attribute charts derive σ from center). */
   fromStandard(center: number, sigma: number | undefined): ChartParameters;
-  plot(o: Observation, p: ChartParameters): PlottedPoint;
+  /**
+   * Writes the point's statistic, limits and companion values into `out` and returns the 1σ of
+   * the plotted statistic: a third of the distance from center to the unfloored 3σ limit. Zone
+   * rules measure points in these units, so they work where limits vary per point.
+   */
+  plot(o: Observation, p: ChartParameters, out: PlottedPoint): number;
 }
 
 /** Sum of `x` and of `n` over the included observations (p̄ = Σx/Σn, ū = Σx/Σn). */

@@ -25,13 +25,16 @@ export class CusumChart implements ControlChart {
     return individualsStandard(center, sigma);
   }
 
-  plot(o: Observation, p: ChartParameters): PlottedPoint {
+  plot(o: Observation, p: ChartParameters, out: PlottedPoint): number {
     const z = (o.x - p.center) / p.sigma;
     this.cplus = Math.max(0, z - this.k + this.cplus);
     this.cminus = Math.max(0, -z - this.k + this.cminus);
-    return {
-      statistic: Math.max(this.cplus, this.cminus), center: 0, ucl: this.h, lcl: 0, zoneSigma: NaN,
-      extras: { cplus: this.cplus, cminus: this.cminus },
-    };
+    out.statistic = Math.max(this.cplus, this.cminus);
+    out.center = 0;
+    out.ucl = this.h;
+    out.lcl = 0;
+    out.cplus = this.cplus;
+    out.cminus = this.cminus;
+    return NaN; // zone rules do not apply to CUSUM
   }
 }

@@ -26,14 +26,16 @@ export class EwmaChart implements ControlChart {
     return individualsStandard(center, sigma);
   }
 
-  plot(o: Observation, p: ChartParameters): PlottedPoint {
+  plot(o: Observation, p: ChartParameters, out: PlottedPoint): number {
     const lambda = this.lambda;
     if (this.i === 0) this.z = p.center;
     this.i++;
     this.z = lambda * o.x + (1 - lambda) * this.z;
     const sigmaZ = p.sigma * Math.sqrt((lambda / (2 - lambda)) * (1 - Math.pow(1 - lambda, 2 * this.i)));
-    return {
-      statistic: this.z, center: p.center, ucl: p.center + this.L * sigmaZ, lcl: p.center - this.L * sigmaZ, zoneSigma: sigmaZ,
-    };
+    out.statistic = this.z;
+    out.center = p.center;
+    out.ucl = p.center + this.L * sigmaZ;
+    out.lcl = p.center - this.L * sigmaZ;
+    return sigmaZ;
   }
 }

@@ -6,6 +6,8 @@ import { estimateIndividuals, individualsStandard } from './individuals.js';
  * Individuals and moving-range chart (Montgomery §6.4): limits μ ± 3σ with σ = MR̄/1.128.
  * The companion MR chart has center d2·σ and UCL (d2 + 3d3)·σ = D4·MR̄ = 3.267·MR̄, LCL 0.
  */
+const MR_D2 = d2(2), MR_D3 = d3(2);
+
 export class IndividualsMovingRangeChart implements ControlChart {
   readonly type = 'i-mr' as const;
   private previous = NaN;
@@ -18,13 +20,18 @@ export class IndividualsMovingRangeChart implements ControlChart {
     return individualsStandard(center, sigma);
   }
 
-  plot(o: Observation, p: ChartParameters): PlottedPoint {
+  plot(o: Observation, p: ChartParameters, out: PlottedPoint): number {
     const mr = Math.abs(o.x - this.previous);
     this.previous = o.x;
-    const point: PlottedPoint = {
-      statistic: o.x, center: p.center, ucl: p.center + 3 * p.sigma, lcl: p.center - 3 * p.sigma, zoneSigma: p.sigma,
-    };
-    if (!Number.isNaN(mr)) point.extras = { mr, mrCenter: d2(2) * p.sigma, mrUcl: (d2(2) + 3 * d3(2)) * p.sigma };
-    return point;
+    out.statistic = o.x;
+    out.center = p.center;
+    out.ucl = p.center + 3 * p.sigma;
+    out.lcl = p.center - 3 * p.sigma;
+    if (!Number.isNaN(mr)) { // no moving range for the first point
+      out.mr = mr;
+      out.mrCenter = MR_D2 * p.sigma;
+      out.mrUcl = (MR_D2 + 3 * MR_D3) * p.sigma;
+    }
+    return p.sigma;
   }
 }

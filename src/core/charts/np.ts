@@ -1,4 +1,4 @@
-import { attributePoint } from './attribute.js';
+import { plotAttribute } from './attribute.js';
 import { includedTotals, type ChartParameters, type ControlChart, type Observation, type PlottedPoint } from './chart.js';
 
 /**
@@ -17,7 +17,7 @@ export class NumberNonconformingChart implements ControlChart {
     return { center, sigma: Math.sqrt(center * (1 - center)) };
   }
 
-  plot(o: Observation, p: ChartParameters): PlottedPoint {
-    return attributePoint(o.x, o.n * p.center, p.sigma * Math.sqrt(o.n));
+  plot(o: Observation, p: ChartParameters, out: PlottedPoint): number {
+    return plotAttribute(out, o.x, o.n * p.center, p.sigma * Math.sqrt(o.n));
   }
 }

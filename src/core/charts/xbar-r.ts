@@ -18,12 +18,17 @@ export class XbarRangeChart implements ControlChart {
     return individualsStandard(center, sigma);
   }
 
-  plot(o: Observation, p: ChartParameters): PlottedPoint {
+  plot(o: Observation, p: ChartParameters, out: PlottedPoint): number {
     const sigmaMean = p.sigma / Math.sqrt(o.n);
     const rCenter = d2(o.n) * p.sigma, rSpread = 3 * d3(o.n) * p.sigma;
-    return {
-      statistic: o.x, center: p.center, ucl: p.center + 3 * sigmaMean, lcl: p.center - 3 * sigmaMean, zoneSigma: sigmaMean,
-      extras: { range: o.range, rangeCenter: rCenter, rangeUcl: rCenter + rSpread, rangeLcl: Math.max(0, rCenter - rSpread) },
-    };
+    out.statistic = o.x;
+    out.center = p.center;
+    out.ucl = p.center + 3 * sigmaMean;
+    out.lcl = p.center - 3 * sigmaMean;
+    out.range = o.range;
+    out.rangeCenter = rCenter;
+    out.rangeUcl = rCenter + rSpread;
+    out.rangeLcl = Math.max(0, rCenter - rSpread);
+    return sigmaMean;
   }
 }

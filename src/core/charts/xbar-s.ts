@@ -19,13 +19,18 @@ export class XbarSdChart implements ControlChart {
     return individualsStandard(center, sigma);
   }
 
-  plot(o: Observation, p: ChartParameters): PlottedPoint {
+  plot(o: Observation, p: ChartParameters, out: PlottedPoint): number {
     const sigmaMean = p.sigma / Math.sqrt(o.n);
     const c = c4(o.n);
     const sCenter = c * p.sigma, sSpread = 3 * p.sigma * Math.sqrt(1 - c * c);
-    return {
-      statistic: o.x, center: p.center, ucl: p.center + 3 * sigmaMean, lcl: p.center - 3 * sigmaMean, zoneSigma: sigmaMean,
-      extras: { sd: o.sd, sdCenter: sCenter, sdUcl: sCenter + sSpread, sdLcl: Math.max(0, sCenter - sSpread) },
-    };
+    out.statistic = o.x;
+    out.center = p.center;
+    out.ucl = p.center + 3 * sigmaMean;
+    out.lcl = p.center - 3 * sigmaMean;
+    out.sd = o.sd;
+    out.sdCenter = sCenter;
+    out.sdUcl = sCenter + sSpread;
+    out.sdLcl = Math.max(0, sCenter - sSpread);
+    return sigmaMean;
   }
 }

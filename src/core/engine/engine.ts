@@ -12,7 +12,14 @@ export interface EngineCounters {
 }
 
 /** The outcome of one sample: how many characteristics took it, or why it was refused. */
-export type SampleOutcome = { matched: number; rejected?: undefined } | { matched: 0; rejected: string };
+export type SampleOutcome = { readonly matched: number; readonly rejected?: undefined } | { readonly matched: 0; readonly rejected: string };
+
+/** Outcomes without a reason are shared, so the hot path allocates nothing for them. */
+const MATCHED: readonly SampleOutcome[] = Array.from({ length: 17 }, (_, matched) => Object.freeze({ matched }));
+const matchedOutcome = (n: number): SampleOutcome => MATCHED[n] ?? { matched: n };
+
+/** Cached routing for one parameter name: the characteristics of each (line, station) seen. */
+interface Route { line: string; station: string; targets: CharacteristicRunner[]; next: Route | undefined }
 
 function matches(c: CharacteristicConfig, s: Sample): boolean {
   const m = c.match;
@@ -23,18 +30,20 @@ function matches(c: CharacteristicConfig, s: Sample): boolean {
 
 /**
  * Routes samples to characteristics and runs them: sample → characteristic → chart point →
- * rule hits → actions. Routing is cached per (line, station, parameter) in nested maps, so the
- * steady state costs three map look-ups and no allocation.
+ * rule hits → actions. Routing is cached per parameter, then (line, station): one map look-up
+ * and a short scan, and no allocation in the steady state.
  */
 export class SpcEngine {
   readonly counters: EngineCounters = { samples: 0, unmatched: 0, rejected: 0 };
   private readonly runners: CharacteristicRunner[];
   private readonly byParameter = new Map<string, CharacteristicRunner[]>();
   private readonly anyParameter: CharacteristicRunner[] = [];
-  private readonly routes = new Map<string, Map<string, Map<string, CharacteristicRunner[]>>>();
+  private readonly order = new Map<CharacteristicRunner, number>();
+  private readonly routes = new Map<string, Route>();
 
   constructor(readonly ruleSet: RuleSetConfig) {
     this.runners = ruleSet.characteristics.map((c) => new CharacteristicRunner(c));
+    this.runners.forEach((r, i) => this.order.set(r, i));
     for (const r of this.runners) {
       const p = r.config.match.parameter;
       if (p === undefined) this.anyParameter.push(r);
@@ -47,29 +56,24 @@ export class SpcEngine {
 
   /** The characteristics a sample belongs to, in rule-file order. */
   route(s: Sample): CharacteristicRunner[] {
-    let stations = this.routes.get(s.line);
-    if (!stations) { stations = new Map(); this.routes.set(s.line, stations); }
-    let parameters = stations.get(s.station);
-    if (!parameters) { parameters = new Map(); stations.set(s.station, parameters); }
-    let found = parameters.get(s.parameter);
-    if (!found) {
-      const candidates = [...(this.byParameter.get(s.parameter) ?? []), ...this.anyParameter];
-      found = candidates.filter((r) => matches(r.config, s)).sort((a, b) => this.runners.indexOf(a) - this.runners.indexOf(b));
-      parameters.set(s.parameter, found);
-    }
-    return found;
+    const first = this.routes.get(s.parameter);
+    for (let r = first; r !== undefined; r = r.next) if (r.line === s.line && r.station === s.station) return r.targets;
+    const candidates = [...(this.byParameter.get(s.parameter) ?? []), ...this.anyParameter];
+    const targets = candidates.filter((r) => matches(r.config, s)).sort((a, b) => this.order.get(a)! - this.order.get(b)!);
+    this.routes.set(s.parameter, { line: s.line, station: s.station, targets, next: first });
+    return targets;
   }
 
   process(sample: Sample, emit: PointSink): SampleOutcome {
     this.counters.samples++;
     const targets = this.route(sample);
-    if (targets.length === 0) { this.counters.unmatched++; return { matched: 0 }; }
-    for (const t of targets) {
-      const why = t.reject(sample);
+    if (targets.length === 0) { this.counters.unmatched++; return MATCHED[0]; }
+    for (let i = 0; i < targets.length; i++) {
+      const why = targets[i].reject(sample);
       if (why !== undefined) { this.counters.rejected++; return { matched: 0, rejected: why }; }
     }
-    for (const t of targets) t.accept(sample, emit);
-    return { matched: targets.length };
+    for (let i = 0; i < targets.length; i++) targets[i].accept(sample, emit);
+    return matchedOutcome(targets.length);
   }
 
   summaries(): SummaryRecord[] {

@@ -1,8 +1,9 @@
 import type { CapabilityIndices } from '../capability.js';
+import type { PlottedPoint } from '../charts/chart.js';
 import type { Action, ChartType, RuleName } from '../config.js';
 
 /** One plotted point with its limits and the rules it violated: the engine's main output. */
-export interface PointRecord {
+export interface PointRecord extends PlottedPoint {
   type: 'point';
   characteristic: string;
   /** 1-based per characteristic. */
@@ -11,21 +12,12 @@ export interface PointRecord {
   phase: 'I' | 'II';
   /** Timestamp of the last sample behind the point. */
   ts: string;
-  statistic: number;
-  center: number;
-  ucl: number;
-  lcl: number;
-  violations: RuleName[];
-  actions: Action[];
+  violations: readonly RuleName[];
+  actions: readonly Action[];
   /** Unit IDs of the samples behind the point. */
-  units: string[];
+  units: readonly string[];
   /** Distinct lots of those samples. */
-  lots: string[];
-  // Companion-chart values, present by chart type.
-  mr?: number; mrCenter?: number; mrUcl?: number;
-  range?: number; rangeCenter?: number; rangeUcl?: number; rangeLcl?: number;
-  sd?: number; sdCenter?: number; sdUcl?: number; sdLcl?: number;
-  cplus?: number; cminus?: number;
+  lots: readonly string[];
 }
 
 /** State of one characteristic at the end of a run (backtest) or on request (worker). */

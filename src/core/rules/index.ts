@@ -5,7 +5,45 @@ import { westernElectricRule, type WesternElectricRule } from './western-electri
 
 export type { RulePoint, SpcRule } from './rule.js';
 
-/** A fresh (stateful) rule evaluator for one characteristic. */
+const shared = new Map<RuleName, SpcRule>();
+
+/** The (stateless, shared) evaluator of a rule; its state lives with each characteristic. */
 export function createRule(name: RuleName): SpcRule {
-  return name.startsWith('we') ? westernElectricRule(name as WesternElectricRule) : nelsonRule(name as NelsonRule);
+  let rule = shared.get(name);
+  if (!rule) {
+    rule = name.startsWith('we') ? westernElectricRule(name as WesternElectricRule) : nelsonRule(name as NelsonRule);
+    shared.set(name, rule);
+  }
+  return rule;
+}
+
+/** The layout of a rule list's state; shared by every characteristic with the same rules. */
+export interface RuleLayout {
+  readonly rules: readonly SpcRule[];
+  /** Offset of each rule's state in the characteristic's Float64Array. */
+  readonly offsets: Int32Array;
+  readonly stateSize: number;
+}
+
+const layouts = new Map<string, RuleLayout>();
+
+export function ruleLayout(names: readonly RuleName[]): RuleLayout {
+  const key = names.join(',');
+  let layout = layouts.get(key);
+  if (!layout) {
+    const rules = names.map(createRule);
+    const offsets = new Int32Array(rules.length);
+    let size = 0;
+    rules.forEach((r, i) => { offsets[i] = size; size += r.stateSize; });
+    layout = { rules, offsets, stateSize: size };
+    layouts.set(key, layout);
+  }
+  return layout;
+}
+
+/** A fresh state block for a rule list: every rule at the start of a run. */
+export function newRuleState(layout: RuleLayout): Float64Array {
+  const state = new Float64Array(layout.stateSize);
+  layout.rules.forEach((r, i) => r.init(state, layout.offsets[i]));
+  return state;
 }

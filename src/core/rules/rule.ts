@@ -12,8 +12,15 @@ export interface RulePoint {
 /**
  * A rule evaluated point by point in O(1) time and memory. Following R qcc 3.0, a point is flagged
  * when its run reaches the required length, and so is every further point while the run lasts.
+ *
+ * Rules are stateless and shared; each characteristic keeps their state in one Float64Array
+ * (`stateSize` slots from `at`). With thousands of characteristics served round-robin, state in
+ * one contiguous block instead of eight small objects is what keeps the engine out of cache misses.
  */
 export interface SpcRule {
   readonly name: RuleName;
-  test(p: RulePoint): boolean;
+  readonly stateSize: number;
+  /** Writes the state of a fresh run. */
+  init(state: Float64Array, at: number): void;
+  test(p: RulePoint, state: Float64Array, at: number): boolean;
 }

@@ -2,13 +2,16 @@
  * The run patterns that Western Electric and Nelson rules are made of, each O(1) per point.
  * Comparisons are strict: a point exactly on the center line is on neither side, a zero
  * difference is neither up nor down, and a point exactly on a zone line is not beyond it.
+ * State lives in the caller's Float64Array (see SpcRule); comments name each slot.
  */
 import type { RuleName } from '../config.js';
 import type { RulePoint, SpcRule } from './rule.js';
 
 /** One point beyond the control limits. */
 export class BeyondLimits implements SpcRule {
+  readonly stateSize = 0;
   constructor(readonly name: RuleName) {}
+  init(): void {}
   test(p: RulePoint): boolean { return p.beyond; }
 }
 
@@ -20,84 +23,90 @@ function popcount(bits: number): number {
 
 /** k of the last m points beyond `zone` σ on the same side, the current point being one of them. */
 export class KOfMBeyondZone implements SpcRule {
-  private above = 0;
-  private below = 0;
+  // [at] bit mask of the last m points above +zone, [at+1] the same below −zone.
+  readonly stateSize = 2;
   private readonly mask: number;
 
   constructor(readonly name: RuleName, private readonly k: number, m: number, private readonly zone: number) {
     this.mask = (1 << m) - 1;
   }
 
-  test(p: RulePoint): boolean {
+  init(s: Float64Array, at: number): void { s[at] = 0; s[at + 1] = 0; }
+
+  test(p: RulePoint, s: Float64Array, at: number): boolean {
     const up = p.z > this.zone, down = p.z < -this.zone;
-    this.above = ((this.above << 1) | (up ? 1 : 0)) & this.mask;
-    this.below = ((this.below << 1) | (down ? 1 : 0)) & this.mask;
-    return (up && popcount(this.above) >= this.k) || (down && popcount(this.below) >= this.k);
+    const above = ((s[at] << 1) | (up ? 1 : 0)) & this.mask;
+    const below = ((s[at + 1] << 1) | (down ? 1 : 0)) & this.mask;
+    s[at] = above; s[at + 1] = below;
+    return (up && popcount(above) >= this.k) || (down && popcount(below) >= this.k);
   }
 }
 
 /** `length` points in a row on the same side of the center line. */
 export class SameSideRun implements SpcRule {
-  private above = 0;
-  private below = 0;
-
+  // [at] points in a row above center, [at+1] below.
+  readonly stateSize = 2;
   constructor(readonly name: RuleName, private readonly length: number) {}
 
-  test(p: RulePoint): boolean {
-    if (p.z > 0) { this.above++; this.below = 0; }
-    else if (p.z < 0) { this.below++; this.above = 0; }
-    else { this.above = 0; this.below = 0; }
-    return this.above >= this.length || this.below >= this.length;
+  init(s: Float64Array, at: number): void { s[at] = 0; s[at + 1] = 0; }
+
+  test(p: RulePoint, s: Float64Array, at: number): boolean {
+    if (p.z > 0) { s[at]++; s[at + 1] = 0; }
+    else if (p.z < 0) { s[at + 1]++; s[at] = 0; }
+    else { s[at] = 0; s[at + 1] = 0; }
+    return s[at] >= this.length || s[at + 1] >= this.length;
   }
 }
 
 /** `length` points in a row steadily increasing or decreasing (length − 1 differences). */
 export class Trend implements SpcRule {
-  private previous = NaN;
-  private rising = 0;
-  private falling = 0;
-
+  // [at] previous statistic, [at+1] rising differences in a row, [at+2] falling.
+  readonly stateSize = 3;
   constructor(readonly name: RuleName, private readonly length: number) {}
 
-  test(p: RulePoint): boolean {
-    const d = p.statistic - this.previous;
-    this.previous = p.statistic;
-    if (d > 0) { this.rising++; this.falling = 0; }
-    else if (d < 0) { this.falling++; this.rising = 0; }
-    else { this.rising = 0; this.falling = 0; }
-    return this.rising >= this.length - 1 || this.falling >= this.length - 1;
+  init(s: Float64Array, at: number): void { s[at] = NaN; s[at + 1] = 0; s[at + 2] = 0; }
+
+  test(p: RulePoint, s: Float64Array, at: number): boolean {
+    const d = p.statistic - s[at];
+    s[at] = p.statistic;
+    if (d > 0) { s[at + 1]++; s[at + 2] = 0; }
+    else if (d < 0) { s[at + 2]++; s[at + 1] = 0; }
+    else { s[at + 1] = 0; s[at + 2] = 0; }
+    return s[at + 1] >= this.length - 1 || s[at + 2] >= this.length - 1;
   }
 }
 
 /** `length` points in a row alternating up and down (length − 1 differences of alternating sign). */
 export class Alternation implements SpcRule {
-  private previous = NaN;
-  private lastSign = 0;
-  private streak = 0;
-
+  // [at] previous statistic, [at+1] sign of the last difference, [at+2] alternating differences in a row.
+  readonly stateSize = 3;
   constructor(readonly name: RuleName, private readonly length: number) {}
 
-  test(p: RulePoint): boolean {
-    const d = p.statistic - this.previous;
-    this.previous = p.statistic;
+  init(s: Float64Array, at: number): void { s[at] = NaN; s[at + 1] = 0; s[at + 2] = 0; }
+
+  test(p: RulePoint, s: Float64Array, at: number): boolean {
+    const d = p.statistic - s[at];
+    s[at] = p.statistic;
     const sign = d > 0 ? 1 : d < 0 ? -1 : 0;
-    if (sign === 0) this.streak = 0;
-    else if (sign === -this.lastSign) this.streak++;
-    else this.streak = 1;
-    this.lastSign = sign;
-    return this.streak >= this.length - 1;
+    if (sign === 0) s[at + 2] = 0;
+    else if (sign === -s[at + 1]) s[at + 2]++;
+    else s[at + 2] = 1;
+    s[at + 1] = sign;
+    return s[at + 2] >= this.length - 1;
   }
 }
 
 /** `length` points in a row within `zone` σ of the center line (stratification). */
 export class WithinZoneRun implements SpcRule {
-  private run = 0;
-
+  // [at] points in a row within the zone.
+  readonly stateSize = 1;
   constructor(readonly name: RuleName, private readonly length: number, private readonly zone: number) {}
 
-  test(p: RulePoint): boolean {
-    this.run = Math.abs(p.z) < this.zone ? this.run + 1 : 0;
-    return this.run >= this.length;
+  init(s: Float64Array, at: number): void { s[at] = 0; }
+
+  test(p: RulePoint, s: Float64Array, at: number): boolean {
+    s[at] = Math.abs(p.z) < this.zone ? s[at] + 1 : 0;
+    return s[at] >= this.length;
   }
 }
 
@@ -106,18 +115,18 @@ export class WithinZoneRun implements SpcRule {
  * (mixture).
  */
 export class MixtureRun implements SpcRule {
-  private run = 0;
-  private sinceAbove = Infinity;
-  private sinceBelow = Infinity;
-
+  // [at] points in a row beyond the zone, [at+1] points since the last one above, [at+2] since the last below.
+  readonly stateSize = 3;
   constructor(readonly name: RuleName, private readonly length: number, private readonly zone: number) {}
 
-  test(p: RulePoint): boolean {
-    this.sinceAbove++; this.sinceBelow++;
-    if (p.z > this.zone) this.sinceAbove = 0;
-    else if (p.z < -this.zone) this.sinceBelow = 0;
-    else { this.run = 0; return false; }
-    this.run++;
-    return this.run >= this.length && this.sinceAbove < this.length && this.sinceBelow < this.length;
+  init(s: Float64Array, at: number): void { s[at] = 0; s[at + 1] = Infinity; s[at + 2] = Infinity; }
+
+  test(p: RulePoint, s: Float64Array, at: number): boolean {
+    s[at + 1]++; s[at + 2]++;
+    if (p.z > this.zone) s[at + 1] = 0;
+    else if (p.z < -this.zone) s[at + 2] = 0;
+    else { s[at] = 0; return false; }
+    s[at]++;
+    return s[at] >= this.length && s[at + 1] < this.length && s[at + 2] < this.length;
   }
 }

@@ -1,0 +1,92 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+// Runs the built CLI (npm test builds before vitest) as a user would.
+const CLI = 'dist/src/cli/main.js';
+const spc = (...args: string[]) => spawnSync('node', [CLI, ...args], { encoding: 'utf8' });
+let dir = '';
+beforeAll(() => { dir = mkdtempSync(join(tmpdir(), 'spc-cli-')); });
+
+describe('spc backtest', () => {
+  it('writes NDJSON points then one summary per characteristic', () => {
+    const r = spc('backtest', '--rules', 'rules/smt-line.yaml', '--input', 'examples/smt-line.ndjson');
+    expect(r.status).toBe(0);
+    const recs = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const summaries = recs.filter((x) => x.type === 'summary');
+    expect(summaries.map((s) => s.characteristic)).toEqual(['printer.paste_thickness', 'reflow.peak_temp', 'reflow.tal', 'screw.torque', 'coating.thickness', 'aoi.defects', 'final_test.nonconforming']);
+    const firstSummaryAt = recs.findIndex((x) => x.type === 'summary');
+    expect(recs.slice(firstSummaryAt).every((x) => x.type === 'summary')).toBe(true);
+    const peak = recs.filter((x) => x.type === 'point' && x.characteristic === 'reflow.peak_temp');
+    expect(peak).toHaveLength(600);
+    // The example shifts peak temperature by +1.5σ from unit 400: holds must follow, naming the unit.
+    const holds = peak.filter((p) => p.actions.includes('hold'));
+    expect(holds.filter((p) => p.index >= 400).length).toBeGreaterThan(20);
+    expect(holds[holds.length - 1].units[0]).toMatch(/^L1-SN\d{7}$/);
+  });
+
+  it('--summary prints a readable table', () => {
+    const r = spc('backtest', '--rules', 'rules/smt-line.yaml', '--input', 'examples/smt-line.ndjson', '--summary');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^characteristic\s+chart\s+points/);
+    expect(r.stdout).toMatch(/reflow\.peak_temp\s+i-mr\s+600/);
+    expect(r.stdout).toMatch(/3,612 samples/);
+  });
+
+  it('reads CSV with a header, and reports bad lines without stopping', () => {
+    const csv = join(dir, 'in.csv');
+    writeFileSync(csv, 'ts,line,station,parameter,value,unit\n2026-01-01T00:00:01Z,L1,screw,torque,1.2,A\n2026-01-01T00:00:02Z,L1,screw,torque,oops,B\n2026-01-01T00:00:03Z,L1,screw,torque,1.4,C\n');
+    const rejects = join(dir, 'rejects.ndjson');
+    const r = spc('backtest', '--rules', 'rules/smt-line.yaml', '--input', csv, '--rejects', rejects);
+    expect(r.status).toBe(0);
+    const pts = r.stdout.trim().split('\n').map((l) => JSON.parse(l)).filter((x) => x.type === 'point');
+    expect(pts.map((p) => [p.characteristic, p.index, p.units[0]])).toEqual([['screw.torque', 1, 'A'], ['screw.torque', 2, 'C']]);
+    expect(pts[1].violations).toEqual(['we1']); // (1.4 − 1.2)/0.02 = 10σ
+    expect(r.stderr).toContain('in.csv:3: rejected: value must be a finite number (got string "oops")');
+    expect(JSON.parse(readFileSync(rejects, 'utf8').trim())).toMatchObject({ line: 3, reason: expect.stringContaining('value') });
+  });
+
+  it('fails with file:line:col for a bad rule file, and clearly for a missing input', () => {
+    const bad = join(dir, 'bad.yaml');
+    writeFileSync(bad, 'version: 1\ncharacteristics:\n  - id: a\n    match: { parameter: p }\n    chart: { type: i-mr }\n    limits: { phase1: 20 }\n    rules: [nelson9]\n');
+    const r = spc('backtest', '--rules', bad, '--input', 'examples/smt-line.ndjson');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`${bad}:7:13 characteristics[0].rules[0] must be one of we1..we4, nelson1..nelson8 (got "nelson9")`);
+    const missing = spc('backtest', '--rules', 'rules/smt-line.yaml', '--input', join(dir, 'nope.ndjson'));
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toMatch(/no such file: .*nope\.ndjson/);
+  });
+
+  it('--help documents the options and the output', () => {
+    const r = spc('backtest', '--help');
+    expect(r.status).toBe(0);
+    for (const flag of ['--rules', '--input', '--out', '--summary', '--rejects']) expect(r.stdout).toContain(flag);
+    expect(r.stdout).toContain('"type":"point"');
+  });
+});
+
+describe('spc rules', () => {
+  it('check: ok for the bundled rules, exit 1 with positions for bad ones', () => {
+    expect(spc('rules', 'check', 'rules/').status).toBe(0);
+    const bad = join(dir, 'unknown-key.yaml');
+    writeFileSync(bad, 'version: 1\ncharacteristics:\n  - id: a\n    match: { parameter: p }\n    chart: { type: ewma, lamda: 0.2 }\n    limits: { phase1: 20 }\n    rules: [we1, we4]\n');
+    const r = spc('rules', 'check', bad);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`${bad}:5:26 characteristics[0].chart has unknown key "lamda" (did you mean "lambda"?)`);
+  });
+  it('test: the bundled rule tests pass, and a wrong expectation fails', () => {
+    const ok = spc('rules', 'test', 'rules/');
+    expect(ok.status).toBe(0);
+    expect(ok.stdout).toMatch(/rules: \d+ passed, 0 failed/);
+    const wrongTest = join(dir, 'wrong.test.yaml');
+    const text = readFileSync('rules/smt-line.test.yaml', 'utf8').replace('index: 101', 'index: 102');
+    writeFileSync(wrongTest, `rules: ${join(process.cwd(), 'rules/smt-line.yaml')}\n${text}`);
+    const r = spc('rules', 'test', wrongTest);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain('missing: reflow.peak_temp #102 nelson1');
+    expect(r.stdout).toContain('unexpected: reflow.peak_temp #101 nelson1 → hold');
+    expect(r.stdout).toMatch(/rules: 3 passed, 1 failed/);
+  });
+});

@@ -1,0 +1,38 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, it } from 'vitest';
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((f) => {
+    const p = join(dir, f);
+    return statSync(p).isDirectory() ? files(p) : p.endsWith('.ts') ? [p] : [];
+  });
+}
+
+const importsOf = (file: string) => [...readFileSync(file, 'utf8').matchAll(/^\s*(?:import|export)[^'"]*from\s+['"]([^'"]+)['"]/gm)].map((m) => m[1]);
+
+it('src/core is pure: no node:* modules, no I/O packages, nothing outside core', () => {
+  const allowedPackages = new Set(['simple-statistics']);
+  const offenders: string[] = [];
+  for (const f of files('src/core')) {
+    for (const spec of importsOf(f)) {
+      const relativeOutside = spec.startsWith('.') && !join(f, '..', spec).startsWith('src/core');
+      const bannedPackage = !spec.startsWith('.') && !allowedPackages.has(spec);
+      if (relativeOutside || bannedPackage) offenders.push(`${f} imports ${spec}`);
+    }
+    if (/\b(Date\.now|process\.|setTimeout|setInterval)\b/.test(readFileSync(f, 'utf8'))) offenders.push(`${f} uses a clock or the process`);
+  }
+  expect(offenders).toEqual([]);
+});
+
+it('adapters never import each other', () => {
+  const offenders: string[] = [];
+  for (const f of files('src/adapters')) {
+    const own = f.split('/')[2];
+    for (const spec of importsOf(f)) {
+      const target = join(f, '..', spec);
+      if (target.startsWith('src/adapters/') && target.split('/')[2] !== own) offenders.push(`${f} imports ${spec}`);
+    }
+  }
+  expect(offenders).toEqual([]);
+});
