@@ -25,7 +25,11 @@ export async function backtest(o: BacktestOptions): Promise<number> {
   const toStdout = !o.summary || o.out !== undefined;
   const writer = toStdout ? NdjsonWriter.toFileOrStdout(o.out) : undefined;
   const rejects = o.rejects ? createWriteStream(o.rejects) : undefined;
-  const emit = writer ? (p: PointRecord) => writer.write(p) : () => {};
+  const firstHolds = new Map<string, PointRecord>();
+  const emit = (p: PointRecord) => {
+    if (p.actions.length && p.actions.includes('hold') && !firstHolds.has(p.characteristic)) firstHolds.set(p.characteristic, p);
+    writer?.write(p);
+  };
   const progress = new Progress('backtest');
   let badLines = 0;
   const note = (lineNo: number, reason: string, raw: string) => {
@@ -56,6 +60,6 @@ export async function backtest(o: BacktestOptions): Promise<number> {
   for (const s of summaries) {
     if (s.phase1) process.stderr.write(`warning: ${s.characteristic}: Phase I has ${s.phase1.collected} of ${s.phase1.needed} points, limits not locked, no points plotted\n`);
   }
-  if (o.summary) process.stdout.write(summaryTable(summaries, engine.counters, badLines - engine.counters.rejected, (Date.now() - started) / 1000) + '\n');
+  if (o.summary) process.stdout.write(summaryTable(summaries, engine.counters, badLines - engine.counters.rejected, (Date.now() - started) / 1000, firstHolds) + '\n');
   return 0;
 }

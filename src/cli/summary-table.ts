@@ -1,9 +1,9 @@
-import type { EngineCounters, SummaryRecord } from '../core/index.js';
+import type { EngineCounters, PointRecord, SummaryRecord } from '../core/index.js';
 
 const fmt = (v: number | null | undefined, digits = 4) => (v === null || v === undefined || Number.isNaN(v) ? '—' : Number(v.toPrecision(digits)).toString());
 
 /** The human-readable end-of-backtest report: one row per characteristic. */
-export function summaryTable(summaries: SummaryRecord[], counters: EngineCounters, badLines: number, seconds: number): string {
+export function summaryTable(summaries: SummaryRecord[], counters: EngineCounters, badLines: number, seconds: number, firstHolds = new Map<string, PointRecord>()): string {
   const rows = summaries.map((s) => {
     const hits = Object.entries(s.violations).filter(([, n]) => n! > 0).map(([r, n]) => `${r}×${n}`).join(' ') || 'none';
     const status = s.phase1 ? `Phase I ${s.phase1.collected}/${s.phase1.needed}` : '';
@@ -14,6 +14,8 @@ export function summaryTable(summaries: SummaryRecord[], counters: EngineCounter
   const line = (cells: string[]) => cells.map((c, i) => (i >= 2 && i <= 7 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
   const out = [line(header), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line)];
   out.push('');
+  for (const [id, p] of firstHolds) out.push(`first hold on ${id}: point ${p.index} (${p.violations.join(', ')}) at ${p.ts}, units ${p.units.join(', ')}${p.lots.length ? `, lot ${p.lots.join(', ')}` : ''}`);
+  if (firstHolds.size) out.push('');
   out.push(`${counters.samples.toLocaleString('en-US')} samples in ${seconds.toFixed(2)} s · ${counters.unmatched} matched no characteristic · ${counters.rejected + badLines} rejected`);
   return out.join('\n');
 }

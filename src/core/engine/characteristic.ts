@@ -117,9 +117,15 @@ export class CharacteristicRunner {
   }
 
   private plot(obs: Observation, units: readonly string[], lots: readonly string[], ts: string, phase: 'I' | 'II', emit: PointSink): void {
+    // Every field is declared up front (companion values as undefined, which JSON omits), so all
+    // records share one hidden class and need no second allocation when a chart fills its extras.
     const record: PointRecord = {
       type: 'point', characteristic: this.id, index: ++this.index, phase, ts,
       statistic: 0, center: 0, ucl: 0, lcl: 0, violations: NONE, actions: NONE, units, lots,
+      mr: undefined, mrCenter: undefined, mrUcl: undefined,
+      range: undefined, rangeCenter: undefined, rangeUcl: undefined, rangeLcl: undefined,
+      sd: undefined, sdCenter: undefined, sdUcl: undefined, sdLcl: undefined,
+      cplus: undefined, cminus: undefined,
     };
     const zoneSigma = this.chart.plot(obs, this.params as ChartParameters, record);
     const rp = RULE_POINT;
