@@ -1,4 +1,4 @@
-import type { PlottedPoint } from './chart.js';
+import { includedTotals, type ChartParameters, type Observation, type PlottedPoint } from './chart.js';
 
 /**
  * A Shewhart attribute point: center ± 3·zoneSigma with the LCL floored at 0, because a count
@@ -10,4 +10,19 @@ export function plotAttribute(out: PlottedPoint, statistic: number, center: numb
   out.ucl = center + 3 * zoneSigma;
   out.lcl = Math.max(0, center - 3 * zoneSigma);
   return zoneSigma;
+}
+
+/**
+ * Binomial charts (p, np) share their parameters: p̄ = ΣDᵢ/Σnᵢ over the included samples
+ * (Montgomery eq. 7.8) and the per-item σ √(p̄(1−p̄)).
+ */
+export abstract class BinomialChart {
+  estimate(obs: readonly Observation[], included: readonly boolean[]): ChartParameters {
+    const t = includedTotals(obs, included);
+    return this.fromStandard(t.x / t.n);
+  }
+
+  fromStandard(center: number): ChartParameters {
+    return { center, sigma: Math.sqrt(center * (1 - center)) };
+  }
 }
