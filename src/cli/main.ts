@@ -4,6 +4,9 @@
 import { Command, Option } from 'commander';
 import { InvalidFileError } from '../rules-file/diagnostics.js';
 import { backtest } from './backtest.js';
+import { gateway } from './gateway.js';
+import { run } from './run.js';
+import { simulate } from './simulate.js';
 import { rulesCheck } from './rules-check.js';
 import { rulesTest } from './rules-test.js';
 
@@ -33,6 +36,55 @@ Output records (NDJSON):
 Example:
   spc backtest --rules rules/smt-line.yaml --input examples/smt-line.ndjson --summary`)
   .action(async (o) => { process.exitCode = await backtest(o); });
+
+program
+  .command('run')
+  .description('the real-time worker: NATS JetStream samples in; InfluxDB points and WebSocket hold/alarm signals out')
+  .addOption(new Option('--rules <path>', 'rule file or folder of rule files').env('SPC_RULES').makeOptionMandatory())
+  .addOption(new Option('--tokens <file>', 'YAML list of WebSocket tokens: - { token, role: plc|operator|quality, lines: [L1] }').env('SPC_TOKENS').makeOptionMandatory())
+  .addOption(new Option('--nats <url>', 'NATS server with JetStream').env('SPC_NATS_URL').default('nats://127.0.0.1:4222'))
+  .addOption(new Option('--ws-port <n>', 'port of the signal WebSocket (ws://HOST:PORT/signals) and /healthz').env('SPC_WS_PORT').default('8080'))
+  .addOption(new Option('--ws-host <host>', 'address to listen on').env('SPC_WS_HOST').default('127.0.0.1'))
+  .addOption(new Option('--no-influx', 'run without InfluxDB (signals only)'))
+  .addOption(new Option('--influx-url <url>', 'InfluxDB URL, e.g. http://127.0.0.1:8086').env('SPC_INFLUX_URL'))
+  .addOption(new Option('--influx-token <token>', 'InfluxDB 2.x/3.x API token (1.x with auth: user:password)').env('SPC_INFLUX_TOKEN'))
+  .addOption(new Option('--influx-org <org>', 'InfluxDB 2.x/3.x organization').env('SPC_INFLUX_ORG'))
+  .addOption(new Option('--influx-bucket <bucket>', 'InfluxDB 2.x/3.x bucket').env('SPC_INFLUX_BUCKET'))
+  .addOption(new Option('--influx-db <database>', 'InfluxDB 1.x database (writes through /write; created if missing)').env('SPC_INFLUX_DB'))
+  .addOption(new Option('--influx-rp <policy>', 'InfluxDB 1.x retention policy').env('SPC_INFLUX_RP'))
+  .addOption(new Option('--prefix <token>', 'subject prefix: <prefix>.samples.<line>.<station>.<parameter>, <prefix>.dlq.<reason>; streams <PREFIX>_SAMPLES, _DLQ, _OUTBOX').env('SPC_PREFIX').default('spc'))
+  .addOption(new Option('--unknown <policy>', 'samples no characteristic matches').choices(['ignore', 'count', 'dlq']).env('SPC_UNKNOWN').default('count'))
+  .addOption(new Option('--heartbeat-ms <ms>', 'heartbeat period of the signal stream').env('SPC_HEARTBEAT_MS').default('250'))
+  .addHelpText('after', `
+Every option can also come from the environment variable shown. Signals protocol: docs/signals.md.
+Example (InfluxDB 1.x):
+  spc run --rules rules/ --tokens tokens.yaml --influx-url http://127.0.0.1:8086 --influx-db spc`)
+  .action(async (o) => { process.exitCode = await run(o); });
+
+program
+  .command('simulate')
+  .description('publish a simulated SMT line (units, lots, operators, equipment) to NATS JetStream, with optional faults')
+  .addOption(new Option('--nats <url>', 'NATS server with JetStream').env('SPC_NATS_URL').default('nats://127.0.0.1:4222'))
+  .option('--rate <n>', 'messages per second', '2000')
+  .option('--lines <n>', 'number of lines (L1, L2, …)', '1')
+  .addOption(new Option('--fault <kind>', 'inject a fault').choices(['shift', 'trend', 'drift', 'stratification', 'mixture']))
+  .option('--at <time>', 'when the fault starts, e.g. 60s', '60s')
+  .option('--target <characteristic>', 'station.parameter the fault hits', 'reflow.peak_temp')
+  .option('--duration <time>', 'stop after this long (default: until Ctrl-C)')
+  .option('--units <n>', 'stop after this many units per line')
+  .option('--batch', 'one message per unit and station (a JSON array) instead of one per sample')
+  .option('--seed <n>', 'random seed', '1')
+  .addOption(new Option('--prefix <token>', 'subject prefix (as for spc run)').env('SPC_PREFIX').default('spc'))
+  .action(async (o) => { process.exitCode = await simulate(o); });
+
+program
+  .command('gateway')
+  .description('reference PLC gateway: prints holds/releases for a line, acknowledges holds, holds the line when the signal stream goes silent')
+  .requiredOption('--line <line>', 'the line this gateway controls')
+  .addOption(new Option('--token <token>', 'a plc token from the tokens file').env('SPC_GATEWAY_TOKEN').makeOptionMandatory())
+  .addOption(new Option('--url <url>', 'signal endpoint').env('SPC_SIGNALS_URL').default('ws://127.0.0.1:8080/signals'))
+  .option('--silence-ms <ms>', 'hold the line after this long without a heartbeat', '1000')
+  .action(async (o) => { process.exitCode = await gateway(o); });
 
 const rules = program.command('rules').description('check and test rule files');
 rules

@@ -9,3 +9,5 @@ export { capabilityIndices, type CapabilityIndices } from './capability.js';
 export { SpcEngine, type EngineCounters, type SampleOutcome } from './engine/engine.js';
 export { CharacteristicRunner } from './engine/characteristic.js';
 export type { PointRecord, PointSink, SummaryRecord } from './engine/records.js';
+export { HoldBook, MAX_UNITS_PER_SIGNAL, type PointPlace } from './signals/hold-book.js';
+export type { AlarmClearSignal, AlarmSignal, HoldSignal, ReleaseSignal, Signal } from './signals/signal.js';

@@ -1,0 +1,107 @@
+import {
+  AckPolicy, DeliverPolicy, headers, nanos, RetentionPolicy, StorageType,
+  type JetStreamClient, type JetStreamManager, type StreamConfig,
+} from 'nats';
+
+/** Names of spc-guard's streams and durable consumers (configurable per deployment). */
+export interface StreamNames {
+  /** First token of every subject: <prefix>.samples.…, <prefix>.dlq.…, <prefix>.outbox.influx; default "spc". */
+  prefix: string;
+  /** Samples in: subjects spc.samples.<line>.<station>.<parameter>. */
+  samples: string;
+  /** Dead letters: spc.dlq.<reason>. */
+  deadLetters: string;
+  /** InfluxDB lines waiting to be written: spc.outbox.influx. */
+  outbox: string;
+  /** The worker's durable pull consumer on the samples stream. */
+  workerDurable: string;
+  /** The InfluxDB writer's durable pull consumer on the outbox. */
+  influxDurable: string;
+}
+
+export const DEFAULT_STREAMS: StreamNames = {
+  prefix: 'spc', samples: 'SPC_SAMPLES', deadLetters: 'SPC_DLQ', outbox: 'SPC_OUTBOX', workerDurable: 'spc-worker', influxDurable: 'spc-influx',
+};
+
+/** Stream and consumer names and subjects for a prefix other than "spc" (tests, several plants on one NATS). */
+export function streamNamesFor(prefix: string): StreamNames {
+  if (prefix === 'spc') return DEFAULT_STREAMS;
+  const up = prefix.toUpperCase().replace(/[^A-Z0-9]/g, '_');
+  return { prefix, samples: `${up}_SAMPLES`, deadLetters: `${up}_DLQ`, outbox: `${up}_OUTBOX`, workerDurable: `${prefix}-worker`, influxDurable: `${prefix}-influx` };
+}
+
+export const sampleSubjects = (n: StreamNames) => `${n.prefix}.samples.>`;
+export const deadLetterSubject = (n: StreamNames, reason: string) => `${n.prefix}.dlq.${reason}`;
+export const outboxSubject = (n: StreamNames) => `${n.prefix}.outbox.influx`;
+
+/** Subject a sample is published on. Tokens may not contain '.', '*', '>' or spaces, so those become '_'. */
+export function sampleSubject(n: StreamNames, line: string, station: string, parameter: string): string {
+  const token = (s: string) => s.replace(/[.*> \t\r\n]/g, '_') || '_';
+  return `${n.prefix}.samples.${token(line)}.${token(station)}.${token(parameter)}`;
+}
+
+export interface StreamLimits {
+  /** How long samples are kept, ms; default 7 days. */
+  samplesMaxAgeMs?: number;
+  /** How long dead letters are kept, ms; default 30 days. */
+  deadLetterMaxAgeMs?: number;
+}
+
+async function ensureStream(jsm: JetStreamManager, cfg: Partial<StreamConfig> & { name: string; subjects: string[] }): Promise<void> {
+  try {
+    const info = await jsm.streams.info(cfg.name);
+    const missing = cfg.subjects.filter((s) => !info.config.subjects?.includes(s));
+    if (missing.length) await jsm.streams.update(cfg.name, { ...info.config, subjects: [...(info.config.subjects ?? []), ...missing] });
+  } catch (err) {
+    if (!/stream not found/i.test(String((err as Error).message))) throw err;
+    await jsm.streams.add(cfg);
+  }
+}
+
+/**
+ * Creates or verifies the streams and durable pull consumers. Samples are kept by age (limits
+ * retention) so history can be replayed; the outbox is a work queue drained by the InfluxDB writer.
+ */
+export async function ensureStreams(jsm: JetStreamManager, names: StreamNames, limits: StreamLimits = {}): Promise<void> {
+  await ensureStream(jsm, {
+    name: names.samples, subjects: [sampleSubjects(names)], storage: StorageType.File, retention: RetentionPolicy.Limits,
+    max_age: nanos(limits.samplesMaxAgeMs ?? 7 * 24 * 3600_000), duplicate_window: nanos(120_000),
+  });
+  await ensureStream(jsm, {
+    name: names.deadLetters, subjects: [deadLetterSubject(names, '>')], storage: StorageType.File, retention: RetentionPolicy.Limits,
+    max_age: nanos(limits.deadLetterMaxAgeMs ?? 30 * 24 * 3600_000),
+  });
+  await ensureStream(jsm, {
+    name: names.outbox, subjects: [outboxSubject(names)], storage: StorageType.File, retention: RetentionPolicy.Workqueue,
+    duplicate_window: nanos(120_000),
+  });
+  await ensureDurable(jsm, names.samples, names.workerDurable, 60_000, 50_000);
+  await ensureDurable(jsm, names.outbox, names.influxDurable, 60_000, 1_000);
+}
+
+async function ensureDurable(jsm: JetStreamManager, stream: string, durable: string, ackWaitMs: number, maxAckPending: number): Promise<void> {
+  try {
+    await jsm.consumers.info(stream, durable);
+  } catch (err) {
+    if (!/consumer not found/i.test(String((err as Error).message))) throw err;
+    await jsm.consumers.add(stream, {
+      durable_name: durable, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All,
+      ack_wait: nanos(ackWaitMs), max_ack_pending: maxAckPending, max_deliver: -1,
+    });
+  }
+}
+
+/** What a dead letter says about itself, in headers beside the original payload. */
+export interface DeadLetterInfo { reason: string; detail: string; subject: string; streamSequence: number; item?: number }
+
+/** Publishes a bad message (or item) to spc.dlq.<reason> and waits for JetStream to store it. */
+export async function publishDeadLetter(js: JetStreamClient, names: StreamNames, info: DeadLetterInfo, payload: Uint8Array): Promise<void> {
+  const h = headers();
+  h.set('Spc-Reason', info.reason);
+  h.set('Spc-Detail', info.detail.slice(0, 1000));
+  h.set('Spc-Subject', info.subject);
+  h.set('Spc-Stream-Sequence', String(info.streamSequence));
+  if (info.item !== undefined) h.set('Spc-Item', String(info.item));
+  // The id makes a retried dead letter a duplicate JetStream drops, not a second copy.
+  await js.publish(deadLetterSubject(names, info.reason), payload, { headers: h, msgID: `dlq-${info.streamSequence}-${info.item ?? 'm'}` });
+}

@@ -1,0 +1,91 @@
+import { createServer } from 'node:http';
+import { connect } from 'nats';
+import { InfluxLineWriter } from '../adapters/influx/writer.js';
+import { createDatabase } from '../adapters/influx/influxql.js';
+import { ensureStreams, streamNamesFor, type StreamNames } from '../adapters/nats/jetstream.js';
+import { SignalServer } from '../adapters/ws/signal-server.js';
+import { loadTokens } from '../adapters/ws/tokens.js';
+import { loadRules } from '../rules-file/load.js';
+import { InfluxDrain } from '../service/influx-drain.js';
+import { SpcWorker, type UnknownCharacteristicPolicy } from '../service/worker.js';
+import { createLogger } from './logger.js';
+
+export interface RunOptions {
+  rules: string;
+  nats: string;
+  wsPort: string;
+  wsHost: string;
+  tokens: string;
+  influx: boolean;
+  influxUrl?: string;
+  influxToken?: string;
+  influxOrg?: string;
+  influxBucket?: string;
+  influxDb?: string;
+  influxRp?: string;
+  prefix: string;
+  unknown: UnknownCharacteristicPolicy;
+  heartbeatMs: string;
+}
+
+/** `spc run`: the real-time worker. Resolves when stopped by SIGINT/SIGTERM, after a clean drain. */
+export async function run(o: RunOptions): Promise<number> {
+  const { log, logger } = createLogger();
+  const rules = loadRules(o.rules);
+  const tokens = loadTokens(o.tokens);
+  const streams: StreamNames = streamNamesFor(o.prefix);
+
+  const nc = await connect({ servers: o.nats, name: 'spc-guard worker', maxReconnectAttempts: -1, reconnectTimeWait: 500 });
+  const jsm = await nc.jetstreamManager();
+  await ensureStreams(jsm, streams);
+  const js = nc.jetstream();
+
+  const http = createServer((req, res) => {
+    if (req.url === '/healthz') { res.writeHead(200, { 'content-type': 'application/json' }); res.end(JSON.stringify({ ok: true, nats: !nc.isClosed(), counters: worker.counters, influx: drain?.counters ?? null })); return; }
+    res.writeHead(404).end();
+  });
+  let signals: SignalServer | undefined;
+  const worker = new SpcWorker({ js, streams, rules, onSignal: (s) => signals?.broadcast(s), unknownCharacteristics: o.unknown, log });
+  signals = new SignalServer(http, {
+    tokens, heartbeatMs: Number(o.heartbeatMs), log,
+    state: { snapshot: (lines) => ({ holds: worker.holds.activeHolds(lines), alarms: worker.holds.activeAlarms(lines) }), release: (id, by, reason) => worker.release(id, by, reason) },
+  });
+  await new Promise<void>((resolve) => http.listen(Number(o.wsPort), o.wsHost, resolve));
+
+  let drain: InfluxDrain | undefined;
+  if (o.influx) {
+    if (!o.influxUrl) throw new Error('InfluxDB is on but --influx-url (SPC_INFLUX_URL) is not set; pass --no-influx to run without it');
+    const v1 = o.influxDb !== undefined;
+    if (v1) await createDatabase({ url: o.influxUrl, token: o.influxToken }, o.influxDb!);
+    else if (!o.influxBucket || !o.influxOrg) throw new Error('InfluxDB 2.x/3.x needs --influx-org and --influx-bucket (or --influx-db for InfluxDB 1.x)');
+    const writer = new InfluxLineWriter({ url: o.influxUrl, token: o.influxToken, org: o.influxOrg, bucket: v1 ? `${o.influxDb}/${o.influxRp ?? 'autogen'}` : o.influxBucket!, v1 });
+    drain = new InfluxDrain(js, streams, writer, log);
+  }
+
+  const address = http.address();
+  logger.info({ characteristics: rules.characteristics.length, signals: `ws://${o.wsHost}:${typeof address === 'object' && address ? address.port : o.wsPort}/signals`, nats: o.nats, influx: o.influx ? o.influxUrl : 'off' }, 'spc run: started');
+  // A line the test harness and operators can wait for.
+  process.stderr.write(`spc run: ready on ws://${o.wsHost}:${typeof address === 'object' && address ? address.port : o.wsPort}/signals\n`);
+
+  let stopping = false;
+  const done = new Promise<void>((resolve) => {
+    const stop = async (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      logger.info({ signal }, 'spc run: stopping, committing what was processed');
+      await worker.stop();
+      drain?.stop();
+      await signals?.close();
+      await new Promise((r) => http.close(r));
+      await nc.drain().catch(() => undefined);
+      logger.info({ counters: worker.counters, influx: drain?.counters }, 'spc run: stopped');
+      resolve();
+    };
+    process.once('SIGINT', () => void stop('SIGINT'));
+    process.once('SIGTERM', () => void stop('SIGTERM'));
+  });
+  const loops = [worker.run(), drain?.run()].map((p) => p?.catch((err) => { logger.error({ err: String(err) }, 'spc run: loop failed'); process.exitCode = 1; process.kill(process.pid, 'SIGTERM'); }));
+  await done;
+  await Promise.race([Promise.all(loops), new Promise((r) => setTimeout(r, 2000))]);
+  return Number(process.exitCode ?? 0);
+}

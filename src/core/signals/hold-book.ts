@@ -1,0 +1,110 @@
+import type { PointRecord } from '../engine/records.js';
+import type { AlarmClearSignal, AlarmSignal, HoldSignal, ReleaseSignal, Signal } from './signal.js';
+
+/** Where a point was measured: the engine's points know their characteristic, not the line. */
+export interface PointPlace { line: string; station: string }
+
+/** Most units one hold lists; beyond it the hold stands but its list stops growing. */
+export const MAX_UNITS_PER_SIGNAL = 2_000;
+/** Released hold ids remembered against replays (a bounded, oldest-first set). */
+const MAX_REMEMBERED_RELEASES = 100_000;
+
+function addAll(target: string[], more: readonly string[]): void {
+  for (const x of more) if (target.length < MAX_UNITS_PER_SIGNAL && !target.includes(x)) target.push(x);
+}
+
+/**
+ * The latched holds and active alarms of a line, as signals. Pure: points in, signals out.
+ *
+ * - A point with a `hold` action raises a hold for its characteristic, or, while one is active
+ *   (not yet released), adds its units and lots to it: the gateway gets the same id again with
+ *   more units, so a run of violating points is one hold, not dozens.
+ * - Holds stay latched until `release` (the caller checks who may release).
+ * - An `alarm` action raises or extends an alarm the same way; the alarm clears on the next
+ *   point of that characteristic without an alarm action.
+ * - Ids are derived from the characteristic and point index, so replaying the same points
+ *   cannot raise a second hold.
+ */
+export class HoldBook {
+  /** Active holds by id. */
+  private readonly holds = new Map<string, HoldSignal>();
+  private readonly activeHoldByCharacteristic = new Map<string, HoldSignal>();
+  /** Ids of released holds, newest last, so a replayed point cannot raise them again. */
+  private readonly released = new Set<string>();
+  private readonly alarms = new Map<string, AlarmSignal>();
+
+  /** Signals caused by one point (none for most points). */
+  apply(p: PointRecord, place: PointPlace): Signal[] {
+    const out: Signal[] = [];
+    if (p.actions.includes('hold')) {
+      const active = this.activeHoldByCharacteristic.get(p.characteristic);
+      if (active) {
+        if (p.index > active.lastIndex) { this.extend(active, p); out.push(active); }
+      } else {
+        const id = `${p.characteristic}#${p.index}`;
+        if (!this.holds.has(id) && !this.released.has(id)) {
+          const hold: HoldSignal = { ...this.base(p, place, id), type: 'hold', action: 'hold' };
+          this.holds.set(id, hold);
+          this.activeHoldByCharacteristic.set(p.characteristic, hold);
+          out.push(hold);
+        }
+      }
+    }
+    const alarm = this.alarms.get(p.characteristic);
+    if (p.actions.includes('alarm')) {
+      if (alarm) {
+        if (p.index > alarm.lastIndex) { this.extend(alarm, p); out.push(alarm); }
+      } else {
+        const created: AlarmSignal = { ...this.base(p, place, `${p.characteristic}#${p.index}`), type: 'alarm', action: 'alarm' };
+        this.alarms.set(p.characteristic, created);
+        out.push(created);
+      }
+    } else if (alarm && p.index > alarm.lastIndex) {
+      this.alarms.delete(p.characteristic);
+      const clear: AlarmClearSignal = { type: 'alarm-clear', id: alarm.id, line: alarm.line, station: alarm.station, characteristic: alarm.characteristic, ts: p.ts };
+      out.push(clear);
+    }
+    return out;
+  }
+
+  /** Releases an active hold; undefined when no such hold is active. */
+  release(id: string, by: string, reason: string, ts: string): ReleaseSignal | undefined {
+    const hold = this.holds.get(id);
+    if (!hold) return undefined;
+    this.activeHoldByCharacteristic.delete(hold.characteristic);
+    this.holds.delete(id);
+    this.released.add(id);
+    if (this.released.size > MAX_REMEMBERED_RELEASES) this.released.delete(this.released.values().next().value as string);
+    return { type: 'release', id, line: hold.line, station: hold.station, characteristic: hold.characteristic, units: hold.units, by, reason, ts };
+  }
+
+  /** Active holds, optionally only those of the given lines. */
+  activeHolds(lines?: readonly string[]): HoldSignal[] {
+    return [...this.activeHoldByCharacteristic.values()].filter((h) => !lines || lines.includes(h.line));
+  }
+
+  activeAlarms(lines?: readonly string[]): AlarmSignal[] {
+    return [...this.alarms.values()].filter((a) => !lines || lines.includes(a.line));
+  }
+
+  hold(id: string): HoldSignal | undefined { return this.holds.get(id); }
+
+  private base(p: PointRecord, place: PointPlace, id: string) {
+    const holdRules = p.violations;
+    return {
+      id, line: place.line, station: place.station, characteristic: p.characteristic,
+      rule: holdRules[0], rules: [...holdRules],
+      statistic: p.statistic, center: p.center, ucl: p.ucl, lcl: p.lcl,
+      units: [...p.units], lots: [...p.lots], firstIndex: p.index, lastIndex: p.index, ts: p.ts, updated: p.ts,
+    };
+  }
+
+  private extend(s: HoldSignal | AlarmSignal, p: PointRecord): void {
+    addAll(s.units, p.units);
+    addAll(s.lots, p.lots);
+    addAll(s.rules, p.violations);
+    s.statistic = p.statistic; s.center = p.center; s.ucl = p.ucl; s.lcl = p.lcl;
+    s.lastIndex = p.index;
+    s.updated = p.ts;
+  }
+}

@@ -1,0 +1,38 @@
+import type { Sample } from '../core/sample.js';
+import { validateSample } from './validate.js';
+
+/** Largest message accepted; larger ones are dead-lettered unread (a defence, not a limit of NATS). */
+export const MAX_MESSAGE_BYTES = 1 << 20;
+/** Most samples one batch message may carry. */
+export const MAX_SAMPLES_PER_MESSAGE = 10_000;
+
+export type DeadLetterReason = 'invalid-json' | 'invalid-sample' | 'too-large' | 'unknown-characteristic' | 'rejected';
+
+export interface BadItem { reason: DeadLetterReason; detail: string; /** Index in a batch message, if any. */ item?: number; raw: string }
+
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * A message payload → its samples: one JSON sample object, or a JSON array of them (a unit's
+ * parameters at one station). Bad items are returned with a reason, never thrown; one bad item
+ * of a batch does not spoil the others.
+ */
+export function decodeSampleMessage(data: Uint8Array): { samples: Sample[]; bad: BadItem[] } {
+  if (data.length > MAX_MESSAGE_BYTES) return { samples: [], bad: [{ reason: 'too-large', detail: `message of ${data.length} bytes exceeds ${MAX_MESSAGE_BYTES}`, raw: '' }] };
+  let text: string;
+  try { text = decoder.decode(data); } catch { return { samples: [], bad: [{ reason: 'invalid-json', detail: 'payload is not valid UTF-8', raw: '' }] }; }
+  let parsed: unknown;
+  try { parsed = JSON.parse(text); } catch (e) { return { samples: [], bad: [{ reason: 'invalid-json', detail: `invalid JSON: ${(e as Error).message}`, raw: text }] }; }
+  if (!Array.isArray(parsed)) {
+    const r = validateSample(parsed);
+    return r.ok ? { samples: [r.sample], bad: [] } : { samples: [], bad: [{ reason: 'invalid-sample', detail: r.reason, raw: text }] };
+  }
+  if (parsed.length > MAX_SAMPLES_PER_MESSAGE) return { samples: [], bad: [{ reason: 'too-large', detail: `batch of ${parsed.length} samples exceeds ${MAX_SAMPLES_PER_MESSAGE}`, raw: '' }] };
+  const samples: Sample[] = [];
+  const bad: BadItem[] = [];
+  parsed.forEach((item, i) => {
+    const r = validateSample(item);
+    if (r.ok) samples.push(r.sample); else bad.push({ reason: 'invalid-sample', detail: `item ${i}: ${r.reason}`, item: i, raw: JSON.stringify(item) });
+  });
+  return { samples, bad };
+}

@@ -1,0 +1,196 @@
+import type { ConsumerMessages, JetStreamClient, JsMsg } from 'nats';
+import { outboxSubject, publishDeadLetter, type StreamNames } from '../adapters/nats/jetstream.js';
+import { pointLine, sampleLine, signalLine, violationLines } from '../adapters/influx/line-protocol.js';
+import { HoldBook, SpcEngine, type PointRecord, type ReleaseSignal, type RuleSetConfig, type Sample, type Signal } from '../core/index.js';
+import { decodeSampleMessage, type DeadLetterReason } from '../samples/message.js';
+
+export type UnknownCharacteristicPolicy = 'ignore' | 'count' | 'dlq';
+
+export interface WorkerOptions {
+  js: JetStreamClient;
+  streams: StreamNames;
+  rules: RuleSetConfig;
+  /** Called for every hold, release, alarm and alarm clear, synchronously, as points are made. */
+  onSignal: (s: Signal) => void;
+  /** Samples no characteristic matches: ignore, count (default) or dead-letter. */
+  unknownCharacteristics?: UnknownCharacteristicPolicy;
+  /** Write raw samples to InfluxDB too (default true). */
+  writeSamples?: boolean;
+  /** Most messages acknowledged together, and the longest wait before they are, ms. */
+  commitEvery?: { messages: number; ms: number };
+  log?: (level: 'info' | 'warn' | 'error', msg: string, extra?: Record<string, unknown>) => void;
+}
+
+export interface WorkerCounters {
+  messages: number;
+  samples: number;
+  points: number;
+  signals: number;
+  /** Messages JetStream delivered again after we had processed them (acknowledged, not reprocessed). */
+  redelivered: number;
+  deadLetters: Partial<Record<DeadLetterReason, number>>;
+  unknownCharacteristic: number;
+  outboxMessages: number;
+  acked: number;
+  commitFailures: number;
+}
+
+interface Batch { msgs: JsMsg[]; lines: string[]; bytes: number; deadLetters: Promise<void>[]; firstSeq: number; lastSeq: number }
+
+const OUTBOX_CHUNK_BYTES = 512 * 1024;
+const newBatch = (): Batch => ({ msgs: [], lines: [], bytes: 0, deadLetters: [], firstSeq: 0, lastSeq: 0 });
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The real-time pipeline: JetStream samples → engine → signals (at once) and InfluxDB lines
+ * (through the JetStream outbox). A message is acknowledged only after everything it caused is
+ * durable: its dead letters and its outbox entry stored by JetStream. Signals never wait on
+ * InfluxDB: they are sent while the message is processed. Messages are processed in stream order,
+ * and one redelivered after processing is acknowledged without being processed again.
+ */
+export class SpcWorker {
+  readonly engine: SpcEngine;
+  readonly holds = new HoldBook();
+  readonly counters: WorkerCounters = { messages: 0, samples: 0, points: 0, signals: 0, redelivered: 0, deadLetters: {}, unknownCharacteristic: 0, outboxMessages: 0, acked: 0, commitFailures: 0 };
+  private readonly chartOf = new Map<string, string>();
+  private lastSeq = 0;
+  private batch = newBatch();
+  private commits: Promise<void> = Promise.resolve();
+  private current: Sample | undefined;
+  private currentSeq = 0;
+  private messages: ConsumerMessages | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly log: NonNullable<WorkerOptions['log']>;
+  private readonly emitPoint = (p: PointRecord) => this.onPoint(p);
+  private stopped = false;
+
+  constructor(private readonly o: WorkerOptions) {
+    this.engine = new SpcEngine(o.rules);
+    for (const c of o.rules.characteristics) this.chartOf.set(c.id, c.chart.type);
+    this.log = o.log ?? (() => {});
+  }
+
+  /** Consumes until stop(); resolves when the consumer ends. */
+  async run(): Promise<void> {
+    const consumer = await this.o.js.consumers.get(this.o.streams.samples, this.o.streams.workerDurable);
+    const every = this.o.commitEvery ?? { messages: 1000, ms: 20 };
+    this.timer = setInterval(() => { if (this.batch.msgs.length) this.commit(); }, every.ms);
+    while (!this.stopped) {
+      this.messages = await consumer.consume({ max_messages: 2000 });
+      for await (const m of this.messages) {
+        this.handle(m);
+        if (this.batch.msgs.length >= every.messages || this.batch.bytes >= OUTBOX_CHUNK_BYTES) this.commit();
+      }
+    }
+  }
+
+  /** Stops consuming and waits until every processed message is committed and acknowledged. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.messages?.stop();
+    if (this.timer) clearInterval(this.timer);
+    if (this.batch.msgs.length) this.commit();
+    await this.commits;
+  }
+
+  private handle(m: JsMsg): void {
+    const seq = m.info.streamSequence;
+    this.counters.messages++;
+    if (seq <= this.lastSeq) { this.counters.redelivered++; this.batch.msgs.push(m); return; }
+    this.lastSeq = seq;
+    if (!this.batch.firstSeq) this.batch.firstSeq = seq;
+    this.batch.lastSeq = seq;
+    const { samples, bad } = decodeSampleMessage(m.data);
+    for (const b of bad) this.deadLetter(b.reason, b.detail, m, b.item, b.raw ? new TextEncoder().encode(b.raw) : m.data);
+    samples.forEach((s, i) => {
+      this.counters.samples++;
+      this.current = s;
+      this.currentSeq = seq * 1000 + i;
+      const r = this.engine.process(s, this.emitPoint);
+      if (r.rejected) this.deadLetter('rejected', r.rejected, m, samples.length > 1 ? i : undefined, new TextEncoder().encode(JSON.stringify(s)));
+      else if (r.matched === 0) {
+        this.counters.unknownCharacteristic++;
+        const policy = this.o.unknownCharacteristics ?? 'count';
+        if (policy === 'dlq') this.deadLetter('unknown-characteristic', `no characteristic matches line ${s.line}, station ${s.station}, parameter ${s.parameter}`, m, samples.length > 1 ? i : undefined, new TextEncoder().encode(JSON.stringify(s)));
+      }
+      if (this.o.writeSamples !== false) this.addLine(sampleLine(s, this.currentSeq));
+    });
+    this.current = undefined;
+    this.batch.msgs.push(m);
+  }
+
+  private deadLetter(reason: DeadLetterReason, detail: string, m: JsMsg, item: number | undefined, payload: Uint8Array): void {
+    this.counters.deadLetters[reason] = (this.counters.deadLetters[reason] ?? 0) + 1;
+    this.log('warn', 'dead letter', { reason, detail, subject: m.subject, seq: m.info.streamSequence, item });
+    this.batch.deadLetters.push(publishDeadLetter(this.o.js, this.o.streams, { reason, detail, subject: m.subject, streamSequence: m.info.streamSequence, item }, payload));
+  }
+
+  private onPoint(p: PointRecord): void {
+    const s = this.current!;
+    this.counters.points++;
+    const place = { line: s.line, station: s.station };
+    const tags = { ...place, parameter: s.parameter, chart: this.chartOf.get(p.characteristic) ?? 'unknown' };
+    this.addLine(pointLine(p, tags));
+    if (p.violations.length) for (const l of violationLines(p, tags)) this.addLine(l);
+    if (p.actions.length) for (const sig of this.holds.apply(p, place)) this.signal(sig);
+  }
+
+  private signal(sig: Signal): void {
+    this.counters.signals++;
+    this.o.onSignal(sig);
+    this.addLine(signalLine(sig, this.currentSeq));
+  }
+
+  /** A quality user's release: the hold book decides, the line hears it, InfluxDB records it. */
+  release(id: string, by: string, reason: string): ReleaseSignal | string {
+    const r = this.holds.release(id, by, reason, new Date().toISOString());
+    if (!r) return `no active hold ${id}`;
+    this.signal(r);
+    return r;
+  }
+
+  private addLine(line: string): void {
+    this.batch.lines.push(line);
+    this.batch.bytes += line.length + 1;
+  }
+
+  /** Queues the current batch for commit; commits run one after another, in order. */
+  private commit(): void {
+    const batch = this.batch;
+    this.batch = newBatch();
+    this.commits = this.commits.then(() => this.commitBatch(batch));
+  }
+
+  private async commitBatch(b: Batch): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await Promise.all(b.deadLetters);
+        await this.publishOutbox(b);
+        break;
+      } catch (err) {
+        this.counters.commitFailures++;
+        this.log('error', 'commit to JetStream failed; retrying (messages stay unacknowledged)', { err: String(err), attempt });
+        b.deadLetters = b.deadLetters.map((p) => p.catch(() => undefined)); // already logged; the retry republishes them below
+        await sleep(Math.min(5000, 100 * 2 ** attempt));
+      }
+    }
+    for (const m of b.msgs) m.ack();
+    this.counters.acked += b.msgs.length;
+  }
+
+  private async publishOutbox(b: Batch): Promise<void> {
+    if (!b.lines.length) return;
+    let chunk: string[] = [], size = 0, part = 0;
+    const send = async () => {
+      // The id makes a retried publish a duplicate that JetStream drops.
+      await this.o.js.publish(outboxSubject(this.o.streams), new TextEncoder().encode(chunk.join('\n')), { msgID: `out-${b.firstSeq}-${b.lastSeq}-${part++}` });
+      this.counters.outboxMessages++;
+      chunk = []; size = 0;
+    };
+    for (const line of b.lines) {
+      if (size + line.length > OUTBOX_CHUNK_BYTES && chunk.length) await send();
+      chunk.push(line); size += line.length + 1;
+    }
+    if (chunk.length) await send();
+  }
+}
