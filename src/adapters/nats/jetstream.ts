@@ -45,6 +45,8 @@ export interface StreamLimits {
   samplesMaxAgeMs?: number;
   /** How long dead letters are kept, ms; default 30 days. */
   deadLetterMaxAgeMs?: number;
+  /** How long the worker may hold a sample message unacknowledged before redelivery, ms; default 60,000. */
+  workerAckWaitMs?: number;
 }
 
 async function ensureStream(jsm: JetStreamManager, cfg: Partial<StreamConfig> & { name: string; subjects: string[] }): Promise<void> {
@@ -75,7 +77,7 @@ export async function ensureStreams(jsm: JetStreamManager, names: StreamNames, l
     name: names.outbox, subjects: [outboxSubject(names)], storage: StorageType.File, retention: RetentionPolicy.Workqueue,
     duplicate_window: nanos(120_000),
   });
-  await ensureDurable(jsm, names.samples, names.workerDurable, 60_000, 50_000);
+  await ensureDurable(jsm, names.samples, names.workerDurable, limits.workerAckWaitMs ?? 60_000, 50_000);
   await ensureDurable(jsm, names.outbox, names.influxDurable, 60_000, 1_000);
 }
 
@@ -93,6 +95,11 @@ async function ensureDurable(jsm: JetStreamManager, stream: string, durable: str
 
 /** What a dead letter says about itself, in headers beside the original payload. */
 export interface DeadLetterInfo { reason: string; detail: string; subject: string; streamSequence: number; item?: number }
+
+/** Deletes the streams (and so their consumers) of a prefix; for tests and `spc` clean-ups. */
+export async function deleteStreams(jsm: JetStreamManager, names: StreamNames): Promise<void> {
+  for (const s of [names.samples, names.deadLetters, names.outbox]) await jsm.streams.delete(s).catch(() => false);
+}
 
 /** Publishes a bad message (or item) to spc.dlq.<reason> and waits for JetStream to store it. */
 export async function publishDeadLetter(js: JetStreamClient, names: StreamNames, info: DeadLetterInfo, payload: Uint8Array): Promise<void> {

@@ -1,0 +1,48 @@
+import { execFileSync } from 'node:child_process';
+import { createServer } from 'node:net';
+
+/** The project's test servers: NATS (already running on the project's machines) and our InfluxDB 1.x. */
+export const NATS_URL = process.env.SPC_TEST_NATS ?? 'nats://127.0.0.1:4222';
+export const INFLUX_PORT = Number(process.env.SPC_INFLUX_PORT ?? 18086);
+export const INFLUX_URL = `http://127.0.0.1:${INFLUX_PORT}`;
+
+export async function influxUp(): Promise<boolean> {
+  try { return (await fetch(`${INFLUX_URL}/ping`)).status === 204; } catch { return false; }
+}
+
+/** Starts InfluxDB with scripts/influxdb.sh unless it already answers; returns whether we started it. */
+export async function ensureInflux(): Promise<boolean> {
+  if (await influxUp()) return false;
+  execFileSync('bash', ['scripts/influxdb.sh', 'start'], { stdio: 'inherit', env: { ...process.env, SPC_INFLUX_PORT: String(INFLUX_PORT) } });
+  return true;
+}
+
+export function stopInflux(): void {
+  execFileSync('bash', ['scripts/influxdb.sh', 'stop'], { stdio: 'inherit', env: { ...process.env, SPC_INFLUX_PORT: String(INFLUX_PORT) } });
+}
+
+/** A subject prefix no other test run uses, so runs never see each other's streams. */
+export function uniquePrefix(name: string): string {
+  return `t${name}${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const a = srv.address();
+      srv.close(() => (a && typeof a === 'object' ? resolve(a.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** Polls `check` until it returns a value (not undefined) or the time is up. */
+export async function waitFor<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000, everyMs = 100): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
