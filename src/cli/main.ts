@@ -55,6 +55,7 @@ program
   .addOption(new Option('--prefix <token>', 'subject prefix: <prefix>.samples.<line>.<station>.<parameter>, <prefix>.dlq.<reason>; streams <PREFIX>_SAMPLES, _DLQ, _OUTBOX').env('SPC_PREFIX').default('spc'))
   .addOption(new Option('--unknown <policy>', 'samples no characteristic matches').choices(['ignore', 'count', 'dlq']).env('SPC_UNKNOWN').default('count'))
   .addOption(new Option('--heartbeat-ms <ms>', 'heartbeat period of the signal stream').env('SPC_HEARTBEAT_MS').default('250'))
+  .addOption(new Option('--samples-retention <duration>', 'how long the samples stream keeps history for replays (e.g. 7d, 12h), when it is created').env('SPC_SAMPLES_RETENTION').default('7d'))
   .addHelpText('after', `
 Every option can also come from the environment variable shown. Signals protocol: docs/signals.md.
 Example (InfluxDB 1.x):

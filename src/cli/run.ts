@@ -8,6 +8,7 @@ import { loadTokens } from '../adapters/ws/tokens.js';
 import { loadRules } from '../rules-file/load.js';
 import { InfluxDrain } from '../service/influx-drain.js';
 import { SpcWorker, type UnknownCharacteristicPolicy } from '../service/worker.js';
+import { parseDuration } from './duration.js';
 import { createLogger } from './logger.js';
 
 export interface RunOptions {
@@ -26,6 +27,7 @@ export interface RunOptions {
   prefix: string;
   unknown: UnknownCharacteristicPolicy;
   heartbeatMs: string;
+  samplesRetention: string;
 }
 
 /** `spc run`: the real-time worker. Resolves when stopped by SIGINT/SIGTERM, after a clean drain. */
@@ -37,7 +39,7 @@ export async function run(o: RunOptions): Promise<number> {
 
   const nc = await connect({ servers: o.nats, name: 'spc-guard worker', maxReconnectAttempts: -1, reconnectTimeWait: 500 });
   const jsm = await nc.jetstreamManager();
-  await ensureStreams(jsm, streams);
+  await ensureStreams(jsm, streams, { samplesMaxAgeMs: parseDuration(o.samplesRetention) });
   const js = nc.jetstream();
 
   const http = createServer((req, res) => {

@@ -2,6 +2,7 @@ import { connect, type PubAck } from 'nats';
 import { ensureStreams, sampleSubject, streamNamesFor } from '../adapters/nats/jetstream.js';
 import type { Sample } from '../core/index.js';
 import { FAULT_KINDS, SmtLineSimulator, type FaultKind } from '../sim/smt-line.js';
+import { parseDuration } from './duration.js';
 
 export interface SimulateOptions {
   nats: string;
@@ -15,14 +16,6 @@ export interface SimulateOptions {
   batch?: boolean;
   seed: string;
   prefix: string;
-}
-
-/** "60s", "2m", "500ms" or a plain number of seconds → ms. */
-export function parseDuration(text: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
-  if (!m) throw new RangeError(`not a duration: "${text}" (use e.g. 500ms, 60s, 2m)`);
-  const n = Number(m[1]);
-  return n * ({ ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] ?? 's'] as number);
 }
 
 /** Most JetStream publishes awaiting their acknowledgement. */

@@ -10,9 +10,15 @@ import type { PointRecord, Sample, Signal } from '../../core/index.js';
  * idempotent.
  */
 
-const escapeTag = (s: string) => s.replace(/[,= \\]/g, (c) => '\\' + c).replace(/\n/g, '\\n');
-const quote = (s: string) => '"' + s.replace(/["\\]/g, (c) => '\\' + c).replace(/\n/g, '\\n') + '"';
+const NEEDS_TAG_ESCAPE = /[,= \\\n]/;
+const NEEDS_QUOTE_ESCAPE = /["\\\n]/;
+const escapeTag = (s: string) => (NEEDS_TAG_ESCAPE.test(s) ? s.replace(/[,= \\]/g, (c) => '\\' + c).replace(/\n/g, '\\n') : s);
+const quote = (s: string) => '"' + (NEEDS_QUOTE_ESCAPE.test(s) ? s.replace(/["\\]/g, (c) => '\\' + c).replace(/\n/g, '\\n') : s) + '"';
 const float = (n: number) => (Number.isFinite(n) ? String(n) : undefined);
+/** `,key=value` for a float field, or nothing when the value is absent or not finite. */
+const floatField = (key: string, n: number | undefined) => (n !== undefined && Number.isFinite(n) ? ',' + key + '=' + n : '');
+const stringField = (key: string, v: string | undefined) => (v === undefined ? '' : ',' + key + '=' + quote(v));
+const joinList = (list: readonly string[]) => (list.length === 1 ? list[0] : list.join(','));
 
 function nanos(ts: string, sequence: number): string {
   const ms = Date.parse(ts);
@@ -25,18 +31,16 @@ function fields(pairs: [string, string | undefined][]): string {
 
 export interface PlaceTags { line: string; station: string; parameter: string; chart: string }
 
-/** `spc_point`: every plotted point with its limits and violations. */
+/** `spc_point`: every plotted point with its limits and violations. Built by concatenation: it runs once per point. */
 export function pointLine(p: PointRecord, t: PlaceTags): string {
-  const f = fields([
-    ['statistic', float(p.statistic)], ['center', float(p.center)], ['ucl', float(p.ucl)], ['lcl', float(p.lcl)],
-    ['index', `${p.index}i`], ['phase', quote(p.phase)],
-    ['violations', quote(p.violations.join(','))], ['violation_count', `${p.violations.length}i`], ['actions', quote(p.actions.join(','))],
-    ['units', quote(p.units.join(','))], ['lots', quote(p.lots.join(','))],
-    ['mr', p.mr === undefined ? undefined : float(p.mr)], ['range', p.range === undefined ? undefined : float(p.range)],
-    ['sd', p.sd === undefined ? undefined : float(p.sd)], ['cplus', p.cplus === undefined ? undefined : float(p.cplus)],
-    ['cminus', p.cminus === undefined ? undefined : float(p.cminus)],
-  ]);
-  return `spc_point,characteristic=${escapeTag(p.characteristic)},line=${escapeTag(t.line)},station=${escapeTag(t.station)},parameter=${escapeTag(t.parameter)},chart=${t.chart} ${f} ${nanos(p.ts, p.index)}`;
+  return 'spc_point,characteristic=' + escapeTag(p.characteristic) + ',line=' + escapeTag(t.line) + ',station=' + escapeTag(t.station)
+    + ',parameter=' + escapeTag(t.parameter) + ',chart=' + t.chart
+    + ' index=' + p.index + 'i,phase="' + p.phase + '"'
+    + floatField('statistic', p.statistic) + floatField('center', p.center) + floatField('ucl', p.ucl) + floatField('lcl', p.lcl)
+    + ',violations=' + quote(p.violations.join(',')) + ',violation_count=' + p.violations.length + 'i,actions=' + quote(p.actions.join(','))
+    + ',units=' + quote(joinList(p.units)) + ',lots=' + quote(joinList(p.lots))
+    + floatField('mr', p.mr) + floatField('range', p.range) + floatField('sd', p.sd) + floatField('cplus', p.cplus) + floatField('cminus', p.cminus)
+    + ' ' + nanos(p.ts, p.index);
 }
 
 /** `spc_violation`: one line per rule a point violated. */
@@ -49,11 +53,9 @@ export function violationLines(p: PointRecord, t: PlaceTags): string[] {
 
 /** `spc_sample`: the raw sample, with its unit, lot, operator and equipment as fields. */
 export function sampleLine(s: Sample, sequence: number): string {
-  return `spc_sample,line=${escapeTag(s.line)},station=${escapeTag(s.station)},parameter=${escapeTag(s.parameter)} ${fields([
-    ['value', float(s.value)], ['unit', quote(s.unit)], ['lot', s.lot === undefined ? undefined : quote(s.lot)],
-    ['operator', s.operator === undefined ? undefined : quote(s.operator)], ['equipment', s.equipment === undefined ? undefined : quote(s.equipment)],
-    ['n', s.n === undefined ? undefined : float(s.n)],
-  ])} ${nanos(s.ts, sequence)}`;
+  return 'spc_sample,line=' + escapeTag(s.line) + ',station=' + escapeTag(s.station) + ',parameter=' + escapeTag(s.parameter)
+    + ' unit=' + quote(s.unit) + floatField('value', s.value) + stringField('lot', s.lot) + stringField('operator', s.operator)
+    + stringField('equipment', s.equipment) + floatField('n', s.n) + ' ' + nanos(s.ts, sequence);
 }
 
 /** `spc_signal`: holds, releases, alarms and alarm clears as sent to the line. */

@@ -95,11 +95,12 @@ export class HoldBook {
       id, line: place.line, station: place.station, characteristic: p.characteristic,
       rule: holdRules[0], rules: [...holdRules],
       statistic: p.statistic, center: p.center, ucl: p.ucl, lcl: p.lcl,
-      units: [...p.units], lots: [...p.lots], firstIndex: p.index, lastIndex: p.index, ts: p.ts, updated: p.ts,
+      units: [...p.units], added: [...p.units], lots: [...p.lots], firstIndex: p.index, lastIndex: p.index, ts: p.ts, updated: p.ts,
     };
   }
 
   private extend(s: HoldSignal | AlarmSignal, p: PointRecord): void {
+    s.added = p.units.filter((u) => !s.units.includes(u));
     addAll(s.units, p.units);
     addAll(s.lots, p.lots);
     addAll(s.rules, p.violations);

@@ -19,6 +19,8 @@ export interface HoldSignal {
   lcl: number;
   /** Unit IDs of the samples behind the violating point(s): the units to hold. */
   units: string[];
+  /** The units this message adds to the hold (all of them when the hold is raised). */
+  added: string[];
   lots: string[];
   /** Index of the first and last violating point of the characteristic behind this hold. */
   firstIndex: number;

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { pointLine, sampleLine, signalLine, violationLines } from '../../src/adapters/influx/line-protocol.js';
+import type { PointRecord } from '../../src/core/index.js';
+
+const point: PointRecord = {
+  type: 'point', characteristic: 'reflow.peak_temp', index: 12, phase: 'II', ts: '2026-11-25T03:00:00.123Z',
+  statistic: 249.5, center: 245, ucl: 248.6, lcl: 241.4, violations: ['we1'], actions: ['hold'], units: ['SN 1'], lots: ['LOT,7'], mr: 1.5,
+};
+const tags = { line: 'L1', station: 'reflow oven', parameter: 'peak_temp', chart: 'i-mr' };
+
+describe('InfluxDB line protocol', () => {
+  it('spc_point: low-cardinality tags, units and lots as string fields, ns time = ms + point index', () => {
+    expect(pointLine(point, tags)).toBe(
+      'spc_point,characteristic=reflow.peak_temp,line=L1,station=reflow\\ oven,parameter=peak_temp,chart=i-mr index=12i,phase="II",statistic=249.5,center=245,ucl=248.6,lcl=241.4,violations="we1",violation_count=1i,actions="hold",units="SN 1",lots="LOT,7",mr=1.5 1795575600123000012',
+    );
+  });
+  it('spc_violation: one line per rule', () => {
+    expect(violationLines({ ...point, violations: ['we1', 'we2'] }, tags)).toHaveLength(2);
+    expect(violationLines(point, tags)[0]).toMatch(/^spc_violation,characteristic=reflow\.peak_temp,line=L1,station=reflow\\ oven,rule=we1 statistic=249\.5,/);
+  });
+  it('spc_sample: escapes quotes in string fields and leaves out absent ones', () => {
+    expect(sampleLine({ ts: '2026-11-25T03:00:00Z', line: 'L1', station: 's', parameter: 'p', value: 1.5, unit: 'SN"2', lot: 'L\\1' }, 7))
+      .toBe('spc_sample,line=L1,station=s,parameter=p unit="SN\\"2",value=1.5,lot="L\\\\1" 1795575600000000007');
+  });
+  it('spc_signal: a hold with its id, rule and units', () => {
+    const line = signalLine({ type: 'hold', id: 'c#1', line: 'L1', station: 's', characteristic: 'c', rule: 'we1', rules: ['we1'], action: 'hold', statistic: 3, center: 0, ucl: 1, lcl: -1, units: ['A', 'B'], added: ['A', 'B'], lots: [], firstIndex: 1, lastIndex: 1, ts: '2026-11-25T03:00:00Z', updated: '2026-11-25T03:00:00Z' }, 5);
+    expect(line).toBe('spc_signal,characteristic=c,line=L1,station=s,type=hold id="c#1",units="A,B",rule="we1",statistic=3,lots="",unit_count=2i 1795575600000000005');
+  });
+});
