@@ -27,15 +27,15 @@ const sim = spawn(process.execPath, ['dist/src/cli/main.js', 'simulate', '--rate
 const rssMb = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${worker.pid}/status`, 'utf8'))![1]) / 1024;
 const health = async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).json() as Promise<any>;
 console.log(`bench/soak — ${MINUTES} min at ${RATE} msg/s, 2 lines, InfluxDB ${influx ? 'on' : 'off'}; ${cpus()[0].model}, ${cpus().length} cores, Node ${process.version}`);
-console.log('| minute | worker RSS MB | messages acked | InfluxDB lines written |');
-console.log('|---|---|---|---|');
+console.log('| minute | worker RSS MB | heap used MB | messages acked | InfluxDB lines written |');
+console.log('|---|---|---|---|---|');
 const started = Date.now();
 const samples: number[] = [];
 const report = async () => {
   const h = await health();
   const rss = rssMb();
   samples.push(rss);
-  console.log(`| ${((Date.now() - started) / 60000).toFixed(1)} | ${rss.toFixed(0)} | ${h.counters.acked} | ${h.influx?.linesWritten ?? '—'} |`);
+  console.log(`| ${((Date.now() - started) / 60000).toFixed(1)} | ${rss.toFixed(0)} | ${h.memory?.heapUsedMb ?? '—'} | ${h.counters.acked} | ${h.influx?.linesWritten ?? '—'} |`);
 };
 await report();
 const timer = setInterval(() => void report(), 30_000);

@@ -21,7 +21,9 @@ const MAX_REJECT_LINES_SHOWN = 5;
 /** `spc backtest`: replay a sample file through a rule set; NDJSON points then summaries. */
 export async function backtest(o: BacktestOptions): Promise<number> {
   const started = Date.now();
-  const engine = new SpcEngine(loadRules(o.rules));
+  const rules = loadRules(o.rules);
+  const engine = new SpcEngine(rules);
+  if (rules.anomaly?.length) process.stderr.write(`note: ${rules.anomaly.length} anomaly model(s) in the rules are scored by spc run, not by backtest\n`);
   const toStdout = !o.summary || o.out !== undefined;
   const writer = toStdout ? NdjsonWriter.toFileOrStdout(o.out) : undefined;
   const rejects = o.rejects ? createWriteStream(o.rejects) : undefined;

@@ -7,6 +7,7 @@ import { backtest } from './backtest.js';
 import { gateway } from './gateway.js';
 import { run } from './run.js';
 import { simulate } from './simulate.js';
+import { train } from './train.js';
 import { rulesCheck } from './rules-check.js';
 import { rulesTest } from './rules-test.js';
 
@@ -68,7 +69,7 @@ program
   .addOption(new Option('--nats <url>', 'NATS server with JetStream').env('SPC_NATS_URL').default('nats://127.0.0.1:4222'))
   .option('--rate <n>', 'messages per second', '2000')
   .option('--lines <n>', 'number of lines (L1, L2, …)', '1')
-  .addOption(new Option('--fault <kind>', 'inject a fault').choices(['shift', 'trend', 'drift', 'stratification', 'mixture']))
+  .addOption(new Option('--fault <kind>', 'inject a fault').choices(['shift', 'trend', 'drift', 'stratification', 'mixture', 'correlation']))
   .option('--at <time>', 'when the fault starts, e.g. 60s', '60s')
   .option('--target <characteristic>', 'station.parameter the fault hits', 'reflow.peak_temp')
   .option('--duration <time>', 'stop after this long (default: until Ctrl-C)')
@@ -86,6 +87,22 @@ program
   .addOption(new Option('--url <url>', 'signal endpoint').env('SPC_SIGNALS_URL').default('ws://127.0.0.1:8080/signals'))
   .option('--silence-ms <ms>', 'hold the line after this long without a heartbeat', '1000')
   .action(async (o) => { process.exitCode = await gateway(o); });
+
+program
+  .command('train')
+  .description('fit a multivariate anomaly model (Hotelling T² or PCA) on in-control history and write it as ONNX with a model card')
+  .requiredOption('--input <file>', 'in-control history: samples as NDJSON or CSV')
+  .requiredOption('--features <list>', 'comma-separated station.parameter names, in the model\'s input order')
+  .requiredOption('--out <file.onnx>', 'where to write the model (the card goes beside it as <name>.card.json)')
+  .option('--kind <kind>', 'mahalanobis (Hotelling T², shrunk covariance) or pca (T² and Q)', 'mahalanobis')
+  .option('--line <line>', 'use only this line\'s samples')
+  .option('--arl0 <n>', 'in-control average run length: one false alarm per n units', '370')
+  .option('--variance <share>', 'pca: share of variance the kept components explain', '0.9')
+  .option('--holdout <share>', 'share of units held out to check the false-alarm rate', '0.3')
+  .addHelpText('after', `
+Example:
+  spc train --input history.ndjson --features reflow.peak_temp,reflow.tal,printer.paste_thickness --line L1 --out models/smt-l1.onnx`)
+  .action(async (o) => { process.exitCode = await train(o); });
 
 const rules = program.command('rules').description('check and test rule files');
 rules

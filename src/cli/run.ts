@@ -5,10 +5,12 @@ import { createDatabase } from '../adapters/influx/influxql.js';
 import { ensureStreams, streamNamesFor, type StreamNames } from '../adapters/nats/jetstream.js';
 import { SignalServer } from '../adapters/ws/signal-server.js';
 import { loadTokens } from '../adapters/ws/tokens.js';
+import { loadModelFiles } from '../anomaly/card.js';
 import { loadRules } from '../rules-file/load.js';
 import { InfluxDrain } from '../service/influx-drain.js';
+import { openAnomalyModels } from '../service/anomaly.js';
 import { SpcWorker, type UnknownCharacteristicPolicy } from '../service/worker.js';
-import { parseDuration } from './duration.js';
+import { parseDuration } from '../rules-file/duration.js';
 import { createLogger } from './logger.js';
 
 export interface RunOptions {
@@ -35,6 +37,8 @@ export async function run(o: RunOptions): Promise<number> {
   const { log, logger } = createLogger();
   const rules = loadRules(o.rules);
   const tokens = loadTokens(o.tokens);
+  // Models are checked before anything connects: a missing or corrupt model is a startup error naming the file.
+  for (const a of rules.anomaly ?? []) loadModelFiles(a.model);
   const streams: StreamNames = streamNamesFor(o.prefix);
 
   const nc = await connect({ servers: o.nats, name: 'spc-guard worker', maxReconnectAttempts: -1, reconnectTimeWait: 500 });
@@ -43,11 +47,13 @@ export async function run(o: RunOptions): Promise<number> {
   const js = nc.jetstream();
 
   const http = createServer((req, res) => {
-    if (req.url === '/healthz') { res.writeHead(200, { 'content-type': 'application/json' }); res.end(JSON.stringify({ ok: true, nats: !nc.isClosed(), counters: worker.counters, influx: drain?.counters ?? null })); return; }
+    if (req.url === '/healthz') { res.writeHead(200, { 'content-type': 'application/json' }); const mem = process.memoryUsage();
+      res.end(JSON.stringify({ ok: true, nats: !nc.isClosed(), counters: worker.counters, influx: drain?.counters ?? null, memory: { rssMb: Math.round(mem.rss / 1e6), heapUsedMb: Math.round(mem.heapUsed / 1e6) } })); return; }
     res.writeHead(404).end();
   });
   let signals: SignalServer | undefined;
-  const worker = new SpcWorker({ js, streams, rules, onSignal: (s) => signals?.broadcast(s), unknownCharacteristics: o.unknown, log });
+  const anomalies = await openAnomalyModels(rules.anomaly ?? []);
+  const worker = new SpcWorker({ js, streams, rules, anomalies, onSignal: (s) => signals?.broadcast(s), unknownCharacteristics: o.unknown, log });
   signals = new SignalServer(http, {
     tokens, heartbeatMs: Number(o.heartbeatMs), log,
     state: { snapshot: (lines) => ({ holds: worker.holds.activeHolds(lines), alarms: worker.holds.activeAlarms(lines) }), release: (id, by, reason) => worker.release(id, by, reason) },

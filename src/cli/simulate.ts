@@ -2,7 +2,7 @@ import { connect, type PubAck } from 'nats';
 import { ensureStreams, sampleSubject, streamNamesFor } from '../adapters/nats/jetstream.js';
 import type { Sample } from '../core/index.js';
 import { FAULT_KINDS, SmtLineSimulator, type FaultKind } from '../sim/smt-line.js';
-import { parseDuration } from './duration.js';
+import { parseDuration } from '../rules-file/duration.js';
 
 export interface SimulateOptions {
   nats: string;

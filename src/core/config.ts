@@ -15,6 +15,8 @@ export const RULE_NAMES = [
   'nelson1', 'nelson2', 'nelson3', 'nelson4', 'nelson5', 'nelson6', 'nelson7', 'nelson8',
 ] as const;
 export type RuleName = (typeof RULE_NAMES)[number];
+/** What a point can violate: a chart rule, or a multivariate model's limit. */
+export type ViolationName = RuleName | 'anomaly';
 /** Rules that only look at the current point against the chart's limits. */
 export const LIMIT_RULES: readonly RuleName[] = ['we1', 'nelson1'];
 
@@ -53,7 +55,20 @@ export interface CharacteristicConfig {
   actions?: Partial<Record<Action, RuleName[]>>;
 }
 
+/** A multivariate model scoring each unit (rule file `anomaly:` entries). */
+export interface AnomalyConfig {
+  id: string;
+  /** Path of the .onnx model, resolved against the rule file's folder. */
+  model: string;
+  /** Which samples feed the model's features; the features themselves come from the model card. */
+  match?: { line?: string; station?: string };
+  action: Action | 'none';
+  /** How long to wait for all features of a unit, ms. */
+  waitMs: number;
+}
+
 export interface RuleSetConfig {
   version: 1;
   characteristics: CharacteristicConfig[];
+  anomaly?: AnomalyConfig[];
 }

@@ -1,5 +1,6 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { parseDuration } from './duration.js';
 import type { RuleSetConfig } from '../core/config.js';
 import { FileDiagnostic, InvalidFileError, LocatedYaml, sortDiagnostics, validateAgainst } from './diagnostics.js';
 import { RuleFileSchema } from './schema.js';
@@ -13,8 +14,17 @@ export function parseRuleFile(text: string, file: string): ParseResult {
   if (y.syntaxErrors.length) return { ok: false, diagnostics: y.syntaxErrors };
   const schemaErrors = validateAgainst(y, RuleFileSchema);
   if (schemaErrors.length) return { ok: false, diagnostics: schemaErrors };
-  const config = y.toJS() as RuleSetConfig;
+  const raw = y.toJS() as Omit<RuleSetConfig, 'anomaly'> & { anomaly?: { id: string; model: string; match?: { line?: string; station?: string }; action?: 'alarm' | 'hold' | 'none'; wait?: string }[] };
+  const config: RuleSetConfig = {
+    ...raw,
+    anomaly: raw.anomaly?.map((a) => ({ id: a.id, model: resolve(dirname(file), a.model), match: a.match, action: a.action ?? 'alarm', waitMs: parseDuration(a.wait ?? '30s') })),
+  };
+  if (!config.anomaly) delete config.anomaly;
   const semantic = semanticDiagnostics(y, config);
+  (raw.anomaly ?? []).forEach((a, i) => {
+    if (!existsSync(resolve(dirname(file), a.model))) semantic.push(y.at(['anomaly', i, 'model'], `model file not found: ${resolve(dirname(file), a.model)} (train it with spc train … --out ${a.model})`));
+    if (config.characteristics.some((c) => c.id === a.id) || (raw.anomaly ?? []).findIndex((b) => b.id === a.id) < i) semantic.push(y.at(['anomaly', i, 'id'], `duplicates the id "${a.id}" of another characteristic or model`));
+  });
   if (semantic.length) return { ok: false, diagnostics: sortDiagnostics(semantic) };
   return { ok: true, config };
 }
@@ -35,7 +45,7 @@ export function loadRules(path: string): RuleSetConfig {
   const files = statSync(path).isDirectory() ? ruleFilesIn(path) : [path];
   if (files.length === 0) throw new InvalidFileError([new FileDiagnostic(path, 1, 1, '', 'no rule files (*.yaml) in this folder')]);
   const diagnostics: FileDiagnostic[] = [];
-  const merged: RuleSetConfig = { version: 1, characteristics: [] };
+  const merged: RuleSetConfig = { version: 1, characteristics: [], anomaly: [] };
   const owner = new Map<string, string>();
   for (const file of files) {
     const result = parseRuleFile(readFileSync(file, 'utf8'), file);
@@ -48,7 +58,9 @@ export function loadRules(path: string): RuleSetConfig {
       } else owner.set(c.id, file);
       merged.characteristics.push(c);
     });
+    merged.anomaly!.push(...(result.config.anomaly ?? []));
   }
   if (diagnostics.length) throw new InvalidFileError(diagnostics);
+  if (merged.anomaly!.length === 0) delete merged.anomaly;
   return merged;
 }

@@ -51,8 +51,20 @@ const Characteristic = Type.Object({
   actions: Type.Optional(Actions),
 }, { additionalProperties: false });
 
+const Anomaly = Type.Object({
+  id: Type.String({ pattern: '^[A-Za-z0-9_][A-Za-z0-9_.:/-]*$', maxLength: 200, description: 'name of the model\'s violations, e.g. reflow.multivariate' }),
+  model: Type.String({ pattern: '\\.onnx$', description: 'ONNX model trained by spc train, relative to this rule file; its card (<name>.card.json) lists the features' }),
+  match: Type.Optional(Type.Object({
+    line: Type.Optional(Type.String({ minLength: 1 })),
+    station: Type.Optional(Type.String({ minLength: 1 })),
+  }, { additionalProperties: false, description: 'which samples feed the model (default: every line)' })),
+  action: Type.Optional(Type.Enum(['alarm', 'hold', 'none'], { description: 'what an anomalous unit triggers; default alarm' })),
+  wait: Type.Optional(Type.String({ pattern: '^\\d+(\\.\\d+)?(ms|s|m|h)$', description: 'how long to wait for all features of a unit, e.g. 30s (default)' })),
+}, { additionalProperties: false });
+
 /** The rule file, version 1. `rules/schema.json` is generated from this. */
 export const RuleFileSchema = Type.Object({
   version: Type.Literal(1),
   characteristics: Type.Array(Characteristic, { minItems: 1 }),
+  anomaly: Type.Optional(Type.Array(Anomaly, { description: 'multivariate models scoring each unit' })),
 }, { additionalProperties: false });

@@ -3,6 +3,7 @@ import { outboxSubject, publishDeadLetter, type StreamNames } from '../adapters/
 import { pointLine, sampleLine, signalLine, violationLines } from '../adapters/influx/line-protocol.js';
 import { HoldBook, SpcEngine, type PointRecord, type ReleaseSignal, type RuleSetConfig, type Sample, type Signal } from '../core/index.js';
 import { decodeSampleMessage, type DeadLetterReason } from '../samples/message.js';
+import { anomalyPoint, feedsModel, type AnomalyRuntime } from './anomaly.js';
 
 export type UnknownCharacteristicPolicy = 'ignore' | 'count' | 'dlq';
 
@@ -16,6 +17,8 @@ export interface WorkerOptions {
   unknownCharacteristics?: UnknownCharacteristicPolicy;
   /** Write raw samples to InfluxDB too (default true). */
   writeSamples?: boolean;
+  /** Multivariate models scoring each unit (from openAnomalyModels). */
+  anomalies?: AnomalyRuntime[];
   /** Most messages acknowledged together, and the longest wait before they are, ms. */
   commitEvery?: { messages: number; ms: number };
   log?: (level: 'info' | 'warn' | 'error', msg: string, extra?: Record<string, unknown>) => void;
@@ -33,12 +36,17 @@ export interface WorkerCounters {
   outboxMessages: number;
   acked: number;
   commitFailures: number;
+  anomalyScored: number;
+  anomalyFlagged: number;
+  /** Units given up because not all of a model's features arrived in time. */
+  anomalyIncomplete: number;
+  anomalyErrors: number;
 }
 
-interface Batch { msgs: JsMsg[]; lines: string[]; bytes: number; deadLetters: Promise<void>[]; firstSeq: number; lastSeq: number }
+interface Batch { msgs: JsMsg[]; lines: string[]; bytes: number; deadLetters: Promise<void>[]; scoring: Promise<void>[]; firstSeq: number; lastSeq: number }
 
 const OUTBOX_CHUNK_BYTES = 512 * 1024;
-const newBatch = (): Batch => ({ msgs: [], lines: [], bytes: 0, deadLetters: [], firstSeq: 0, lastSeq: 0 });
+const newBatch = (): Batch => ({ msgs: [], lines: [], bytes: 0, deadLetters: [], scoring: [], firstSeq: 0, lastSeq: 0 });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -51,7 +59,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export class SpcWorker {
   readonly engine: SpcEngine;
   readonly holds = new HoldBook();
-  readonly counters: WorkerCounters = { messages: 0, samples: 0, points: 0, signals: 0, redelivered: 0, deadLetters: {}, unknownCharacteristic: 0, outboxMessages: 0, acked: 0, commitFailures: 0 };
+  readonly counters: WorkerCounters = { messages: 0, samples: 0, points: 0, signals: 0, redelivered: 0, deadLetters: {}, unknownCharacteristic: 0, outboxMessages: 0, acked: 0, commitFailures: 0, anomalyScored: 0, anomalyFlagged: 0, anomalyIncomplete: 0, anomalyErrors: 0 };
   private readonly chartOf = new Map<string, string>();
   private lastSeq = 0;
   private batch = newBatch();
@@ -74,7 +82,10 @@ export class SpcWorker {
   async run(): Promise<void> {
     const consumer = await this.o.js.consumers.get(this.o.streams.samples, this.o.streams.workerDurable);
     const every = this.o.commitEvery ?? { messages: 1000, ms: 20 };
-    this.timer = setInterval(() => { if (this.batch.msgs.length) this.commit(); }, every.ms);
+    this.timer = setInterval(() => {
+      if (this.batch.msgs.length) this.commit();
+      for (const a of this.o.anomalies ?? []) this.counters.anomalyIncomplete += a.assembler.expire(Date.now());
+    }, every.ms);
     while (!this.stopped) {
       this.messages = await consumer.consume({ max_messages: 2000 });
       for await (const m of this.messages) {
@@ -91,6 +102,7 @@ export class SpcWorker {
     if (this.timer) clearInterval(this.timer);
     if (this.batch.msgs.length) this.commit();
     await this.commits;
+    for (const a of this.o.anomalies ?? []) await a.thread.close();
   }
 
   private handle(m: JsMsg): void {
@@ -114,9 +126,31 @@ export class SpcWorker {
         if (policy === 'dlq') this.deadLetter('unknown-characteristic', `no characteristic matches line ${s.line}, station ${s.station}, parameter ${s.parameter}`, m, samples.length > 1 ? i : undefined, new TextEncoder().encode(JSON.stringify(s)));
       }
       if (this.o.writeSamples !== false) this.addLine(sampleLine(s, this.currentSeq));
+      for (const a of this.o.anomalies ?? []) if (feedsModel(a, s)) this.assemble(a, s);
     });
     this.current = undefined;
     this.batch.msgs.push(m);
+  }
+
+  /** Adds a sample to a model's unit; a complete unit is scored off-thread, its verdict joins this batch. */
+  private assemble(a: AnomalyRuntime, s: Sample): void {
+    const unit = a.assembler.add(s, Date.now());
+    if (!unit) return;
+    const batch = this.batch;
+    batch.scoring.push(a.thread.score(unit.values).then(
+      (score) => {
+        this.counters.anomalyScored++;
+        const p = anomalyPoint(a, unit, score);
+        const place = { line: unit.line, station: unit.station };
+        const tags = { ...place, parameter: 'anomaly', chart: 'anomaly' };
+        this.add(batch, pointLine(p, tags));
+        if (!p.violations.length) { for (const sig of this.holds.apply(p, place)) this.signal(sig, batch); return; }
+        this.counters.anomalyFlagged++;
+        for (const l of violationLines(p, tags)) this.add(batch, l);
+        for (const sig of this.holds.apply(p, place)) this.signal(sig, batch);
+      },
+      (err) => { this.counters.anomalyErrors++; this.log('error', 'anomaly scoring failed', { model: a.config.model, err: String(err) }); },
+    ));
   }
 
   private deadLetter(reason: DeadLetterReason, detail: string, m: JsMsg, item: number | undefined, payload: Uint8Array): void {
@@ -135,10 +169,10 @@ export class SpcWorker {
     if (p.actions.length) for (const sig of this.holds.apply(p, place)) this.signal(sig);
   }
 
-  private signal(sig: Signal): void {
+  private signal(sig: Signal, batch: Batch = this.batch): void {
     this.counters.signals++;
     this.o.onSignal(sig);
-    this.addLine(signalLine(sig, this.currentSeq));
+    this.add(batch, signalLine(sig, this.currentSeq));
   }
 
   /** A quality user's release: the hold book decides, the line hears it, InfluxDB records it. */
@@ -149,9 +183,11 @@ export class SpcWorker {
     return r;
   }
 
-  private addLine(line: string): void {
-    this.batch.lines.push(line);
-    this.batch.bytes += line.length + 1;
+  private addLine(line: string): void { this.add(this.batch, line); }
+
+  private add(batch: Batch, line: string): void {
+    batch.lines.push(line);
+    batch.bytes += line.length + 1;
   }
 
   /** Queues the current batch for commit; commits run one after another, in order. */
@@ -165,6 +201,7 @@ export class SpcWorker {
     for (let attempt = 0; ; attempt++) {
       try {
         await Promise.all(b.deadLetters);
+        await Promise.all(b.scoring); // a batch's anomaly verdicts (a few ms) are committed with it
         await this.publishOutbox(b);
         break;
       } catch (err) {

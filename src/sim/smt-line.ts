@@ -1,7 +1,7 @@
 import type { Sample } from '../core/sample.js';
 import { SeededRandom } from './random.js';
 
-export const FAULT_KINDS = ['shift', 'trend', 'drift', 'stratification', 'mixture'] as const;
+export const FAULT_KINDS = ['shift', 'trend', 'drift', 'stratification', 'mixture', 'correlation'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 /** A fault injected on purpose into one parameter from a given unit on. */
@@ -82,6 +82,7 @@ export class SmtLineSimulator {
       case 'drift': return { offset: this.driftOffset, spread: 1 };
       case 'stratification': return { offset: 0, spread: 0.25 };
       case 'mixture': return { offset: k % 2 ? 2 : -2, spread: 0.5 };
+      case 'correlation': return { offset: 0, spread: 1 }; // acts on the TAL–peak relation, see nextUnit
     }
   }
 
@@ -100,7 +101,13 @@ export class SmtLineSimulator {
         const key = `${m.station}.${m.parameter}`;
         let z = this.rng.normal();
         if (key === 'reflow.peak_temp') peakZ = z;
-        if (key === 'reflow.tal') z = TAL_PEAK_CORRELATION * peakZ + Math.sqrt(1 - TAL_PEAK_CORRELATION ** 2) * z;
+        if (key === 'reflow.tal') {
+          // A correlation break (e.g. a failing oven zone): TAL now moves against peak temperature.
+          // Each parameter keeps its own mean and spread, so no univariate chart can see it.
+          const broken = this.o.fault?.kind === 'correlation' && this.unitNo >= this.o.fault.atUnit && (!this.o.fault.lines || this.o.fault.lines.includes(line));
+          const rho = broken ? -TAL_PEAK_CORRELATION : TAL_PEAK_CORRELATION;
+          z = rho * peakZ + Math.sqrt(1 - rho ** 2) * z;
+        }
         const { offset, spread } = this.faultEffect(line, key);
         const value = m.mean + m.sigma * (z * spread + offset);
         out.push(this.sample(line, m.station, m.parameter, Number(value.toFixed(m.digits)), unit, lot, operator, m.equipment));

@@ -82,8 +82,12 @@ describe('spc run', () => {
 
     const { counters } = await health();
     await waitFor('InfluxDB to hold every line', async () => ((await health()).influx.linesWritten > 0 && (await influxQuery({ url: INFLUX_URL, database }, 'SELECT count(value) FROM spc_sample'))[0]?.values[0][1] === published ? true : undefined));
-    const points = await influxQuery({ url: INFLUX_URL, database }, 'SELECT count(statistic) FROM spc_point');
+    const points = await influxQuery({ url: INFLUX_URL, database }, "SELECT count(statistic) FROM spc_point WHERE chart != 'anomaly'");
     expect(points[0].values[0][1]).toBe(counters.points);
+    // rules/smt-line.yaml also scores every complete L1 board with the multivariate model.
+    const scored = await influxQuery({ url: INFLUX_URL, database }, "SELECT count(statistic) FROM spc_point WHERE chart = 'anomaly'");
+    expect(scored[0].values[0][1]).toBe((await health() as any).counters.anomalyScored);
+    expect((await health() as any).counters.anomalyScored).toBe(900);
     // The hold's first unit was measured beyond the limit the hold names (nelson1 is "beyond 3σ").
     if (hold.rule === 'nelson1') {
       const unit = hold.units[0];

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { parseDuration } from '../../src/cli/duration.js';
+import { parseDuration } from '../../src/rules-file/duration.js';
 
 it('parses durations with units and refuses anything else', () => {
   expect(parseDuration('500ms')).toBe(500);

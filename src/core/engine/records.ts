@@ -1,6 +1,6 @@
 import type { CapabilityIndices } from '../capability.js';
 import type { PlottedPoint } from '../charts/chart.js';
-import type { Action, ChartType, RuleName } from '../config.js';
+import type { Action, ChartType, RuleName, ViolationName } from '../config.js';
 
 /** One plotted point with its limits and the rules it violated: the engine's main output. */
 export interface PointRecord extends PlottedPoint {
@@ -12,12 +12,14 @@ export interface PointRecord extends PlottedPoint {
   phase: 'I' | 'II';
   /** Timestamp of the last sample behind the point. */
   ts: string;
-  violations: readonly RuleName[];
+  violations: readonly ViolationName[];
   actions: readonly Action[];
   /** Unit IDs of the samples behind the point. */
   units: readonly string[];
   /** Distinct lots of those samples. */
   lots: readonly string[];
+  /** Anomaly points: the features that contributed most to the score, largest first. */
+  topFeatures?: readonly { feature: string; contribution: number }[];
 }
 
 /** State of one characteristic at the end of a run (backtest) or on request (worker). */

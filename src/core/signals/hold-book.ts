@@ -96,6 +96,7 @@ export class HoldBook {
       rule: holdRules[0], rules: [...holdRules],
       statistic: p.statistic, center: p.center, ucl: p.ucl, lcl: p.lcl,
       units: [...p.units], added: [...p.units], lots: [...p.lots], firstIndex: p.index, lastIndex: p.index, ts: p.ts, updated: p.ts,
+      ...(p.topFeatures ? { topFeatures: [...p.topFeatures] } : {}),
     };
   }
 
@@ -107,5 +108,6 @@ export class HoldBook {
     s.statistic = p.statistic; s.center = p.center; s.ucl = p.ucl; s.lcl = p.lcl;
     s.lastIndex = p.index;
     s.updated = p.ts;
+    if (p.topFeatures) s.topFeatures = [...p.topFeatures];
   }
 }

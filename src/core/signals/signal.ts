@@ -1,4 +1,4 @@
-import type { RuleName } from '../config.js';
+import type { ViolationName } from '../config.js';
 
 /** What a point's violation asks of the line: the signals PLC gateways and screens act on. */
 export interface HoldSignal {
@@ -9,9 +9,11 @@ export interface HoldSignal {
   station: string;
   characteristic: string;
   /** The rule that raised the hold (first hold rule of the first point). */
-  rule: RuleName;
+  rule: ViolationName;
   /** Every rule seen on the hold's points. */
-  rules: RuleName[];
+  rules: ViolationName[];
+  /** Anomaly holds and alarms: the features that contributed most to the latest score. */
+  topFeatures?: { feature: string; contribution: number }[];
   action: 'hold';
   statistic: number;
   center: number;

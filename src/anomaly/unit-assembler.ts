@@ -1,0 +1,65 @@
+import type { Sample } from '../core/sample.js';
+import { featureOf } from './history.js';
+
+/** A unit whose every feature has arrived: its values in model order, and where it came from. */
+export interface AssembledUnit {
+  unit: string;
+  values: Float64Array;
+  lots: string[];
+  line: string;
+  station: string;
+  ts: string;
+}
+
+/** Units waiting for features at once, at most; beyond it the oldest is given up (counted). */
+const MAX_OPEN_UNITS = 100_000;
+
+/**
+ * Collects each unit's feature values as its samples arrive from different stations; a unit is
+ * complete when every feature has a value, and given up (counted in `incomplete`) when it is not
+ * complete `waitMs` after its first sample. Pure: the caller passes the clock.
+ */
+export class UnitAssembler {
+  private readonly open = new Map<string, { values: Float64Array; missing: number; deadline: number; lots: string[]; line: string; station: string }>();
+  private readonly index: Map<string, number>;
+  incomplete = 0;
+
+  constructor(readonly features: readonly string[], private readonly waitMs: number) {
+    this.index = new Map(features.map((f, i) => [f, i]));
+  }
+
+  /** Whether the sample is one of the model's features. */
+  wants(s: Sample): boolean { return this.index.has(featureOf(s)); }
+
+  add(s: Sample, nowMs: number): AssembledUnit | undefined {
+    const j = this.index.get(featureOf(s));
+    if (j === undefined) return undefined;
+    let u = this.open.get(s.unit);
+    if (!u) {
+      if (this.open.size >= MAX_OPEN_UNITS) { this.open.delete(this.open.keys().next().value as string); this.incomplete++; }
+      u = { values: new Float64Array(this.features.length).fill(NaN), missing: this.features.length, deadline: nowMs + this.waitMs, lots: [], line: s.line, station: s.station };
+      this.open.set(s.unit, u);
+    }
+    if (Number.isNaN(u.values[j])) u.missing--;
+    u.values[j] = s.value;
+    if (s.lot !== undefined && !u.lots.includes(s.lot)) u.lots.push(s.lot);
+    u.station = s.station; // the station that completed the unit is where the verdict applies
+    if (u.missing > 0) return undefined;
+    this.open.delete(s.unit);
+    return { unit: s.unit, values: u.values, lots: u.lots, line: u.line, station: u.station, ts: s.ts };
+  }
+
+  /** Gives up units past their deadline; returns how many. */
+  expire(nowMs: number): number {
+    let n = 0;
+    for (const [unit, u] of this.open) {
+      if (u.deadline > nowMs) break; // insertion order = deadline order
+      this.open.delete(unit);
+      n++;
+    }
+    this.incomplete += n;
+    return n;
+  }
+
+  get waiting(): number { return this.open.size; }
+}
