@@ -38,7 +38,6 @@ export class ScoringThread {
       this.worker.once('message', (m) => { if (m.type === 'ready') { this.worker.off('error', fail); resolve(); } });
     });
     this.worker.on('message', (m) => this.onMessage(m));
-    this.worker.unref();
   }
 
   score(values: ArrayLike<number>): Promise<AnomalyScore> {

@@ -5,7 +5,6 @@ import { createDatabase } from '../adapters/influx/influxql.js';
 import { ensureStreams, streamNamesFor, type StreamNames } from '../adapters/nats/jetstream.js';
 import { SignalServer } from '../adapters/ws/signal-server.js';
 import { loadTokens } from '../adapters/ws/tokens.js';
-import { loadModelFiles } from '../anomaly/card.js';
 import { loadRules } from '../rules-file/load.js';
 import { InfluxDrain } from '../service/influx-drain.js';
 import { openAnomalyModels } from '../service/anomaly.js';
@@ -37,8 +36,8 @@ export async function run(o: RunOptions): Promise<number> {
   const { log, logger } = createLogger();
   const rules = loadRules(o.rules);
   const tokens = loadTokens(o.tokens);
-  // Models are checked before anything connects: a missing or corrupt model is a startup error naming the file.
-  for (const a of rules.anomaly ?? []) loadModelFiles(a.model);
+  // Models load before anything connects: a missing, corrupt or mismatched model is a startup error naming the file.
+  const anomalies = await openAnomalyModels(rules.anomaly ?? []);
   const streams: StreamNames = streamNamesFor(o.prefix);
 
   const nc = await connect({ servers: o.nats, name: 'spc-guard worker', maxReconnectAttempts: -1, reconnectTimeWait: 500 });
@@ -52,7 +51,6 @@ export async function run(o: RunOptions): Promise<number> {
     res.writeHead(404).end();
   });
   let signals: SignalServer | undefined;
-  const anomalies = await openAnomalyModels(rules.anomaly ?? []);
   const worker = new SpcWorker({ js, streams, rules, anomalies, onSignal: (s) => signals?.broadcast(s), unknownCharacteristics: o.unknown, log });
   signals = new SignalServer(http, {
     tokens, heartbeatMs: Number(o.heartbeatMs), log,
