@@ -46,3 +46,26 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
+
+/** PostgreSQL of the project's machines (trust auth). */
+export const PG_ADMIN_URL = process.env.SPC_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+/** A fresh database for one test file; returns its URL and a function that drops it. */
+export async function freshPostgres(name: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const { default: pg } = await import('pg');
+  const db = `spc_${name}_${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`.toLowerCase();
+  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${db}`);
+  await admin.end();
+  const url = PG_ADMIN_URL.replace(/\/[^/]*$/, `/${db}`);
+  return {
+    url,
+    drop: async () => {
+      const c = new pg.Client({ connectionString: PG_ADMIN_URL });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}

@@ -1,0 +1,133 @@
+import type { AlarmSignal, HoldSignal, Sample, Signal } from '../../core/index.js';
+import type { SqlClient } from './sql.js';
+
+/** A sample with its place in the stream, ready for the `samples` table. */
+export interface TraceRow { source: string; seq: number; item: number; sample: Sample }
+
+export interface UnitHistory {
+  unit: string;
+  samples: { ts: string; line: string; station: string; parameter: string; value: number; lot: string | null; operator: string | null; equipment: string | null }[];
+  holds: { id: string; kind: string; characteristic: string; rule: string; state: string; raised_at: string }[];
+}
+
+export interface LotUnits { lot: string; units: { unit: string; line: string; station: string; last_seen: string }[] }
+
+/** What units share: the likely cause of a hold. `share` = units with that value / units asked about. */
+export interface CommonCause { kind: 'lot' | 'operator' | 'equipment'; value: string; units: number; share: number }
+
+export interface HoldTrace {
+  hold: Record<string, unknown>;
+  units: string[];
+  commonCauses: CommonCause[];
+}
+
+export interface AuditEntry { [key: string]: unknown; id: number; at: string; actor: string; role: string; action: string; target: string; reason: string | null; detail: unknown }
+
+/** Rows per INSERT: large enough to amortize round trips, small enough for PGlite's memory. */
+const INSERT_CHUNK = 5000;
+
+/**
+ * Genealogy and hold records on PostgreSQL or PGlite, with the trace queries. Writes are batched
+ * (one INSERT … SELECT FROM unnest(…) per chunk) and idempotent, so a redelivered message is harmless.
+ */
+export class GenealogyStore {
+  constructor(readonly db: SqlClient) {}
+
+  async writeSamples(rows: readonly TraceRow[]): Promise<void> {
+    for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+      const chunk = rows.slice(i, i + INSERT_CHUNK);
+      const col = <T>(f: (r: TraceRow) => T) => chunk.map(f);
+      await this.db.query(
+        `INSERT INTO samples (source, stream_seq, item, ts, unit, lot, line, station, parameter, value, operator, equipment)
+         SELECT * FROM unnest($1::text[], $2::bigint[], $3::int[], $4::timestamptz[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::float8[], $11::text[], $12::text[])
+         ON CONFLICT DO NOTHING`,
+        [col((r) => r.source), col((r) => r.seq), col((r) => r.item), col((r) => r.sample.ts), col((r) => r.sample.unit), col((r) => r.sample.lot ?? null),
+          col((r) => r.sample.line), col((r) => r.sample.station), col((r) => r.sample.parameter), col((r) => r.sample.value),
+          col((r) => r.sample.operator ?? null), col((r) => r.sample.equipment ?? null)],
+      );
+    }
+  }
+
+  /** Records holds and alarms (raised, extended, released, cleared) with their units. */
+  async writeSignals(signals: readonly Signal[]): Promise<void> {
+    for (const s of signals) {
+      if (s.type === 'hold' || s.type === 'alarm') await this.upsertHold(s);
+      else if (s.type === 'release') {
+        await this.db.query(`UPDATE holds SET state = 'released', released_at = $2, released_by = $3, release_reason = $4, updated_at = $2 WHERE id = $1`, [s.id, s.ts, s.by, s.reason]);
+      } else {
+        await this.db.query(`UPDATE holds SET state = 'cleared', updated_at = $2 WHERE id = $1 AND kind = 'alarm'`, [s.id, s.ts]);
+      }
+    }
+  }
+
+  private async upsertHold(s: HoldSignal | AlarmSignal): Promise<void> {
+    await this.db.query(
+      `INSERT INTO holds (id, kind, line, station, characteristic, rule, state, raised_at, updated_at, statistic, ucl, lcl)
+       VALUES ($1, $2, $3, $4, $5, $6, 'active', $7, $8, $9, $10, $11)
+       ON CONFLICT (id) DO UPDATE SET updated_at = excluded.updated_at, statistic = excluded.statistic, ucl = excluded.ucl, lcl = excluded.lcl`,
+      [s.id, s.type, s.line, s.station, s.characteristic, s.rule, s.ts, s.updated, s.statistic, s.ucl, s.lcl],
+    );
+    if (s.added.length) await this.db.query('INSERT INTO hold_units (hold_id, unit) SELECT $1, u FROM unnest($2::text[]) AS u ON CONFLICT DO NOTHING', [s.id, s.added]);
+  }
+
+  async unitHistory(unit: string): Promise<UnitHistory> {
+    const samples = await this.db.query<UnitHistory['samples'][number]>(
+      'SELECT ts, line, station, parameter, value, lot, operator, equipment FROM samples WHERE unit = $1 ORDER BY ts, station, parameter', [unit]);
+    const holds = await this.db.query<UnitHistory['holds'][number]>(
+      'SELECT h.id, h.kind, h.characteristic, h.rule, h.state, h.raised_at FROM hold_units hu JOIN holds h ON h.id = hu.hold_id WHERE hu.unit = $1 ORDER BY h.raised_at', [unit]);
+    return { unit, samples: samples.map(isoTimes), holds: holds.map(isoTimes) };
+  }
+
+  /** Every unit of a lot and where it was seen last (the station of its latest sample). */
+  async lotUnits(lot: string): Promise<LotUnits> {
+    const units = await this.db.query<LotUnits['units'][number]>(
+      'SELECT DISTINCT ON (unit) unit, line, station, ts AS last_seen FROM samples WHERE lot = $1 ORDER BY unit, ts DESC', [lot]);
+    return { lot, units: units.map(isoTimes) };
+  }
+
+  /** Units measured at a station in [from, to). */
+  async unitsThrough(station: string, from: string, to: string): Promise<string[]> {
+    return (await this.db.query<{ unit: string }>('SELECT DISTINCT unit FROM samples WHERE station = $1 AND ts >= $2 AND ts < $3 ORDER BY unit', [station, from, to])).map((r) => r.unit);
+  }
+
+  /** Lots, operators and equipment that the given units have in common, most shared first. */
+  async commonCauses(units: readonly string[]): Promise<CommonCause[]> {
+    if (!units.length) return [];
+    const rows = await this.db.query<{ kind: CommonCause['kind']; value: string; units: string }>(
+      `WITH s AS (SELECT DISTINCT unit, lot, operator, equipment FROM samples WHERE unit = ANY($1::text[]))
+       SELECT 'lot' AS kind, lot AS value, count(DISTINCT unit) AS units FROM s WHERE lot IS NOT NULL GROUP BY lot
+       UNION ALL SELECT 'operator', operator, count(DISTINCT unit) FROM s WHERE operator IS NOT NULL GROUP BY operator
+       UNION ALL SELECT 'equipment', equipment, count(DISTINCT unit) FROM s WHERE equipment IS NOT NULL GROUP BY equipment
+       ORDER BY units DESC, kind, value LIMIT 20`, [units]);
+    return rows.map((r) => ({ kind: r.kind, value: r.value, units: Number(r.units), share: Number(r.units) / units.length }));
+  }
+
+  /** A hold, its suspect units and what they have in common. */
+  async holdTrace(id: string): Promise<HoldTrace | undefined> {
+    const [hold] = await this.db.query<Record<string, unknown>>('SELECT * FROM holds WHERE id = $1', [id]);
+    if (!hold) return undefined;
+    const units = (await this.db.query<{ unit: string }>('SELECT unit FROM hold_units WHERE hold_id = $1 ORDER BY unit', [id])).map((r) => r.unit);
+    return { hold: isoTimes(hold), units, commonCauses: await this.commonCauses(units) };
+  }
+
+  async audit(entry: Omit<AuditEntry, 'id' | 'at'>): Promise<void> {
+    await this.db.query('INSERT INTO audit (actor, role, action, target, reason, detail) VALUES ($1, $2, $3, $4, $5, $6)',
+      [entry.actor, entry.role, entry.action, entry.target, entry.reason, entry.detail === undefined ? null : JSON.stringify(entry.detail)]);
+  }
+
+  async auditLog(limit = 100): Promise<AuditEntry[]> {
+    return (await this.db.query<AuditEntry>('SELECT id, at, actor, role, action, target, reason, detail FROM audit ORDER BY id DESC LIMIT $1', [limit])).map((r) => ({ ...isoTimes(r), id: Number(r.id) }));
+  }
+
+  /** Holds still active, e.g. to restore them after a restart. */
+  async activeHoldIds(): Promise<string[]> {
+    return (await this.db.query<{ id: string }>("SELECT id FROM holds WHERE state = 'active' AND kind = 'hold' ORDER BY raised_at")).map((r) => r.id);
+  }
+}
+
+/** Dates as ISO strings, the same from pg (Date) and PGlite (Date). */
+function isoTimes<T extends Record<string, unknown>>(row: T): T {
+  const out: Record<string, unknown> = { ...row };
+  for (const [k, v] of Object.entries(out)) if (v instanceof Date) out[k] = v.toISOString();
+  return out as T;
+}
