@@ -7,6 +7,7 @@ import { backtest } from './backtest.js';
 import { gateway } from './gateway.js';
 import { run } from './run.js';
 import { simulate } from './simulate.js';
+import { trace } from './trace.js';
 import { train } from './train.js';
 import { rulesCheck } from './rules-check.js';
 import { rulesTest } from './rules-test.js';
@@ -56,6 +57,7 @@ program
   .addOption(new Option('--prefix <token>', 'subject prefix: <prefix>.samples.<line>.<station>.<parameter>, <prefix>.dlq.<reason>; streams <PREFIX>_SAMPLES, _DLQ, _OUTBOX').env('SPC_PREFIX').default('spc'))
   .addOption(new Option('--unknown <policy>', 'samples no characteristic matches').choices(['ignore', 'count', 'dlq']).env('SPC_UNKNOWN').default('count'))
   .addOption(new Option('--heartbeat-ms <ms>', 'heartbeat period of the signal stream').env('SPC_HEARTBEAT_MS').default('250'))
+  .addOption(new Option('--store <url>', 'genealogy store for trace, holds and audit: postgres://… or pglite:<folder> (pglite: alone = in memory)').env('SPC_STORE'))
   .addOption(new Option('--samples-retention <duration>', 'how long the samples stream keeps history for replays (e.g. 7d, 12h), when it is created').env('SPC_SAMPLES_RETENTION').default('7d'))
   .addHelpText('after', `
 Every option can also come from the environment variable shown. Signals protocol: docs/signals.md.
@@ -103,6 +105,17 @@ program
 Example:
   spc train --input history.ndjson --features reflow.peak_temp,reflow.tal,printer.paste_thickness --line L1 --out models/smt-l1.onnx`)
   .action(async (o) => { process.exitCode = await train(o); });
+
+program
+  .command('trace')
+  .description('trace a unit (full history), a lot (its units and where they are), a hold (suspect units and what they share) or a station (units in a time window)')
+  .argument('<what>', 'unit | lot | hold | station')
+  .argument('<id>', 'unit ID, lot, hold id or station')
+  .addOption(new Option('--store <url>', 'genealogy store: postgres://… or pglite:<folder>').env('SPC_STORE').makeOptionMandatory())
+  .option('--from <time>', 'station: window start (ISO-8601)')
+  .option('--to <time>', 'station: window end (ISO-8601)')
+  .option('--json', 'print JSON')
+  .action(async (what: string, id: string, o) => { process.exitCode = await trace(what, id, o); });
 
 const rules = program.command('rules').description('check and test rule files');
 rules

@@ -3,6 +3,9 @@ import { connect } from 'nats';
 import { InfluxLineWriter } from '../adapters/influx/writer.js';
 import { createDatabase } from '../adapters/influx/influxql.js';
 import { ensureStreams, streamNamesFor, type StreamNames } from '../adapters/nats/jetstream.js';
+import { apiHandler } from '../adapters/http/api.js';
+import { GenealogyStore } from '../adapters/store/genealogy.js';
+import { openSql } from '../adapters/store/sql.js';
 import { SignalServer } from '../adapters/ws/signal-server.js';
 import { loadTokens } from '../adapters/ws/tokens.js';
 import { loadRules } from '../rules-file/load.js';
@@ -29,6 +32,7 @@ export interface RunOptions {
   unknown: UnknownCharacteristicPolicy;
   heartbeatMs: string;
   samplesRetention: string;
+  store?: string;
 }
 
 /** `spc run`: the real-time worker. Resolves when stopped by SIGINT/SIGTERM, after a clean drain. */
@@ -40,21 +44,30 @@ export async function run(o: RunOptions): Promise<number> {
   const anomalies = await openAnomalyModels(rules.anomaly ?? []);
   const streams: StreamNames = streamNamesFor(o.prefix);
 
+  const store = o.store ? new GenealogyStore(await openSql(o.store)) : undefined;
   const nc = await connect({ servers: o.nats, name: 'spc-guard worker', maxReconnectAttempts: -1, reconnectTimeWait: 500 });
   const jsm = await nc.jetstreamManager();
   await ensureStreams(jsm, streams, { samplesMaxAgeMs: parseDuration(o.samplesRetention) });
   const js = nc.jetstream();
 
-  const http = createServer((req, res) => {
-    if (req.url === '/healthz') { res.writeHead(200, { 'content-type': 'application/json' }); const mem = process.memoryUsage();
-      res.end(JSON.stringify({ ok: true, nats: !nc.isClosed(), counters: worker.counters, influx: drain?.counters ?? null, memory: { rssMb: Math.round(mem.rss / 1e6), heapUsedMb: Math.round(mem.heapUsed / 1e6) } })); return; }
-    res.writeHead(404).end();
-  });
+  const health = () => {
+    const mem = process.memoryUsage();
+    return { ok: true, nats: !nc.isClosed(), store: store?.db.kind ?? null, counters: worker.counters, influx: drain?.counters ?? null, memory: { rssMb: Math.round(mem.rss / 1e6), heapUsedMb: Math.round(mem.heapUsed / 1e6) } };
+  };
+  const http = createServer((req, res) => void api(req, res));
   let signals: SignalServer | undefined;
-  const worker = new SpcWorker({ js, streams, rules, anomalies, onSignal: (s) => signals?.broadcast(s), unknownCharacteristics: o.unknown, log });
+  const worker = new SpcWorker({
+    js, streams, rules, anomalies, trace: store, unknownCharacteristics: o.unknown, log,
+    onSignal: (s) => signals?.broadcast(s), onPoint: (p, line, station) => signals?.broadcastPoint(p, line, station),
+  });
+  const api = apiHandler({
+    tokens, store, health,
+    activeHolds: (lines) => worker.holds.activeHolds(lines), activeAlarms: (lines) => worker.holds.activeAlarms(lines),
+    release: (id, by, reason, role) => worker.release(id, by, reason, role),
+  });
   signals = new SignalServer(http, {
     tokens, heartbeatMs: Number(o.heartbeatMs), log,
-    state: { snapshot: (lines) => ({ holds: worker.holds.activeHolds(lines), alarms: worker.holds.activeAlarms(lines) }), release: (id, by, reason) => worker.release(id, by, reason) },
+    state: { snapshot: (lines) => ({ holds: worker.holds.activeHolds(lines), alarms: worker.holds.activeAlarms(lines) }), release: (id, by, reason) => worker.release(id, by, reason, 'quality') },
   });
   await new Promise<void>((resolve) => http.listen(Number(o.wsPort), o.wsHost, resolve));
 
@@ -71,7 +84,8 @@ export async function run(o: RunOptions): Promise<number> {
   const address = http.address();
   logger.info({ characteristics: rules.characteristics.length, signals: `ws://${o.wsHost}:${typeof address === 'object' && address ? address.port : o.wsPort}/signals`, nats: o.nats, influx: o.influx ? o.influxUrl : 'off' }, 'spc run: started');
   // A line the test harness and operators can wait for.
-  process.stderr.write(`spc run: ready on ws://${o.wsHost}:${typeof address === 'object' && address ? address.port : o.wsPort}/signals\n`);
+  const port = typeof address === 'object' && address ? address.port : o.wsPort;
+  process.stderr.write(`spc run: ready on ws://${o.wsHost}:${port}/signals — console http://${o.wsHost}:${port}/\n`);
 
   let stopping = false;
   const done = new Promise<void>((resolve) => {
@@ -84,6 +98,7 @@ export async function run(o: RunOptions): Promise<number> {
       await signals?.close();
       await new Promise((r) => http.close(r));
       await nc.drain().catch(() => undefined);
+      await store?.db.close();
       logger.info({ counters: worker.counters, influx: drain?.counters }, 'spc run: stopped');
       resolve();
     };

@@ -4,6 +4,7 @@ import { pointLine, sampleLine, signalLine, violationLines } from '../adapters/i
 import { HoldBook, SpcEngine, type PointRecord, type ReleaseSignal, type RuleSetConfig, type Sample, type Signal } from '../core/index.js';
 import { decodeSampleMessage, type DeadLetterReason } from '../samples/message.js';
 import { anomalyPoint, feedsModel, type AnomalyRuntime } from './anomaly.js';
+import type { AuditEntry, GenealogyStore, TraceRow } from '../adapters/store/genealogy.js';
 
 export type UnknownCharacteristicPolicy = 'ignore' | 'count' | 'dlq';
 
@@ -13,10 +14,14 @@ export interface WorkerOptions {
   rules: RuleSetConfig;
   /** Called for every hold, release, alarm and alarm clear, synchronously, as points are made. */
   onSignal: (s: Signal) => void;
+  /** Called for every point (the console's live charts). */
+  onPoint?: (p: PointRecord, line: string, station: string) => void;
   /** Samples no characteristic matches: ignore, count (default) or dead-letter. */
   unknownCharacteristics?: UnknownCharacteristicPolicy;
   /** Write raw samples to InfluxDB too (default true). */
   writeSamples?: boolean;
+  /** Genealogy store: samples, holds and audit entries are stored before messages are acknowledged. */
+  trace?: GenealogyStore;
   /** Multivariate models scoring each unit (from openAnomalyModels). */
   anomalies?: AnomalyRuntime[];
   /** Most messages acknowledged together, and the longest wait before they are, ms. */
@@ -43,10 +48,13 @@ export interface WorkerCounters {
   anomalyErrors: number;
 }
 
-interface Batch { msgs: JsMsg[]; lines: string[]; bytes: number; deadLetters: Promise<void>[]; scoring: Promise<void>[]; firstSeq: number; lastSeq: number }
+interface Batch {
+  msgs: JsMsg[]; lines: string[]; bytes: number; deadLetters: Promise<void>[]; scoring: Promise<void>[]; firstSeq: number; lastSeq: number;
+  traceRows: TraceRow[]; signals: Signal[]; audit: Omit<AuditEntry, 'id' | 'at'>[];
+}
 
 const OUTBOX_CHUNK_BYTES = 512 * 1024;
-const newBatch = (): Batch => ({ msgs: [], lines: [], bytes: 0, deadLetters: [], scoring: [], firstSeq: 0, lastSeq: 0 });
+const newBatch = (): Batch => ({ msgs: [], lines: [], bytes: 0, deadLetters: [], scoring: [], firstSeq: 0, lastSeq: 0, traceRows: [], signals: [], audit: [] });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -126,6 +134,7 @@ export class SpcWorker {
         if (policy === 'dlq') this.deadLetter('unknown-characteristic', `no characteristic matches line ${s.line}, station ${s.station}, parameter ${s.parameter}`, m, samples.length > 1 ? i : undefined, new TextEncoder().encode(JSON.stringify(s)));
       }
       if (this.o.writeSamples !== false) this.addLine(sampleLine(s, this.currentSeq));
+      if (this.o.trace) this.batch.traceRows.push({ source: this.o.streams.samples, seq, item: i, sample: s });
       for (const a of this.o.anomalies ?? []) if (feedsModel(a, s)) this.assemble(a, s);
     });
     this.current = undefined;
@@ -166,20 +175,27 @@ export class SpcWorker {
     const tags = { ...place, parameter: s.parameter, chart: this.chartOf.get(p.characteristic) ?? 'unknown' };
     this.addLine(pointLine(p, tags));
     if (p.violations.length) for (const l of violationLines(p, tags)) this.addLine(l);
+    this.o.onPoint?.(p, s.line, s.station);
     if (p.actions.length) for (const sig of this.holds.apply(p, place)) this.signal(sig);
   }
 
   private signal(sig: Signal, batch: Batch = this.batch): void {
     this.counters.signals++;
     this.o.onSignal(sig);
+    if (this.o.trace) batch.signals.push(sig);
     this.add(batch, signalLine(sig, this.currentSeq));
   }
 
-  /** A quality user's release: the hold book decides, the line hears it, InfluxDB records it. */
-  release(id: string, by: string, reason: string): ReleaseSignal | string {
+  /**
+   * A quality user's release: the hold book decides, the line hears it at once, and the store
+   * (release and audit entry) and InfluxDB record it with the next commit.
+   */
+  release(id: string, by: string, reason: string, role = 'quality'): ReleaseSignal | string {
     const r = this.holds.release(id, by, reason, new Date().toISOString());
     if (!r) return `no active hold ${id}`;
     this.signal(r);
+    this.batch.audit.push({ actor: by, role, action: 'release', target: id, reason, detail: { units: r.units.length, characteristic: r.characteristic } });
+    if (!this.batch.msgs.length) this.commit(); // nothing else may come to carry it
     return r;
   }
 
@@ -203,6 +219,12 @@ export class SpcWorker {
         await Promise.all(b.deadLetters);
         await Promise.all(b.scoring); // a batch's anomaly verdicts (a few ms) are committed with it
         await this.publishOutbox(b);
+        if (this.o.trace) {
+          await this.o.trace.writeSamples(b.traceRows);
+          await this.o.trace.writeSignals(b.signals);
+          for (const a of b.audit) await this.o.trace.audit(a);
+          b.traceRows = []; b.signals = []; b.audit = []; // written: a retry must not write them twice
+        }
         break;
       } catch (err) {
         this.counters.commitFailures++;

@@ -1,7 +1,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { AlarmSignal, HoldSignal, ReleaseSignal, Signal } from '../../core/index.js';
+import type { AlarmSignal, HoldSignal, PointRecord, ReleaseSignal, Signal } from '../../core/index.js';
 import { findToken, type TokenEntry } from './tokens.js';
 
 /** What the server asks of the worker: the active state, and releases requested by quality users. */
@@ -30,6 +30,8 @@ interface Client {
   lines: string[] | undefined;
   /** PLC clients: holds sent and not yet acknowledged, with when they were last sent. */
   unacked: Map<string, { hold: HoldSignal; sentAt: number }>;
+  /** Screens that asked for chart points ({"type":"points","on":true}). */
+  points: boolean;
 }
 
 export const SIGNALS_PATH = '/signals';
@@ -80,7 +82,7 @@ export class SignalServer {
   }
 
   private connected(ws: WebSocket, entry: TokenEntry): void {
-    const client: Client = { ws, entry, lines: entry.lines ? [...entry.lines] : undefined, unacked: new Map() };
+    const client: Client = { ws, entry, lines: entry.lines ? [...entry.lines] : undefined, unacked: new Map(), points: false };
     this.clients.add(client);
     ws.on('close', () => this.clients.delete(client));
     ws.on('error', () => this.clients.delete(client));
@@ -117,6 +119,10 @@ export class SignalServer {
         this.sendSnapshot(client);
         return;
       }
+      case 'points': {
+        client.points = (msg as { on?: unknown }).on !== false;
+        return;
+      }
       case 'ack': {
         if (typeof msg.id !== 'string') { this.error(client, 'bad-message', 'ack needs the hold "id"'); return; }
         client.unacked.delete(msg.id);
@@ -130,7 +136,7 @@ export class SignalServer {
         return; // the release itself reaches everyone through broadcast()
       }
       default:
-        this.error(client, 'bad-message', `unknown message type ${JSON.stringify(msg.type)}; expected subscribe, ack or release`);
+        this.error(client, 'bad-message', `unknown message type ${JSON.stringify(msg.type)}; expected subscribe, ack, release or points`);
     }
   }
 
@@ -143,6 +149,16 @@ export class SignalServer {
       if (c.entry.role !== 'plc') continue;
       if (signal.type === 'hold') c.unacked.set(signal.id, { hold: signal, sentAt: now });
       else if (signal.type === 'release') c.unacked.delete(signal.id);
+    }
+  }
+
+  /** Chart points for the screens that asked for them (the console), as `point` messages. */
+  broadcastPoint(p: PointRecord, line: string, station: string): void {
+    let text: string | undefined;
+    for (const c of this.clients) {
+      if (!c.points || (c.lines && !c.lines.includes(line))) continue;
+      text ??= JSON.stringify({ ...p, line, station });
+      if (c.ws.readyState === c.ws.OPEN) c.ws.send(text);
     }
   }
 

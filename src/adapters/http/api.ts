@@ -1,0 +1,111 @@
+import { readFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import type { AlarmSignal, HoldSignal, ReleaseSignal } from '../../core/index.js';
+import type { GenealogyStore } from '../store/genealogy.js';
+import { findToken, type TokenEntry } from '../ws/tokens.js';
+
+/** What the HTTP API needs from the running worker. */
+export interface ApiState {
+  tokens: readonly TokenEntry[];
+  store?: GenealogyStore;
+  activeHolds(lines?: readonly string[]): HoldSignal[];
+  activeAlarms(lines?: readonly string[]): AlarmSignal[];
+  release(id: string, by: string, reason: string, role: string): ReleaseSignal | string;
+  health(): unknown;
+}
+
+/** Largest request body accepted, bytes. */
+const MAX_BODY = 16 * 1024;
+const CONSOLE_DIR = fileURLToPath(new URL('./console/', import.meta.url));
+const UPLOT_DIR = createRequire(import.meta.url).resolve('uplot/dist/uPlot.iife.min.js').replace(/uPlot\.iife\.min\.js$/, '');
+const STATIC: Record<string, { file: string; type: string }> = {
+  '/': { file: CONSOLE_DIR + 'index.html', type: 'text/html; charset=utf-8' },
+  '/console.js': { file: CONSOLE_DIR + 'console.js', type: 'text/javascript; charset=utf-8' },
+  '/console.css': { file: CONSOLE_DIR + 'console.css', type: 'text/css; charset=utf-8' },
+  '/uplot.js': { file: UPLOT_DIR + 'uPlot.iife.min.js', type: 'text/javascript; charset=utf-8' },
+  '/uplot.css': { file: UPLOT_DIR + 'uPlot.min.css', type: 'text/css; charset=utf-8' },
+};
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+  res.end(JSON.stringify(body));
+}
+
+function tokenOf(req: IncomingMessage): string | undefined {
+  const auth = req.headers.authorization;
+  if (auth?.startsWith('Bearer ')) return auth.slice(7).trim();
+  return undefined;
+}
+
+async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+  let size = 0;
+  const chunks: Buffer[] = [];
+  for await (const c of req) {
+    size += (c as Buffer).length;
+    if (size > MAX_BODY) throw Object.assign(new Error(`request body over ${MAX_BODY} bytes`), { status: 413 });
+    chunks.push(c as Buffer);
+  }
+  if (!size) return {};
+  try { return JSON.parse(Buffer.concat(chunks).toString('utf8')); } catch { throw Object.assign(new Error('request body must be JSON'), { status: 400 }); }
+}
+
+/**
+ * The console's page and its JSON API, served by `spc run` beside the signal WebSocket:
+ *   GET  /api/holds, /api/alarms                     active holds and alarms in the token's lines
+ *   GET  /api/trace/unit/:unit | lot/:lot | hold/:id  history, lot units, suspects and common causes
+ *   GET  /api/trace/station/:station?from=&to=        units through a station in a time window
+ *   POST /api/holds/:id/release {reason}              quality role only; recorded in the audit table
+ *   GET  /api/audit                                   the latest audit entries
+ * Every /api call needs `Authorization: Bearer <token>`; roles are those of the signal tokens.
+ */
+export function apiHandler(state: ApiState): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+  return async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const path = url.pathname;
+    try {
+      if (req.method === 'GET' && STATIC[path]) {
+        res.writeHead(200, { 'content-type': STATIC[path].type, 'cache-control': 'no-cache' });
+        res.end(readFileSync(STATIC[path].file));
+        return;
+      }
+      if (path === '/healthz') { send(res, 200, state.health()); return; }
+      if (!path.startsWith('/api/')) { send(res, 404, { error: `no such page: ${path}` }); return; }
+      const who = findToken(state.tokens, tokenOf(req));
+      if (!who) { send(res, 401, { error: 'missing or unknown token: send Authorization: Bearer <token>' }); return; }
+      const lines = who.lines;
+      const parts = path.split('/').slice(2).map(decodeURIComponent);
+      if (req.method === 'GET' && path === '/api/holds') { send(res, 200, state.activeHolds(lines)); return; }
+      if (req.method === 'GET' && path === '/api/alarms') { send(res, 200, state.activeAlarms(lines)); return; }
+      if (req.method === 'POST' && parts[0] === 'holds' && parts[2] === 'release' && parts.length === 3) {
+        if (who.role !== 'quality') { send(res, 403, { error: `releasing a hold needs the quality role (this token is ${who.role})` }); return; }
+        const body = await readJson(req);
+        const reason = typeof body.reason === 'string' ? body.reason.trim() : '';
+        if (reason.length < 3) { send(res, 400, { error: 'a release needs a "reason" of at least 3 characters' }); return; }
+        const r = state.release(parts[1], who.name ?? who.role, reason, who.role);
+        if (typeof r === 'string') send(res, 404, { error: r }); else send(res, 200, r);
+        return;
+      }
+      if (req.method !== 'GET') { send(res, 405, { error: `${req.method} ${path} is not allowed` }); return; }
+      if (parts[0] === 'trace' || parts[0] === 'audit') {
+        if (!state.store) { send(res, 503, { error: 'no genealogy store configured (spc run --store postgres://… or pglite:…)' }); return; }
+        const store = state.store;
+        if (parts[0] === 'audit') { send(res, 200, await store.auditLog(Math.min(1000, Number(url.searchParams.get('limit') ?? 100)))); return; }
+        if (parts[1] === 'unit' && parts[2]) { send(res, 200, await store.unitHistory(parts[2])); return; }
+        if (parts[1] === 'lot' && parts[2]) { send(res, 200, await store.lotUnits(parts[2])); return; }
+        if (parts[1] === 'hold' && parts[2]) { const t = await store.holdTrace(parts[2]); if (t) send(res, 200, t); else send(res, 404, { error: `no hold ${parts[2]}` }); return; }
+        if (parts[1] === 'station' && parts[2]) {
+          const from = url.searchParams.get('from'), to = url.searchParams.get('to');
+          if (!from || !to || Number.isNaN(Date.parse(from)) || Number.isNaN(Date.parse(to))) { send(res, 400, { error: 'from and to must be ISO-8601 times' }); return; }
+          send(res, 200, { station: parts[2], from, to, units: await store.unitsThrough(parts[2], from, to) });
+          return;
+        }
+      }
+      send(res, 404, { error: `no such API: ${path}` });
+    } catch (err) {
+      const status = (err as { status?: number }).status ?? 500;
+      send(res, status, { error: (err as Error).message });
+    }
+  };
+}

@@ -1,0 +1,125 @@
+// spc-guard operator console: live holds, alarms and control charts over the signal WebSocket,
+// trace search and audit over the JSON API. Roles come from the token: only quality may release.
+'use strict';
+const $ = (id) => document.getElementById(id);
+const state = { token: sessionStorage.getItem('spc-token') || '', role: '', holds: new Map(), alarms: new Map(), series: new Map(), ws: null, chart: null, lastBeat: 0 };
+const MAX_POINTS = 300;
+
+function toast(text) { const t = $('toast'); t.textContent = text; t.classList.add('show'); setTimeout(() => t.classList.remove('show'), 3000); }
+function cell(text, cls) { const td = document.createElement('td'); td.textContent = text; if (cls) td.className = cls; return td; }
+async function api(path, options = {}) {
+  const res = await fetch(path, { ...options, headers: { Authorization: `Bearer ${state.token}`, 'content-type': 'application/json' } });
+  const body = await res.json();
+  if (!res.ok) throw new Error(body.error || `HTTP ${res.status}`);
+  return body;
+}
+
+function renderHolds() {
+  const tbody = $('holds').querySelector('tbody');
+  tbody.replaceChildren();
+  for (const h of state.holds.values()) {
+    const tr = document.createElement('tr');
+    tr.className = 'hold'; tr.dataset.id = h.id;
+    tr.append(cell(h.id), cell(`${h.line} / ${h.station}`), cell(h.rule), cell(`${h.units.length}: ${h.units.slice(-5).join(', ')}${h.units.length > 5 ? ' …' : ''}`, 'units'), cell(h.lots.join(', ')), cell(new Date(h.ts).toLocaleTimeString()));
+    const actions = document.createElement('td');
+    if (state.role === 'quality') {
+      const form = document.createElement('form');
+      form.className = 'release';
+      form.innerHTML = '<input name="reason" placeholder="reason (required)" required minlength="3"><button type="submit">Release</button>';
+      form.addEventListener('submit', async (e) => {
+        e.preventDefault();
+        try { await api(`/api/holds/${encodeURIComponent(h.id)}/release`, { method: 'POST', body: JSON.stringify({ reason: form.reason.value }) }); toast(`released ${h.id}`); loadAudit(); }
+        catch (err) { toast(`release refused: ${err.message}`); }
+      });
+      actions.append(form);
+    }
+    tr.append(actions);
+    tbody.append(tr);
+  }
+  $('hold-count').textContent = String(state.holds.size);
+  $('holds-empty').hidden = state.holds.size > 0;
+}
+
+function renderAlarms() {
+  const ul = $('alarms');
+  ul.replaceChildren(...[...state.alarms.values()].map((a) => { const li = document.createElement('li'); li.textContent = `${a.characteristic} ${a.rule} — ${a.units.length} unit(s)${a.topFeatures ? ` — ${a.topFeatures.map((f) => f.feature).join(', ')}` : ''}`; return li; }));
+}
+
+function addPoint(p) {
+  let s = state.series.get(p.characteristic);
+  if (!s) {
+    s = { x: [], y: [], c: [], u: [], l: [], v: [] };
+    state.series.set(p.characteristic, s);
+    const opt = document.createElement('option'); opt.value = opt.textContent = p.characteristic; $('characteristic').append(opt);
+    if (!$('characteristic').value || $('characteristic').value === '') { $('characteristic').value = p.characteristic; }
+  }
+  s.x.push(p.index); s.y.push(p.statistic); s.c.push(p.center); s.u.push(p.ucl); s.l.push(p.lcl); s.v.push(p.violations.length ? p.statistic : null);
+  if (s.x.length > MAX_POINTS) for (const k of Object.keys(s)) s[k].shift();
+}
+
+function drawChart() {
+  const name = $('characteristic').value;
+  const s = state.series.get(name);
+  if (!s || !window.uPlot) return;
+  const data = [s.x, s.y, s.c, s.u, s.l, s.v];
+  if (!state.chart || state.chart.__name !== name) {
+    state.chart?.destroy();
+    state.chart = new uPlot({
+      width: $('chart').clientWidth || 500, height: 280, scales: { x: { time: false } },
+      series: [{ label: 'point' }, { label: 'statistic', stroke: '#2e6fd8' }, { label: 'center', stroke: '#888' }, { label: 'UCL', stroke: '#c0392b', dash: [5, 5] }, { label: 'LCL', stroke: '#c0392b', dash: [5, 5] },
+        { label: 'violation', stroke: 'transparent', points: { show: true, size: 7, fill: '#c0392b', stroke: '#c0392b' } }],
+    }, data, $('chart'));
+    state.chart.__name = name;
+  } else state.chart.setData(data);
+}
+setInterval(drawChart, 500);
+
+function connect() {
+  state.ws?.close();
+  const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/signals?token=${encodeURIComponent(state.token)}`);
+  state.ws = ws;
+  ws.onopen = () => ws.send(JSON.stringify({ type: 'points', on: true }));
+  ws.onmessage = (e) => {
+    const m = JSON.parse(e.data);
+    state.lastBeat = Date.now();
+    switch (m.type) {
+      case 'snapshot':
+        state.role = m.role; $('who').textContent = `connected as ${m.role}${m.lines ? ` (lines ${m.lines.join(', ')})` : ''}`;
+        state.holds = new Map(m.holds.map((h) => [h.id, h])); state.alarms = new Map(m.alarms.map((a) => [a.characteristic, a]));
+        renderHolds(); renderAlarms(); loadAudit(); break;
+      case 'hold': state.holds.set(m.id, m); renderHolds(); break;
+      case 'release': state.holds.delete(m.id); renderHolds(); toast(`${m.id} released by ${m.by}: ${m.reason}`); break;
+      case 'alarm': state.alarms.set(m.characteristic, m); renderAlarms(); break;
+      case 'alarm-clear': state.alarms.delete(m.characteristic); renderAlarms(); break;
+      case 'point': addPoint(m); break;
+      case 'error': toast(`${m.code}: ${m.message}`); break;
+    }
+  };
+  ws.onclose = () => { $('link').className = 'dot off'; $('who').textContent = 'disconnected — retrying'; setTimeout(() => { if (state.ws === ws) connect(); }, 2000); };
+}
+setInterval(() => { $('link').className = `dot ${Date.now() - state.lastBeat < 1500 ? 'on' : 'off'}`; }, 500);
+
+async function loadAudit() {
+  try {
+    const rows = await api('/api/audit?limit=20');
+    $('audit').querySelector('tbody').replaceChildren(...rows.map((r) => { const tr = document.createElement('tr'); tr.append(cell(new Date(r.at).toLocaleString()), cell(r.actor), cell(r.role), cell(r.action), cell(r.target), cell(r.reason || '')); return tr; }));
+  } catch { /* no store configured */ }
+}
+
+$('login').addEventListener('submit', (e) => { e.preventDefault(); state.token = $('token').value.trim(); sessionStorage.setItem('spc-token', state.token); connect(); });
+$('characteristic').addEventListener('change', drawChart);
+$('audit-refresh').addEventListener('click', loadAudit);
+$('trace').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const kind = $('trace-kind').value, id = $('trace-id').value.trim();
+  const out = $('trace-result');
+  try {
+    const r = await api(`/api/trace/${kind}/${encodeURIComponent(id)}`);
+    const pre = document.createElement('pre');
+    if (kind === 'hold') pre.textContent = `${r.units.length} suspect units\nshared: ${r.commonCauses.slice(0, 5).map((c) => `${c.kind} ${c.value} (${Math.round(c.share * 100)}%)`).join(', ')}\nunits: ${r.units.join(', ')}`;
+    else if (kind === 'lot') pre.textContent = r.units.map((u) => `${u.unit} last at ${u.station} (${u.line}) ${u.last_seen}`).join('\n') || 'no units';
+    else pre.textContent = [...r.samples.map((s) => `${s.ts} ${s.line}/${s.station} ${s.parameter}=${s.value} lot ${s.lot ?? '-'} ${s.operator ?? ''} ${s.equipment ?? ''}`), ...r.holds.map((h) => `HOLD ${h.id} (${h.state})`)].join('\n') || 'no history';
+    out.replaceChildren(pre);
+  } catch (err) { out.textContent = err.message; }
+});
+if (state.token) { $('token').value = state.token; connect(); }

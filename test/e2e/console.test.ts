@@ -1,0 +1,93 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect } from 'nats';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { deleteStreams, sampleSubject, streamNamesFor } from '../../src/adapters/nats/jetstream.js';
+import { GenealogyStore } from '../../src/adapters/store/genealogy.js';
+import { openSql } from '../../src/adapters/store/sql.js';
+import { freePort, freshPostgres, NATS_URL, uniquePrefix, waitFor } from '../integration/servers.js';
+
+// The operator console in real headless Chromium, against `spc run` on real NATS and PostgreSQL.
+const QUALITY = 'console-quality-token-01234';
+const OPERATOR = 'console-operator-token-0123';
+const prefix = uniquePrefix('console');
+const CHROMIUM = '/usr/bin/chromium';
+let worker: ChildProcess;
+let browser: Browser;
+let port = 0;
+let pg: Awaited<ReturnType<typeof freshPostgres>>;
+let log = '';
+
+beforeAll(async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'spc-console-'));
+  writeFileSync(join(dir, 'tokens.yaml'), `- { token: ${QUALITY}, role: quality, name: qm-anna }\n- { token: ${OPERATOR}, role: operator, name: op-17 }\n`);
+  pg = await freshPostgres('console');
+  port = await freePort();
+  worker = spawn('node', ['dist/src/cli/main.js', 'run', '--rules', 'rules/smt-line.yaml', '--tokens', join(dir, 'tokens.yaml'), '--ws-port', String(port), '--nats', NATS_URL, '--no-influx', '--prefix', prefix, '--store', pg.url], { stdio: ['ignore', 'ignore', 'pipe'] });
+  worker.stderr!.on('data', (d) => { log += d; });
+  await waitFor('spc run to be ready', () => (log.includes('spc run: ready') ? true : undefined));
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'] });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  worker?.kill('SIGTERM');
+  await new Promise((r) => worker?.once('exit', r));
+  const nc = await connect({ servers: NATS_URL });
+  await deleteStreams(await nc.jetstreamManager(), streamNamesFor(prefix));
+  await nc.close();
+  await pg?.drop();
+});
+
+async function login(token: string): Promise<Page> {
+  const page = await (await browser.newContext()).newPage();
+  await page.goto(`http://127.0.0.1:${port}/`);
+  await page.fill('#token', token);
+  await page.click('#login button');
+  await page.waitForSelector('#who:has-text("connected as")');
+  return page;
+}
+
+it.skipIf(!existsSync(CHROMIUM))('a fault raises a hold on the page; an operator cannot release it, a quality user can, with a reason, and the audit shows it', async () => {
+  const quality = await login(QUALITY);
+  const operator = await login(OPERATOR);
+  expect(await quality.textContent('#who')).toContain('quality');
+
+  // 10 of 50 boards failing final test: far above the p chart's UCL (p̄ = 0.02) → hold.
+  const nc = await connect({ servers: NATS_URL });
+  await nc.jetstream().publish(sampleSubject(streamNamesFor(prefix), 'L1', 'final_test', 'nonconforming'),
+    new TextEncoder().encode(JSON.stringify({ ts: new Date().toISOString(), line: 'L1', station: 'final_test', parameter: 'nonconforming', value: 10, n: 50, unit: 'BATCH-0042', lot: 'LOT-9', operator: 'op11', equipment: 'tester-1' })));
+  await nc.close();
+
+  const row = 'tr.hold[data-id="final_test.nonconforming#1"]';
+  await quality.waitForSelector(row);
+  await operator.waitForSelector(row);
+  expect(await quality.textContent(row)).toContain('BATCH-0042');
+  expect(await quality.textContent(row)).toContain('LOT-9');
+  await quality.screenshot({ path: join(tmpdir(), 'spc-console-hold.png'), fullPage: true });
+
+  // The operator sees the hold but gets no release control, and the API refuses the action.
+  expect(await operator.$(`${row} form.release`)).toBeNull();
+  const refused = await operator.evaluate(async ([p, token]) => (await fetch(`/api/holds/${encodeURIComponent(p)}/release`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ reason: 'I think it is fine' }) })).status, ['final_test.nonconforming#1', OPERATOR]);
+  expect(refused).toBe(403);
+
+  // Quality releases with a reason; the hold leaves both screens.
+  await quality.fill(`${row} input[name=reason]`, 'tester recalibrated, batch re-tested OK');
+  await quality.click(`${row} button`);
+  await quality.waitForSelector(row, { state: 'detached' });
+  await operator.waitForSelector(row, { state: 'detached' });
+
+  // The audit table, on the page and in the database, shows who released it and why.
+  await quality.click('#audit-refresh');
+  await quality.waitForSelector('#audit tbody tr:has-text("release")');
+  expect(await quality.textContent('#audit tbody tr')).toContain('tester recalibrated, batch re-tested OK');
+  const store = new GenealogyStore(await openSql(pg.url));
+  await waitFor('the audit row', async () => ((await store.auditLog(5)).length ? true : undefined));
+  expect((await store.auditLog(5))[0]).toMatchObject({ actor: 'qm-anna', role: 'quality', action: 'release', target: 'final_test.nonconforming#1', reason: 'tester recalibrated, batch re-tested OK' });
+  expect((await store.holdTrace('final_test.nonconforming#1'))!).toMatchObject({ units: ['BATCH-0042'], hold: { state: 'released', released_by: 'qm-anna' } });
+  await quality.screenshot({ path: join(tmpdir(), 'spc-console-released.png'), fullPage: true });
+  await store.db.close();
+}, 60_000);
