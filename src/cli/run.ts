@@ -62,12 +62,14 @@ export async function run(o: RunOptions): Promise<number> {
   });
   const api = apiHandler({
     tokens, store, health,
-    activeHolds: (lines) => worker.holds.activeHolds(lines), activeAlarms: (lines) => worker.holds.activeAlarms(lines),
+    activeHolds: (lines) => worker.holds.activeHolds(lines), openAlarms: (lines) => worker.alarms.open(lines),
+    acknowledgeAlarm: (id, by, role) => worker.acknowledgeAlarm(id, by, role),
+    shelveAlarm: (id, by, role, minutes, reason) => worker.shelveAlarm(id, by, role, minutes, reason),
     release: (id, by, reason, role) => worker.release(id, by, reason, role),
   });
   signals = new SignalServer(http, {
     tokens, heartbeatMs: Number(o.heartbeatMs), log,
-    state: { snapshot: (lines) => ({ holds: worker.holds.activeHolds(lines), alarms: worker.holds.activeAlarms(lines) }), release: (id, by, reason) => worker.release(id, by, reason, 'quality') },
+    state: { snapshot: (lines) => ({ holds: worker.holds.activeHolds(lines), alarms: worker.holds.activeAlarms(lines), alarmStates: worker.alarms.open(lines) }), release: (id, by, reason) => worker.release(id, by, reason, 'quality') },
   });
   await new Promise<void>((resolve) => http.listen(Number(o.wsPort), o.wsHost, resolve));
 

@@ -11,3 +11,4 @@ export { CharacteristicRunner } from './engine/characteristic.js';
 export type { PointRecord, PointSink, SummaryRecord } from './engine/records.js';
 export { HoldBook, MAX_UNITS_PER_SIGNAL, type PointPlace } from './signals/hold-book.js';
 export type { AlarmClearSignal, AlarmSignal, HoldSignal, ReleaseSignal, Signal } from './signals/signal.js';
+export { AlarmLifecycle, type AlarmRecord, type AlarmState, type AlarmStateSignal, type FloodOptions, type LifecycleSignal } from './signals/alarm-lifecycle.js';

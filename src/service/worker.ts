@@ -1,7 +1,7 @@
 import type { ConsumerMessages, JetStreamClient, JsMsg } from 'nats';
 import { outboxSubject, publishDeadLetter, type StreamNames } from '../adapters/nats/jetstream.js';
 import { pointLine, sampleLine, signalLine, violationLines } from '../adapters/influx/line-protocol.js';
-import { HoldBook, SpcEngine, type PointRecord, type ReleaseSignal, type RuleSetConfig, type Sample, type Signal } from '../core/index.js';
+import { AlarmLifecycle, HoldBook, SpcEngine, type AlarmStateSignal, type LifecycleSignal, type PointRecord, type ReleaseSignal, type RuleSetConfig, type Sample, type Signal } from '../core/index.js';
 import { decodeSampleMessage, type DeadLetterReason } from '../samples/message.js';
 import { anomalyPoint, feedsModel, type AnomalyRuntime } from './anomaly.js';
 import type { AuditEntry, GenealogyStore, TraceRow } from '../adapters/store/genealogy.js';
@@ -12,8 +12,8 @@ export interface WorkerOptions {
   js: JetStreamClient;
   streams: StreamNames;
   rules: RuleSetConfig;
-  /** Called for every hold, release, alarm and alarm clear, synchronously, as points are made. */
-  onSignal: (s: Signal) => void;
+  /** Called for every hold, release, alarm, alarm clear and alarm state change, synchronously, as points are made. */
+  onSignal: (s: LifecycleSignal) => void;
   /** Called for every point (the console's live charts). */
   onPoint?: (p: PointRecord, line: string, station: string) => void;
   /** Samples no characteristic matches: ignore, count (default) or dead-letter. */
@@ -67,6 +67,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export class SpcWorker {
   readonly engine: SpcEngine;
   readonly holds = new HoldBook();
+  readonly alarms = new AlarmLifecycle();
   readonly counters: WorkerCounters = { messages: 0, samples: 0, points: 0, signals: 0, redelivered: 0, deadLetters: {}, unknownCharacteristic: 0, outboxMessages: 0, acked: 0, commitFailures: 0, anomalyScored: 0, anomalyFlagged: 0, anomalyIncomplete: 0, anomalyErrors: 0 };
   private readonly chartOf = new Map<string, string>();
   private lastSeq = 0;
@@ -93,6 +94,7 @@ export class SpcWorker {
     this.timer = setInterval(() => {
       if (this.batch.msgs.length) this.commit();
       for (const a of this.o.anomalies ?? []) this.counters.anomalyIncomplete += a.assembler.expire(Date.now());
+      for (const s of this.alarms.tick(Date.now(), new Date().toISOString())) this.o.onSignal(s);
     }, every.ms);
     while (!this.stopped) {
       this.messages = await consumer.consume({ max_messages: 2000 });
@@ -179,11 +181,38 @@ export class SpcWorker {
     if (p.actions.length) for (const sig of this.holds.apply(p, place)) this.signal(sig);
   }
 
-  private signal(sig: Signal, batch: Batch = this.batch): void {
-    this.counters.signals++;
-    this.o.onSignal(sig);
-    if (this.o.trace) batch.signals.push(sig);
-    this.add(batch, signalLine(sig, this.currentSeq));
+  /** A signal from the hold book: alarms pass through the lifecycle (dedupe, shelving, floods) first. */
+  private signal(raw: Signal, batch: Batch = this.batch): void {
+    for (const sig of this.alarms.onSignal(raw, Date.now())) {
+      this.counters.signals++;
+      this.o.onSignal(sig);
+      if (sig.type === 'alarm-state') continue;
+      if (this.o.trace) batch.signals.push(sig);
+      this.add(batch, signalLine(sig, this.currentSeq));
+    }
+  }
+
+  /** Operator or quality acknowledges an alarm; recorded in the audit table. */
+  acknowledgeAlarm(id: string, by: string, role: string): AlarmStateSignal | string {
+    const r = this.alarms.acknowledge(id, by, new Date().toISOString());
+    if (typeof r === 'string') return r;
+    this.o.onSignal(r);
+    this.auditNow({ actor: by, role, action: 'acknowledge', target: id, reason: null, detail: { state: r.state } });
+    return r;
+  }
+
+  /** Quality shelves an alarm for a while, with a reason; recorded in the audit table. */
+  shelveAlarm(id: string, by: string, role: string, minutes: number, reason: string): AlarmStateSignal | string {
+    const r = this.alarms.shelve(id, by, Date.now() + minutes * 60_000, new Date().toISOString());
+    if (typeof r === 'string') return r;
+    this.o.onSignal(r);
+    this.auditNow({ actor: by, role, action: 'shelve', target: id, reason, detail: { minutes } });
+    return r;
+  }
+
+  private auditNow(entry: Omit<AuditEntry, 'id' | 'at'>): void {
+    this.batch.audit.push(entry);
+    if (!this.batch.msgs.length) this.commit();
   }
 
   /**
@@ -194,8 +223,7 @@ export class SpcWorker {
     const r = this.holds.release(id, by, reason, new Date().toISOString());
     if (!r) return `no active hold ${id}`;
     this.signal(r);
-    this.batch.audit.push({ actor: by, role, action: 'release', target: id, reason, detail: { units: r.units.length, characteristic: r.characteristic } });
-    if (!this.batch.msgs.length) this.commit(); // nothing else may come to carry it
+    this.auditNow({ actor: by, role, action: 'release', target: id, reason, detail: { units: r.units.length, characteristic: r.characteristic } });
     return r;
   }
 

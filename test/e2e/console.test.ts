@@ -91,3 +91,24 @@ it.skipIf(!existsSync(CHROMIUM))('a fault raises a hold on the page; an operator
   await quality.screenshot({ path: join(tmpdir(), 'spc-console-released.png'), fullPage: true });
   await store.db.close();
 }, 60_000);
+
+it('alarms: operators acknowledge, only quality shelves, and both are audited', async () => {
+  const api = async (token: string, path: string, body?: unknown) => {
+    const res = await fetch(`http://127.0.0.1:${port}${path}`, { method: body ? 'POST' : 'GET', headers: { Authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
+    return { status: res.status, body: await res.json() as any };
+  };
+  expect((await api('no-such-token-000000000', '/api/alarms')).status).toBe(401);
+  // A 15σ torque: the CUSUM passes h at once; screw.torque alarms on we1.
+  const nc = await connect({ servers: NATS_URL });
+  await nc.jetstream().publish(sampleSubject(streamNamesFor(prefix), 'L1', 'screw', 'torque'),
+    new TextEncoder().encode(JSON.stringify({ ts: new Date().toISOString(), line: 'L1', station: 'screw', parameter: 'torque', value: 1.5, unit: 'SN-T1' })));
+  await nc.close();
+  const alarm = await waitFor('the alarm', async () => (await api(OPERATOR, '/api/alarms')).body.find((a: any) => a.characteristic === 'screw.torque'));
+  expect(alarm.state).toBe('active-unacknowledged');
+  expect((await api(OPERATOR, `/api/alarms/${encodeURIComponent(alarm.id)}/ack`, {})).body.state).toBe('active-acknowledged');
+  expect((await api(OPERATOR, `/api/alarms/${encodeURIComponent(alarm.id)}/shelve`, { minutes: 30, reason: 'driver being replaced' })).status).toBe(403);
+  expect((await api(QUALITY, `/api/alarms/${encodeURIComponent(alarm.id)}/shelve`, { minutes: 30, reason: '' })).status).toBe(400);
+  expect((await api(QUALITY, `/api/alarms/${encodeURIComponent(alarm.id)}/shelve`, { minutes: 30, reason: 'driver being replaced' })).body.state).toBe('shelved');
+  const audit = await waitFor('the audit rows', async () => { const rows = (await api(QUALITY, '/api/audit')).body; return rows.some((r: any) => r.action === 'shelve') ? rows : undefined; });
+  expect(audit.filter((r: any) => r.target === alarm.id).map((r: any) => [r.action, r.actor])).toEqual([['shelve', 'qm-anna'], ['acknowledge', 'op-17']]);
+}, 60_000);

@@ -1,7 +1,7 @@
 import { connect, type NatsConnection } from 'nats';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { deleteStreams, ensureStreams, sampleSubject, streamNamesFor } from '../../src/adapters/nats/jetstream.js';
-import type { RuleSetConfig, Signal } from '../../src/core/index.js';
+import type { LifecycleSignal, RuleSetConfig } from '../../src/core/index.js';
 import { SpcWorker } from '../../src/service/worker.js';
 import { NATS_URL, uniquePrefix, waitFor } from './servers.js';
 
@@ -20,7 +20,7 @@ it('a message redelivered by JetStream after it was processed raises no second h
   // Ack wait of 1 s and commits only every 4 s: JetStream redelivers the message while the worker
   // still holds it unacknowledged, which is what a slow commit or a lost ack looks like.
   await ensureStreams(await nc.jetstreamManager(), streams, { workerAckWaitMs: 1000 });
-  const signals: Signal[] = [];
+  const signals: LifecycleSignal[] = [];
   const worker = new SpcWorker({ js: nc.jetstream(), streams, rules, onSignal: (s) => signals.push(s), commitEvery: { messages: 1_000_000, ms: 4000 } });
   const running = worker.run();
   const sample = { ts: '2026-11-25T03:00:00Z', line: 'L1', station: 'screw', parameter: 'torque', value: 1.5, unit: 'SN42', lot: 'LOT-9' };

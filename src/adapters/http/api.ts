@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import type { AlarmSignal, HoldSignal, ReleaseSignal } from '../../core/index.js';
+import type { AlarmRecord, AlarmStateSignal, HoldSignal, ReleaseSignal } from '../../core/index.js';
 import type { GenealogyStore } from '../store/genealogy.js';
 import { findToken, type TokenEntry } from '../ws/tokens.js';
 
@@ -11,7 +11,10 @@ export interface ApiState {
   tokens: readonly TokenEntry[];
   store?: GenealogyStore;
   activeHolds(lines?: readonly string[]): HoldSignal[];
-  activeAlarms(lines?: readonly string[]): AlarmSignal[];
+  /** Open alarms with their lifecycle state. */
+  openAlarms(lines?: readonly string[]): AlarmRecord[];
+  acknowledgeAlarm(id: string, by: string, role: string): AlarmStateSignal | string;
+  shelveAlarm(id: string, by: string, role: string, minutes: number, reason: string): AlarmStateSignal | string;
   release(id: string, by: string, reason: string, role: string): ReleaseSignal | string;
   health(): unknown;
 }
@@ -57,6 +60,8 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
  *   GET  /api/trace/unit/:unit | lot/:lot | hold/:id  history, lot units, suspects and common causes
  *   GET  /api/trace/station/:station?from=&to=        units through a station in a time window
  *   POST /api/holds/:id/release {reason}              quality role only; recorded in the audit table
+ *   POST /api/alarms/:id/ack                           operator or quality; audited
+ *   POST /api/alarms/:id/shelve {minutes, reason}      quality only; audited
  *   GET  /api/audit                                   the latest audit entries
  * Every /api call needs `Authorization: Bearer <token>`; roles are those of the signal tokens.
  */
@@ -77,7 +82,21 @@ export function apiHandler(state: ApiState): (req: IncomingMessage, res: ServerR
       const lines = who.lines;
       const parts = path.split('/').slice(2).map(decodeURIComponent);
       if (req.method === 'GET' && path === '/api/holds') { send(res, 200, state.activeHolds(lines)); return; }
-      if (req.method === 'GET' && path === '/api/alarms') { send(res, 200, state.activeAlarms(lines)); return; }
+      if (req.method === 'GET' && path === '/api/alarms') { send(res, 200, state.openAlarms(lines)); return; }
+      if (req.method === 'POST' && parts[0] === 'alarms' && parts[2] === 'ack' && parts.length === 3) {
+        const r = state.acknowledgeAlarm(parts[1], who.name ?? who.role, who.role);
+        if (typeof r === 'string') send(res, 409, { error: r }); else send(res, 200, r);
+        return;
+      }
+      if (req.method === 'POST' && parts[0] === 'alarms' && parts[2] === 'shelve' && parts.length === 3) {
+        if (who.role !== 'quality') { send(res, 403, { error: `shelving an alarm needs the quality role (this token is ${who.role})` }); return; }
+        const body = await readJson(req);
+        const minutes = Number(body.minutes), reason = typeof body.reason === 'string' ? body.reason.trim() : '';
+        if (!(minutes > 0 && minutes <= 24 * 60) || reason.length < 3) { send(res, 400, { error: 'shelve needs "minutes" (1..1440) and a "reason" of at least 3 characters' }); return; }
+        const r = state.shelveAlarm(parts[1], who.name ?? who.role, who.role, minutes, reason);
+        if (typeof r === 'string') send(res, 404, { error: r }); else send(res, 200, r);
+        return;
+      }
       if (req.method === 'POST' && parts[0] === 'holds' && parts[2] === 'release' && parts.length === 3) {
         if (who.role !== 'quality') { send(res, 403, { error: `releasing a hold needs the quality role (this token is ${who.role})` }); return; }
         const body = await readJson(req);

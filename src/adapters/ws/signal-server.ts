@@ -1,12 +1,12 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { AlarmSignal, HoldSignal, PointRecord, ReleaseSignal, Signal } from '../../core/index.js';
+import type { AlarmRecord, AlarmSignal, HoldSignal, LifecycleSignal, PointRecord, ReleaseSignal } from '../../core/index.js';
 import { findToken, type TokenEntry } from './tokens.js';
 
 /** What the server asks of the worker: the active state, and releases requested by quality users. */
 export interface SignalState {
-  snapshot(lines: readonly string[] | undefined): { holds: HoldSignal[]; alarms: AlarmSignal[] };
+  snapshot(lines: readonly string[] | undefined): { holds: HoldSignal[]; alarms: AlarmSignal[]; alarmStates?: AlarmRecord[] };
   /** Releases a hold; the server has already checked the role. A string is an error for the client. */
   release(id: string, by: string, reason: string): ReleaseSignal | string;
 }
@@ -95,8 +95,8 @@ export class SignalServer {
   }
 
   private sendSnapshot(client: Client): void {
-    const { holds, alarms } = this.o.state.snapshot(client.lines);
-    this.send(client, { type: 'snapshot', role: client.entry.role, lines: client.lines ?? null, holds, alarms, heartbeatMs: this.heartbeatMs, ts: new Date().toISOString() });
+    const { holds, alarms, alarmStates } = this.o.state.snapshot(client.lines);
+    this.send(client, { type: 'snapshot', role: client.entry.role, lines: client.lines ?? null, holds, alarms, ...(alarmStates ? { alarmStates } : {}), heartbeatMs: this.heartbeatMs, ts: new Date().toISOString() });
     if (client.entry.role === 'plc') for (const h of holds) client.unacked.set(h.id, { hold: h, sentAt: Date.now() });
   }
 
@@ -141,7 +141,7 @@ export class SignalServer {
   }
 
   /** Sends a signal to every client whose lines include the signal's line. */
-  broadcast(signal: Signal): void {
+  broadcast(signal: LifecycleSignal): void {
     const now = Date.now();
     for (const c of this.clients) {
       if (c.lines && !c.lines.includes(signal.line)) continue;

@@ -35,6 +35,8 @@ export interface HoldSignal {
 export interface AlarmSignal extends Omit<HoldSignal, 'type' | 'action'> {
   type: 'alarm';
   action: 'alarm';
+  /** A flood alarm standing for the alarms suppressed on its line. */
+  flood?: { alarms: number; windowMs: number };
 }
 
 export interface ReleaseSignal {

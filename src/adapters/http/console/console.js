@@ -2,7 +2,7 @@
 // trace search and audit over the JSON API. Roles come from the token: only quality may release.
 'use strict';
 const $ = (id) => document.getElementById(id);
-const state = { token: sessionStorage.getItem('spc-token') || '', role: '', holds: new Map(), alarms: new Map(), series: new Map(), ws: null, chart: null, lastBeat: 0 };
+const state = { token: sessionStorage.getItem('spc-token') || '', role: '', holds: new Map(), alarms: new Map(), alarmStates: new Map(), series: new Map(), ws: null, chart: null, lastBeat: 0 };
 const MAX_POINTS = 300;
 
 function toast(text) { const t = $('toast'); t.textContent = text; t.classList.add('show'); setTimeout(() => t.classList.remove('show'), 3000); }
@@ -42,7 +42,17 @@ function renderHolds() {
 
 function renderAlarms() {
   const ul = $('alarms');
-  ul.replaceChildren(...[...state.alarms.values()].map((a) => { const li = document.createElement('li'); li.textContent = `${a.characteristic} ${a.rule} — ${a.units.length} unit(s)${a.topFeatures ? ` — ${a.topFeatures.map((f) => f.feature).join(', ')}` : ''}`; return li; }));
+  ul.replaceChildren(...[...state.alarms.values()].map((a) => {
+    const li = document.createElement('li');
+    const st = state.alarmStates.get(a.id);
+    li.textContent = `${a.characteristic} ${a.rule} — ${a.units.length} unit(s)${a.topFeatures ? ` — ${a.topFeatures.map((f) => f.feature).join(', ')}` : ''}${st ? ` [${st}]` : ''} `;
+    if (!st || st.endsWith('unacknowledged')) {
+      const b = document.createElement('button'); b.textContent = 'Ack'; b.className = 'ack';
+      b.onclick = async () => { try { await api(`/api/alarms/${encodeURIComponent(a.id)}/ack`, { method: 'POST', body: '{}' }); loadAudit(); } catch (err) { toast(err.message); } };
+      li.append(b);
+    }
+    return li;
+  }));
 }
 
 function addPoint(p) {
@@ -86,11 +96,13 @@ function connect() {
       case 'snapshot':
         state.role = m.role; $('who').textContent = `connected as ${m.role}${m.lines ? ` (lines ${m.lines.join(', ')})` : ''}`;
         state.holds = new Map(m.holds.map((h) => [h.id, h])); state.alarms = new Map(m.alarms.map((a) => [a.characteristic, a]));
+        state.alarmStates = new Map((m.alarmStates || []).map((a) => [a.id, a.state]));
         renderHolds(); renderAlarms(); loadAudit(); break;
       case 'hold': state.holds.set(m.id, m); renderHolds(); break;
       case 'release': state.holds.delete(m.id); renderHolds(); toast(`${m.id} released by ${m.by}: ${m.reason}`); break;
       case 'alarm': state.alarms.set(m.characteristic, m); renderAlarms(); break;
       case 'alarm-clear': state.alarms.delete(m.characteristic); renderAlarms(); break;
+      case 'alarm-state': state.alarmStates.set(m.id, m.state); renderAlarms(); break;
       case 'point': addPoint(m); break;
       case 'error': toast(`${m.code}: ${m.message}`); break;
     }
