@@ -7,7 +7,7 @@ import { apiHandler } from '../adapters/http/api.js';
 import { GenealogyStore } from '../adapters/store/genealogy.js';
 import { openSql } from '../adapters/store/sql.js';
 import { SignalServer } from '../adapters/ws/signal-server.js';
-import { loadTokens } from '../adapters/ws/tokens.js';
+import { loadTokens } from '../auth/tokens.js';
 import { loadRules } from '../rules-file/load.js';
 import { InfluxDrain } from '../service/influx-drain.js';
 import { openAnomalyModels } from '../service/anomaly.js';
@@ -33,6 +33,15 @@ export interface RunOptions {
   heartbeatMs: string;
   samplesRetention: string;
   store?: string;
+  alarmFlood: string;
+}
+
+/** "10/10m" → at most 10 new alarms per line in 10 minutes; "off" → no flood control. */
+function parseFlood(text: string): { maxAlarms: number; windowMs: number } {
+  if (text === 'off') return { maxAlarms: Number.MAX_SAFE_INTEGER, windowMs: 1 };
+  const m = /^(\d+)\/(.+)$/.exec(text);
+  if (!m) throw new RangeError(`--alarm-flood must look like 10/10m or be off (got ${text})`);
+  return { maxAlarms: Number(m[1]), windowMs: parseDuration(m[2]) };
 }
 
 /** `spc run`: the real-time worker. Resolves when stopped by SIGINT/SIGTERM, after a clean drain. */
@@ -57,7 +66,7 @@ export async function run(o: RunOptions): Promise<number> {
   const http = createServer((req, res) => void api(req, res));
   let signals: SignalServer | undefined;
   const worker = new SpcWorker({
-    js, streams, rules, anomalies, trace: store, unknownCharacteristics: o.unknown, log,
+    js, streams, rules, anomalies, trace: store, unknownCharacteristics: o.unknown, log, flood: parseFlood(o.alarmFlood),
     onSignal: (s) => signals?.broadcast(s), onPoint: (p, line, station) => signals?.broadcastPoint(p, line, station),
   });
   const api = apiHandler({

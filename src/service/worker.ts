@@ -20,6 +20,8 @@ export interface WorkerOptions {
   unknownCharacteristics?: UnknownCharacteristicPolicy;
   /** Write raw samples to InfluxDB too (default true). */
   writeSamples?: boolean;
+  /** Alarm flood control: more than maxAlarms new alarms on a line within windowMs; default 10 in 10 min. */
+  flood?: { maxAlarms: number; windowMs: number };
   /** Genealogy store: samples, holds and audit entries are stored before messages are acknowledged. */
   trace?: GenealogyStore;
   /** Multivariate models scoring each unit (from openAnomalyModels). */
@@ -67,7 +69,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export class SpcWorker {
   readonly engine: SpcEngine;
   readonly holds = new HoldBook();
-  readonly alarms = new AlarmLifecycle();
+  readonly alarms: AlarmLifecycle;
   readonly counters: WorkerCounters = { messages: 0, samples: 0, points: 0, signals: 0, redelivered: 0, deadLetters: {}, unknownCharacteristic: 0, outboxMessages: 0, acked: 0, commitFailures: 0, anomalyScored: 0, anomalyFlagged: 0, anomalyIncomplete: 0, anomalyErrors: 0 };
   private readonly chartOf = new Map<string, string>();
   private lastSeq = 0;
@@ -83,6 +85,7 @@ export class SpcWorker {
 
   constructor(private readonly o: WorkerOptions) {
     this.engine = new SpcEngine(o.rules);
+    this.alarms = new AlarmLifecycle(o.flood);
     for (const c of o.rules.characteristics) this.chartOf.set(c.id, c.chart.type);
     this.log = o.log ?? (() => {});
   }

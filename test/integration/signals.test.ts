@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignalServer } from '../../src/adapters/ws/signal-server.js';
-import type { TokenEntry } from '../../src/adapters/ws/tokens.js';
+import type { TokenEntry } from '../../src/auth/tokens.js';
 import { HoldBook, type PointRecord } from '../../src/core/index.js';
 import { waitFor } from './servers.js';
 

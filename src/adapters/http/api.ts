@@ -3,13 +3,21 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { AlarmRecord, AlarmStateSignal, HoldSignal, ReleaseSignal } from '../../core/index.js';
-import type { GenealogyStore } from '../store/genealogy.js';
-import { findToken, type TokenEntry } from '../ws/tokens.js';
+import { findToken, type TokenEntry } from '../../auth/tokens.js';
+
+/** The trace queries the API serves (the genealogy store implements them). */
+export interface TraceQueries {
+  unitHistory(unit: string): Promise<unknown>;
+  lotUnits(lot: string): Promise<unknown>;
+  holdTrace(id: string): Promise<unknown | undefined>;
+  unitsThrough(station: string, from: string, to: string): Promise<string[]>;
+  auditLog(limit: number): Promise<unknown[]>;
+}
 
 /** What the HTTP API needs from the running worker. */
 export interface ApiState {
   tokens: readonly TokenEntry[];
-  store?: GenealogyStore;
+  store?: TraceQueries;
   activeHolds(lines?: readonly string[]): HoldSignal[];
   /** Open alarms with their lifecycle state. */
   openAlarms(lines?: readonly string[]): AlarmRecord[];

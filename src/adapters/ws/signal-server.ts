@@ -2,7 +2,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { AlarmRecord, AlarmSignal, HoldSignal, LifecycleSignal, PointRecord, ReleaseSignal } from '../../core/index.js';
-import { findToken, type TokenEntry } from './tokens.js';
+import { findToken, type TokenEntry } from '../../auth/tokens.js';
 
 /** What the server asks of the worker: the active state, and releases requested by quality users. */
 export interface SignalState {

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import Type from 'typebox';
-import { InvalidFileError, LocatedYaml, validateAgainst } from '../../rules-file/diagnostics.js';
+import { InvalidFileError, LocatedYaml, validateAgainst } from '../rules-file/diagnostics.js';
 
 export const ROLES = ['plc', 'operator', 'quality'] as const;
 export type Role = (typeof ROLES)[number];
