@@ -181,7 +181,7 @@ export class SpcWorker {
     this.addLine(pointLine(p, tags));
     if (p.violations.length) for (const l of violationLines(p, tags)) this.addLine(l);
     this.o.onPoint?.(p, s.line, s.station);
-    if (p.actions.length) for (const sig of this.holds.apply(p, place)) this.signal(sig);
+    for (const sig of this.holds.apply(p, place)) this.signal(sig);
   }
 
   /** A signal from the hold book: alarms pass through the lifecycle (dedupe, shelving, floods) first. */

@@ -45,10 +45,11 @@ describe('multivariate scoring in spc run', () => {
     const faultUnit = Number(/from unit (\d+)/.exec(sim.stderr)![1]);
     const health = async () => (await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()) as any;
     await waitFor('every board scored', async () => ((await health()).counters.anomalyScored === 3000 ? true : undefined));
-    ws.close();
-
     const flaggedUnits = new Set<number>();
-    for (const m of got) if (m.type === 'alarm' && m.characteristic === 'smt-l1.multivariate') for (const u of m.added) flaggedUnits.add(Number(u.slice(-7)));
+    const collect = () => { for (const m of got) if (m.type === 'alarm' && m.characteristic === 'smt-l1.multivariate') for (const u of m.added) flaggedUnits.add(Number(u.slice(-7))); };
+    const flagged = (await health()).counters.anomalyFlagged;
+    await waitFor('every alarm on the socket', () => { collect(); return flaggedUnits.size >= flagged ? true : undefined; }, 5000);
+    ws.close();
     const before = [...flaggedUnits].filter((u) => u < faultUnit).length / (faultUnit - 1);
     const after = [...flaggedUnits].filter((u) => u >= faultUnit).length / (3000 - faultUnit + 1);
     expect(before).toBeLessThan(0.02);            // calibrated for 1/370 per board
@@ -59,7 +60,7 @@ describe('multivariate scoring in spc run', () => {
     expect(alarm.statistic).toBeGreaterThan(alarm.ucl);
     // The contributions point at the two features whose relation broke.
     expect(alarm.topFeatures.slice(0, 2).map((f: any) => f.feature).sort()).toEqual(['reflow.peak_temp', 'reflow.tal']);
-    expect((await health()).counters.anomalyFlagged).toBe(flaggedUnits.size);
+    expect(flagged).toBe(flaggedUnits.size);
   });
 });
 

@@ -71,11 +71,16 @@ describe('spc run', () => {
     expect(sim.stderr).toContain('FAULT "shift" injected on reflow.peak_temp');
 
     await waitFor('every message acknowledged', async () => ((await health()).counters.acked === published ? true : undefined));
+    const unitNo = (u: string) => Number(u.slice(-7));
     const peakHolds = plc.messages.filter((m) => m.type === 'hold' && m.characteristic === 'reflow.peak_temp');
     expect(peakHolds.length).toBeGreaterThan(0);
-    const afterFault = peakHolds.filter((h) => h.units.every((u: string) => Number(u.slice(-7)) >= faultUnit));
+    // A violating point after the fault: its statistic is beyond the limits it carries, and it adds units made after the fault.
+    const afterFault = peakHolds.filter((h) => (h.statistic > h.ucl || h.statistic < h.lcl) && h.added.length && h.added.every((u: string) => unitNo(u) >= faultUnit));
     expect(afterFault.length).toBeGreaterThan(0);
     const hold = afterFault[0];
+    // Every unit after the first hold is suspect until release: the hold covers the units after the fault.
+    const lastHold = peakHolds[peakHolds.length - 1];
+    expect(lastHold.units.some((u: string) => unitNo(u) >= faultUnit)).toBe(true);
     expect(hold).toMatchObject({ line: 'L1', station: 'reflow', characteristic: 'reflow.peak_temp', action: 'hold' });
     expect(hold.lots.length).toBeGreaterThan(0);
     expect(typeof hold.ts).toBe('string');
@@ -89,8 +94,8 @@ describe('spc run', () => {
     expect(scored[0].values[0][1]).toBe((await health() as any).counters.anomalyScored);
     expect((await health() as any).counters.anomalyScored).toBe(900);
     // The hold's first unit was measured beyond the limit the hold names (nelson1 is "beyond 3σ").
-    if (hold.rule === 'nelson1') {
-      const unit = hold.units[0];
+    if (hold.rules.includes('nelson1') && hold.added.length === 1) {
+      const unit = hold.added[0];
       const rows = await influxQuery({ url: INFLUX_URL, database }, `SELECT value FROM spc_sample WHERE parameter = 'peak_temp' AND unit = '${unit}'`);
       const value = rows[0].values[0][1] as number;
       expect(value > hold.ucl || value < hold.lcl).toBe(true);

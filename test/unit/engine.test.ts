@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SpcEngine, type CharacteristicConfig, type PointRecord, type Sample } from '../../src/core/index.js';
+import { HoldBook, SpcEngine, type CharacteristicConfig, type PointRecord, type Sample } from '../../src/core/index.js';
 import { LOAN_COSTS, PISTON_RINGS } from '../fixtures/montgomery.js';
 
 let seq = 0;
@@ -114,5 +114,20 @@ describe('engine: capability from Phase I', () => {
     expect(r.summary.capability!.cpk).toBeCloseTo((330 - mean) / (3 * within), 10);
     expect(r.summary.capability!.pp).toBeCloseTo(60 / (6 * overall), 10);
     expect(r.summary.capability!.ppk).toBeCloseTo((330 - mean) / (3 * overall), 10);
+  });
+});
+
+describe('engine: suspects of a run', () => {
+  it('a nelson2 point spans the 9 points of its run; a we1 point only itself', () => {
+    const r = run({ limits: { center: 0, sigma: 1 }, rules: ['we1', 'nelson2'], actions: { hold: ['we1', 'nelson2'] } },
+      [sample(-0.5), ...Array.from({ length: 9 }, () => sample(0.5)), sample(4)]);
+    expect(r.points[9]).toMatchObject({ violations: ['nelson2'], runLength: 9 });
+    expect(r.points[10]).toMatchObject({ violations: ['we1', 'nelson2'], runLength: 9 }); // the longer pattern decides
+    const alone = run({ limits: { center: 0, sigma: 1 }, rules: ['we1'], actions: { hold: ['we1'] } }, [sample(0), sample(4)]);
+    expect(alone.points[1].runLength).toBeUndefined();
+    // The hold book names the units of those 9 points.
+    const book = new HoldBook();
+    const signals = r.points.slice(0, 10).flatMap((p) => book.apply(p, { line: 'L1', station: 'S1' }));
+    expect(signals).toEqual([expect.objectContaining({ type: 'hold', units: r.points.slice(1, 10).map((p) => p.units[0]) })]);
   });
 });

@@ -12,11 +12,18 @@ describe('HoldBook', () => {
     const book = new HoldBook();
     const [first] = book.apply(point(5, ['hold']), place);
     expect(first).toMatchObject({ type: 'hold', id: 'reflow.peak_temp#5', line: 'L1', station: 'reflow', units: ['SN5'], lots: ['LOT1'], rule: 'nelson1' });
-    expect(book.apply(point(6, []), place)).toEqual([]);
+    // Every later unit of the characteristic is suspect until release, violating or not.
+    expect(book.apply(point(6, []), place)).toEqual([expect.objectContaining({ type: 'hold', id: 'reflow.peak_temp#5', units: ['SN5', 'SN6'], added: ['SN6'] })]);
     const [grown] = book.apply(point(7, ['hold']), place);
-    expect(grown).toMatchObject({ type: 'hold', id: 'reflow.peak_temp#5', units: ['SN5', 'SN7'], lastIndex: 7 });
+    expect(grown).toMatchObject({ type: 'hold', id: 'reflow.peak_temp#5', units: ['SN5', 'SN6', 'SN7'], added: ['SN7'], lastIndex: 7 });
     expect(book.activeHolds(['L1']).map((h) => h.id)).toEqual(['reflow.peak_temp#5']);
     expect(book.activeHolds(['L2'])).toEqual([]);
+  });
+
+  it('names the units of the whole triggering run', () => {
+    const book = new HoldBook();
+    const [hold] = book.apply({ ...point(9, ['hold'], ['nelson2' as never]), runUnits: ['SN1', 'SN2', 'SN3', 'SN4', 'SN5', 'SN6', 'SN7', 'SN8', 'SN9'] }, place);
+    expect(hold).toMatchObject({ units: ['SN1', 'SN2', 'SN3', 'SN4', 'SN5', 'SN6', 'SN7', 'SN8', 'SN9'], rule: 'nelson2' });
   });
 
   it('does not raise a hold twice for a replayed point, even after release', () => {

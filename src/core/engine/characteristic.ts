@@ -43,11 +43,13 @@ export class CharacteristicRunner {
   private overallSigma = NaN;
   private readonly scratch: Observation = { x: 0, n: 1, range: 0, sd: 0 };
 
+
   constructor(readonly config: CharacteristicConfig) {
     this.id = config.id;
     this.chart = createChart(config.chart);
     this.rules = ruleLayout(config.rules);
     this.ruleState = newRuleState(this.rules);
+
     this.ruleActions = config.rules.map((r) => {
       let bits = 0;
       for (const [action, rules] of Object.entries(config.actions ?? {}) as [Action, RuleName[]][]) if (rules.includes(r)) bits |= ACTION_BITS[action];
@@ -127,6 +129,7 @@ export class CharacteristicRunner {
       sd: undefined, sdCenter: undefined, sdUcl: undefined, sdLcl: undefined,
       cplus: undefined, cminus: undefined,
     };
+
     const zoneSigma = this.chart.plot(obs, this.params as ChartParameters, record);
     const rp = RULE_POINT;
     rp.statistic = record.statistic;
@@ -134,6 +137,7 @@ export class CharacteristicRunner {
     rp.beyond = record.statistic > record.ucl || record.statistic < record.lcl;
     let violations: RuleName[] | undefined;
     let actionBits = 0;
+    let window = 1;
     const { rules, offsets } = this.rules;
     const state = this.ruleState;
     for (let i = 0; i < rules.length; i++) {
@@ -142,6 +146,7 @@ export class CharacteristicRunner {
         (violations ??= []).push(rule.name);
         this.ruleHits[i]++;
         actionBits |= this.ruleActions[i];
+        if (this.ruleActions[i] && rule.window > window) window = rule.window;
       }
     }
     if (violations) {
@@ -151,6 +156,8 @@ export class CharacteristicRunner {
         if (actionBits & ACTION_BITS.hold) { actions.push('hold'); this.holds++; }
         if (actionBits & ACTION_BITS.alarm) { actions.push('alarm'); this.alarms++; }
         record.actions = actions;
+        // Set only on the rare points with an action, so ordinary points keep their shape.
+        if (window > 1) record.runLength = Math.min(window, this.index);
       }
     }
     emit(record);

@@ -18,6 +18,14 @@ export interface PointRecord extends PlottedPoint {
   units: readonly string[];
   /** Distinct lots of those samples. */
   lots: readonly string[];
+  /**
+   * On points with an action whose rule spans several points: how many points the violated
+   * pattern covers, this one included (9 for a nelson2 run, 3 for a 2-of-3 we2). The units of
+   * those points are the suspects; the hold book keeps the recent units to name them.
+   */
+  runLength?: number;
+  /** Set by the hold book: the units of the `runLength` latest points. */
+  runUnits?: readonly string[];
   /** Anomaly points: the features that contributed most to the score, largest first. */
   topFeatures?: readonly { feature: string; contribution: number }[];
 }

@@ -19,6 +19,8 @@ export interface RulePoint {
  */
 export interface SpcRule {
   readonly name: RuleName;
+  /** Points the pattern spans (1 for beyond-limits, 3 for 2-of-3, 9 for nine in a row …): its suspects. */
+  readonly window: number;
   readonly stateSize: number;
   /** Writes the state of a fresh run. */
   init(state: Float64Array, at: number): void;

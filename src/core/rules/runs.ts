@@ -10,6 +10,7 @@ import type { RulePoint, SpcRule } from './rule.js';
 /** One point beyond the control limits. */
 export class BeyondLimits implements SpcRule {
   readonly stateSize = 0;
+  readonly window = 1;
   constructor(readonly name: RuleName) {}
   init(): void {}
   test(p: RulePoint): boolean { return p.beyond; }
@@ -26,9 +27,11 @@ export class KOfMBeyondZone implements SpcRule {
   // [at] bit mask of the last m points above +zone, [at+1] the same below −zone.
   readonly stateSize = 2;
   private readonly mask: number;
+  readonly window: number;
 
   constructor(readonly name: RuleName, private readonly k: number, m: number, private readonly zone: number) {
     this.mask = (1 << m) - 1;
+    this.window = m;
   }
 
   init(s: Float64Array, at: number): void { s[at] = 0; s[at + 1] = 0; }
@@ -47,6 +50,7 @@ export class SameSideRun implements SpcRule {
   // [at] points in a row above center, [at+1] below.
   readonly stateSize = 2;
   constructor(readonly name: RuleName, private readonly length: number) {}
+  get window(): number { return this.length; }
 
   init(s: Float64Array, at: number): void { s[at] = 0; s[at + 1] = 0; }
 
@@ -63,6 +67,7 @@ export class Trend implements SpcRule {
   // [at] previous statistic, [at+1] rising differences in a row, [at+2] falling.
   readonly stateSize = 3;
   constructor(readonly name: RuleName, private readonly length: number) {}
+  get window(): number { return this.length; }
 
   init(s: Float64Array, at: number): void { s[at] = NaN; s[at + 1] = 0; s[at + 2] = 0; }
 
@@ -81,6 +86,7 @@ export class Alternation implements SpcRule {
   // [at] previous statistic, [at+1] sign of the last difference, [at+2] alternating differences in a row.
   readonly stateSize = 3;
   constructor(readonly name: RuleName, private readonly length: number) {}
+  get window(): number { return this.length; }
 
   init(s: Float64Array, at: number): void { s[at] = NaN; s[at + 1] = 0; s[at + 2] = 0; }
 
@@ -101,6 +107,7 @@ export class WithinZoneRun implements SpcRule {
   // [at] points in a row within the zone.
   readonly stateSize = 1;
   constructor(readonly name: RuleName, private readonly length: number, private readonly zone: number) {}
+  get window(): number { return this.length; }
 
   init(s: Float64Array, at: number): void { s[at] = 0; }
 
@@ -118,6 +125,7 @@ export class MixtureRun implements SpcRule {
   // [at] points in a row beyond the zone, [at+1] points since the last one above, [at+2] since the last below.
   readonly stateSize = 3;
   constructor(readonly name: RuleName, private readonly length: number, private readonly zone: number) {}
+  get window(): number { return this.length; }
 
   init(s: Float64Array, at: number): void { s[at] = 0; s[at + 1] = Infinity; s[at + 2] = Infinity; }
 

@@ -8,6 +8,8 @@ export interface PointPlace { line: string; station: string }
 export const MAX_UNITS_PER_SIGNAL = 2_000;
 /** Released hold ids remembered against replays (a bounded, oldest-first set). */
 const MAX_REMEMBERED_RELEASES = 100_000;
+/** The longest pattern of a rule: nelson7, 15 points in a row. */
+const MAX_RUN = 15;
 
 function addAll(target: string[], more: readonly string[]): void {
   for (const x of more) if (target.length < MAX_UNITS_PER_SIGNAL && !target.includes(x)) target.push(x);
@@ -16,9 +18,10 @@ function addAll(target: string[], more: readonly string[]): void {
 /**
  * The latched holds and active alarms of a line, as signals. Pure: points in, signals out.
  *
- * - A point with a `hold` action raises a hold for its characteristic, or, while one is active
- *   (not yet released), adds its units and lots to it: the gateway gets the same id again with
- *   more units, so a run of violating points is one hold, not dozens.
+ * - A point with a `hold` action raises a hold for its characteristic naming the units of the
+ *   violated pattern's points (`runUnits`); while it is active (not yet released) every later
+ *   point of that characteristic adds its units and lots (the suspect window): the gateway gets
+ *   the same id again with more units, so a run of violating points is one hold, not dozens.
  * - Holds stay latched until `release` (the caller checks who may release).
  * - An `alarm` action raises or extends an alarm the same way; the alarm clears on the next
  *   point of that characteristic without an alarm action.
@@ -31,23 +34,28 @@ export class HoldBook {
   private readonly activeHoldByCharacteristic = new Map<string, HoldSignal>();
   /** Ids of released holds, newest last, so a replayed point cannot raise them again. */
   private readonly released = new Set<string>();
+  /** The units of each characteristic's latest points, to name every point of a violated run. */
+  private readonly recent = new Map<string, { units: (readonly string[])[]; at: number }>();
   private readonly alarms = new Map<string, AlarmSignal>();
 
-  /** Signals caused by one point (none for most points). */
+  /**
+   * Signals caused by one point. Call it for every point: while a hold is active, every later
+   * unit of its characteristic is suspect and joins it (the suspect window runs until release).
+   */
   apply(p: PointRecord, place: PointPlace): Signal[] {
     const out: Signal[] = [];
-    if (p.actions.includes('hold')) {
-      const active = this.activeHoldByCharacteristic.get(p.characteristic);
-      if (active) {
-        if (p.index > active.lastIndex) { this.extend(active, p); out.push(active); }
-      } else {
-        const id = `${p.characteristic}#${p.index}`;
-        if (!this.holds.has(id) && !this.released.has(id)) {
-          const hold: HoldSignal = { ...this.base(p, place, id), type: 'hold', action: 'hold' };
-          this.holds.set(id, hold);
-          this.activeHoldByCharacteristic.set(p.characteristic, hold);
-          out.push(hold);
-        }
+    this.remember(p);
+    const active = this.activeHoldByCharacteristic.get(p.characteristic);
+    if (active && p.index > active.lastIndex) {
+      this.extend(active, p);
+      out.push(active);
+    } else if (!active && p.actions.includes('hold')) {
+      const id = `${p.characteristic}#${p.index}`;
+      if (!this.holds.has(id) && !this.released.has(id)) {
+        const hold: HoldSignal = { ...this.base(p, place, id), type: 'hold', action: 'hold' };
+        this.holds.set(id, hold);
+        this.activeHoldByCharacteristic.set(p.characteristic, hold);
+        out.push(hold);
       }
     }
     const alarm = this.alarms.get(p.characteristic);
@@ -89,22 +97,37 @@ export class HoldBook {
 
   hold(id: string): HoldSignal | undefined { return this.holds.get(id); }
 
+  /** Keeps the point's units; on a point spanning a run, names the units of the whole run. */
+  private remember(p: PointRecord): void {
+    let r = this.recent.get(p.characteristic);
+    if (!r) { r = { units: new Array<readonly string[]>(MAX_RUN).fill([]), at: 0 }; this.recent.set(p.characteristic, r); }
+    r.at = (r.at + 1) % MAX_RUN;
+    r.units[r.at] = p.units;
+    if (p.runLength && p.runLength > 1 && !p.runUnits) {
+      const out: string[] = [];
+      for (let k = Math.min(p.runLength, MAX_RUN) - 1; k >= 0; k--) for (const u of r.units[(r.at - k + MAX_RUN) % MAX_RUN]) if (!out.includes(u)) out.push(u);
+      p.runUnits = out;
+    }
+  }
+
   private base(p: PointRecord, place: PointPlace, id: string) {
     const holdRules = p.violations;
     return {
       id, line: place.line, station: place.station, characteristic: p.characteristic,
       rule: holdRules[0], rules: [...holdRules],
       statistic: p.statistic, center: p.center, ucl: p.ucl, lcl: p.lcl,
-      units: [...p.units], added: [...p.units], lots: [...p.lots], firstIndex: p.index, lastIndex: p.index, ts: p.ts, updated: p.ts,
+      units: [...(p.runUnits ?? p.units)], added: [...(p.runUnits ?? p.units)], lots: [...p.lots], firstIndex: p.index, lastIndex: p.index, ts: p.ts, updated: p.ts,
       ...(p.topFeatures ? { topFeatures: [...p.topFeatures] } : {}),
     };
   }
 
   private extend(s: HoldSignal | AlarmSignal, p: PointRecord): void {
-    s.added = p.units.filter((u) => !s.units.includes(u));
-    addAll(s.units, p.units);
+    const units = p.runUnits ?? p.units;
+    s.added = units.filter((u) => !s.units.includes(u));
+    addAll(s.units, units);
     addAll(s.lots, p.lots);
     addAll(s.rules, p.violations);
+    if (!p.violations.length) { s.lastIndex = p.index; s.updated = p.ts; return; } // a suspect unit, not a new violation
     s.statistic = p.statistic; s.center = p.center; s.ucl = p.ucl; s.lcl = p.lcl;
     s.lastIndex = p.index;
     s.updated = p.ts;
