@@ -89,6 +89,11 @@ it.skipIf(!existsSync(CHROMIUM))('a fault raises a hold on the page; an operator
   expect((await store.auditLog(5))[0]).toMatchObject({ actor: 'qm-anna', role: 'quality', action: 'release', target: 'final_test.nonconforming#1', reason: 'tester recalibrated, batch re-tested OK' });
   expect((await store.holdTrace('final_test.nonconforming#1'))!).toMatchObject({ units: ['BATCH-0042'], hold: { state: 'released', released_by: 'qm-anna' } });
   await quality.screenshot({ path: join(tmpdir(), 'spc-console-released.png'), fullPage: true });
+  // Closing the loop: the operator records the cause and the corrective action; it is audited.
+  const cause = await operator.evaluate(async ([id, token]) => (await fetch(`/api/holds/${encodeURIComponent(id)}/cause`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ assignableCause: 'tester probe worn', correctiveAction: 'probe replaced' }) })).status, ['final_test.nonconforming#1', OPERATOR]);
+  expect(cause).toBe(200);
+  expect((await store.holdTrace('final_test.nonconforming#1'))!.hold).toMatchObject({ assignable_cause: 'tester probe worn', corrective_action: 'probe replaced' });
+  expect((await store.auditLog(1))[0]).toMatchObject({ action: 'cause', actor: 'op-17', role: 'operator' });
   await store.db.close();
 }, 60_000);
 

@@ -30,7 +30,7 @@ describe.each(['postgres', 'pglite'] as const)('genealogy store on %s', (backend
 
   it('migrations are versioned and applied once', async () => {
     expect(await migrate(db)).toEqual([]);
-    expect((await db.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version')).map((r) => Number(r.version))).toEqual([1, 2]);
+    expect((await db.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version')).map((r) => Number(r.version))).toEqual([1, 2, 3]);
   });
 
   it("a unit's full history, in time order, with its holds", async () => {
@@ -75,6 +75,9 @@ describe.each(['postgres', 'pglite'] as const)('genealogy store on %s', (backend
     expect((await store.holdTrace(release.id))!.hold).toMatchObject({ state: 'released', released_by: 'qm-anna', release_reason: 'profile fixed' });
     const [entry] = await store.auditLog(1);
     expect(entry).toMatchObject({ actor: 'qm-anna', role: 'quality', action: 'release', target: 'reflow.peak_temp#21', reason: 'profile fixed', detail: { units: 2 } });
+    expect(await store.recordCause(release.id, 'oven zone 3 heater drift', 'heater replaced, profile re-qualified')).toBe(true);
+    expect((await store.holdTrace(release.id))!.hold).toMatchObject({ assignable_cause: 'oven zone 3 heater drift', corrective_action: 'heater replaced, profile re-qualified' });
+    expect(await store.recordCause('nope', 'x', undefined)).toBe(false);
     await expect(db.query('UPDATE audit SET reason = $1', ['nothing happened'])).rejects.toThrow(/append-only/);
     await expect(db.query('DELETE FROM audit')).rejects.toThrow(/append-only/);
     expect((await store.auditLog(10)).length).toBe(1);

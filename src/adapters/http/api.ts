@@ -12,6 +12,8 @@ export interface TraceQueries {
   holdTrace(id: string): Promise<unknown | undefined>;
   unitsThrough(station: string, from: string, to: string): Promise<string[]>;
   auditLog(limit: number): Promise<unknown[]>;
+  recordCause(id: string, assignableCause: string | undefined, correctiveAction: string | undefined): Promise<boolean>;
+  audit(entry: { actor: string; role: string; action: string; target: string; reason: string | null; detail: unknown }): Promise<void>;
 }
 
 /** What the HTTP API needs from the running worker. */
@@ -68,6 +70,7 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
  *   GET  /api/trace/unit/:unit | lot/:lot | hold/:id  history, lot units, suspects and common causes
  *   GET  /api/trace/station/:station?from=&to=        units through a station in a time window
  *   POST /api/holds/:id/release {reason}              quality role only; recorded in the audit table
+ *   POST /api/holds/:id/cause {assignableCause, correctiveAction}   operator or quality; audited
  *   POST /api/alarms/:id/ack                           operator or quality; audited
  *   POST /api/alarms/:id/shelve {minutes, reason}      quality only; audited
  *   GET  /api/audit                                   the latest audit entries
@@ -112,6 +115,18 @@ export function apiHandler(state: ApiState): (req: IncomingMessage, res: ServerR
         if (reason.length < 3) { send(res, 400, { error: 'a release needs a "reason" of at least 3 characters' }); return; }
         const r = state.release(parts[1], who.name ?? who.role, reason, who.role);
         if (typeof r === 'string') send(res, 404, { error: r }); else send(res, 200, r);
+        return;
+      }
+      if (req.method === 'POST' && parts[0] === 'holds' && parts[2] === 'cause' && parts.length === 3) {
+        if (who.role === 'plc') { send(res, 403, { error: 'recording a cause needs the operator or quality role' }); return; }
+        if (!state.store) { send(res, 503, { error: 'no genealogy store configured (spc run --store …)' }); return; }
+        const body = await readJson(req);
+        const text = (v: unknown) => (typeof v === 'string' && v.trim().length >= 3 ? v.trim() : undefined);
+        const cause = text(body.assignableCause), action = text(body.correctiveAction);
+        if (!cause && !action) { send(res, 400, { error: 'send "assignableCause" and/or "correctiveAction" (at least 3 characters each)' }); return; }
+        if (!(await state.store.recordCause(parts[1], cause, action))) { send(res, 404, { error: `no hold ${parts[1]}` }); return; }
+        await state.store.audit({ actor: who.name ?? who.role, role: who.role, action: 'cause', target: parts[1], reason: cause ?? null, detail: { assignableCause: cause, correctiveAction: action } });
+        send(res, 200, { id: parts[1], assignableCause: cause, correctiveAction: action });
         return;
       }
       if (req.method !== 'GET') { send(res, 405, { error: `${req.method} ${path} is not allowed` }); return; }

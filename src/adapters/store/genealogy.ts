@@ -110,6 +110,13 @@ export class GenealogyStore {
     return { hold: isoTimes(hold), units, commonCauses: await this.commonCauses(units) };
   }
 
+  /** Records the assignable cause and the corrective action of a hold (either may be left as it is). */
+  async recordCause(id: string, assignableCause: string | undefined, correctiveAction: string | undefined): Promise<boolean> {
+    const rows = await this.db.query('UPDATE holds SET assignable_cause = COALESCE($2, assignable_cause), corrective_action = COALESCE($3, corrective_action) WHERE id = $1 RETURNING id',
+      [id, assignableCause ?? null, correctiveAction ?? null]);
+    return rows.length === 1;
+  }
+
   async audit(entry: Omit<AuditEntry, 'id' | 'at'>): Promise<void> {
     await this.db.query('INSERT INTO audit (actor, role, action, target, reason, detail) VALUES ($1, $2, $3, $4, $5, $6)',
       [entry.actor, entry.role, entry.action, entry.target, entry.reason, entry.detail === undefined ? null : JSON.stringify(entry.detail)]);
