@@ -9,7 +9,9 @@ import { run } from './run.js';
 import { simulate } from './simulate.js';
 import { trace } from './trace.js';
 import { train } from './train.js';
+import { rulesArl } from './rules-arl.js';
 import { rulesCheck } from './rules-check.js';
+import { rulesReplay } from './rules-replay.js';
 import { rulesTest } from './rules-test.js';
 
 // A closed pipe (spc backtest … | head) is a normal way for a reader to stop.
@@ -130,6 +132,24 @@ rules
   .argument('[paths...]', 'test files or folders', ['rules'])
   .addOption(new Option('--verbose', 'show every point with a violation, not only differences'))
   .action((paths: string[], o: { verbose?: boolean }) => { process.exitCode = rulesTest(paths, o); });
+rules
+  .command('replay')
+  .description('what a rule file would have fired on history: holds and alarms per characteristic (and day), compared with the current rules')
+  .requiredOption('--rules <file>', 'the candidate rule file or folder')
+  .requiredOption('--from <file>', 'history: samples as NDJSON or CSV')
+  .option('--against <file>', 'the rules in use, to compare with')
+  .option('--by-day', 'one row per characteristic and day (UTC)')
+  .option('--json', 'print JSON')
+  .action(async (o) => { process.exitCode = await rulesReplay(o); });
+rules
+  .command('arl')
+  .description('in-control ARL₀ (false-alarm interval) and shifted ARL₁ of each characteristic\'s rule set, by Monte Carlo with a fixed seed')
+  .argument('<file>', 'rule file or folder')
+  .option('--runs <n>', 'runs per value', '5000')
+  .option('--seed <n>', 'random seed', '1')
+  .option('--shift <sigma>', 'mean shift for ARL₁, in σ of individual values', '1')
+  .option('--json', 'print JSON')
+  .action((file: string, o) => { process.exitCode = rulesArl(file, o); });
 
 program.parseAsync().catch((err: unknown) => {
   if (err instanceof InvalidFileError) process.stderr.write(err.message + '\n');

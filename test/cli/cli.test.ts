@@ -92,3 +92,33 @@ describe('spc rules', () => {
     expect(r.stdout).toMatch(/rules: 3 passed, 1 failed/);
   });
 });
+
+describe('spc rules arl', () => {
+  it('prints the ARL of every characteristic as JSON, reproducibly', () => {
+    const a = spc('rules', 'arl', 'rules/smt-line.yaml', '--runs', '200', '--json');
+    expect(a.status).toBe(0);
+    const results = JSON.parse(a.stdout);
+    expect(results.map((r: any) => r.characteristic)).toHaveLength(7);
+    expect(results.every((r: any) => r.inControl.arl > r.shifted.arl)).toBe(true);
+    expect(spc('rules', 'arl', 'rules/smt-line.yaml', '--runs', '200', '--json').stdout).toBe(a.stdout);
+  });
+});
+
+describe('spc rules replay', () => {
+  it('compares a candidate rule file with the current one on history', () => {
+    const candidate = join(dir, 'candidate.yaml');
+    writeFileSync(candidate, readFileSync('rules/smt-line.yaml', 'utf8')
+      .replace('rules: [nelson1, nelson2, nelson3, nelson5, nelson6]', 'rules: [nelson1]')
+      .replace('actions: { hold: [nelson1], alarm: [nelson2, nelson3, nelson5, nelson6] }', 'actions: { hold: [nelson1] }')
+      .replace('../models/smt-l1.onnx', join(process.cwd(), 'models/smt-l1.onnx')));
+    const r = spc('rules', 'replay', '--rules', candidate, '--against', 'rules/smt-line.yaml', '--from', 'examples/smt-line.ndjson', '--json');
+    expect(r.status, r.stderr).toBe(0);
+    const { candidate: next, current } = JSON.parse(r.stdout);
+    const sum = (days: Record<string, { alarms: number; holds: number }>, k: 'alarms' | 'holds') => Object.values(days).reduce((a, d) => a + d[k], 0);
+    expect(sum(next['reflow.peak_temp'], 'alarms')).toBe(0);            // the candidate raises no peak-temperature alarms
+    expect(sum(current['reflow.peak_temp'], 'alarms')).toBeGreaterThan(0);
+    expect(sum(next['reflow.peak_temp'], 'holds')).toBe(sum(current['reflow.peak_temp'], 'holds')); // nelson1 holds unchanged
+    const table = spc('rules', 'replay', '--rules', candidate, '--against', 'rules/smt-line.yaml', '--from', 'examples/smt-line.ndjson');
+    expect(table.stdout).toMatch(/reflow\.peak_temp\s+600\s+\d+ \(was \d+, -\d+\)/);
+  });
+});

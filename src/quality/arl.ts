@@ -1,0 +1,102 @@
+import { createChart, type ChartParameters, type Observation, type PlottedPoint } from '../core/charts/index.js';
+import type { CharacteristicConfig } from '../core/config.js';
+import { newRuleState, ruleLayout, type RulePoint } from '../core/rules/index.js';
+import { SeededRandom } from '../sim/random.js';
+
+export interface ArlOptions {
+  /** Monte Carlo runs per estimate; default 5,000. */
+  runs?: number;
+  seed?: number;
+  /** Shift of the process mean for the out-of-control ARL, in σ of individual values; default 1. */
+  shift?: number;
+  /** A run that has not signalled after this many points is cut (and counted at this length). */
+  maxPoints?: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface ArlEstimate { arl: number; standardError: number; runs: number; censored: number }
+
+export interface ArlResult {
+  characteristic: string;
+  chart: string;
+  rules: string[];
+  inControl: ArlEstimate;
+  shifted: ArlEstimate;
+  shift: number;
+  note?: string;
+}
+
+/**
+ * Average run length of a characteristic's whole rule set by Monte Carlo: the number of points
+ * until any of its rules first fires, from a fresh chart (EWMA and CUSUM start at their target),
+ * on in-control data (ARL₀: the mean interval between false alarms) and with the mean shifted by
+ * `shift` σ (ARL₁: how fast a real shift is caught). Known values to check against: a 3σ Shewhart
+ * chart ARL₀ = 1/0.0027 = 370.4; EWMA λ = 0.2, L = 2.962 ≈ 500 (Lucas & Saccucci 1990, asymptotic
+ * limits); CUSUM k = 0.5, h = 5 ≈ 465 (Montgomery Table 9.3).
+ * Variables charts run in σ units (μ = 0, σ = 1); attribute charts at their fixed center.
+ */
+export function estimateArl(c: CharacteristicConfig, o: ArlOptions = {}): ArlResult {
+  const runs = o.runs ?? 5000, shift = o.shift ?? 1, maxPoints = o.maxPoints ?? 100_000;
+  const rng = new SeededRandom(o.seed ?? 1);
+  const type = c.chart.type;
+  const n = c.chart.subgroupSize ?? 1;
+  const attributeCenter = 'center' in c.limits ? c.limits.center : undefined;
+  let note: string | undefined;
+  let draw: (shifted: boolean) => Observation;
+  let params: ChartParameters;
+  const proto = createChart(c.chart);
+  if (type === 'p' || type === 'np' || type === 'c' || type === 'u') {
+    const center = attributeCenter ?? (type === 'p' || type === 'np' ? 0.02 : 4);
+    if (attributeCenter === undefined) note = `Phase I limits: simulated at ${type === 'p' || type === 'np' ? 'p̄' : 'c̄'} = ${center}`;
+    params = proto.fromStandard(center, undefined);
+    const size = type === 'u' ? 1 : type === 'c' ? 1 : 50;
+    // A shift of `shift` per-item σ in the rate, as a fraction of the rate's own σ.
+    draw = (shifted) => {
+      const rate = shifted ? center + shift * Math.sqrt(type === 'p' || type === 'np' ? center * (1 - center) / size : center) : center;
+      const x = type === 'p' || type === 'np' ? rng.binomial(size, Math.min(1, rate)) : rng.poisson(rate * size);
+      return { x, n: size, range: 0, sd: 0 };
+    };
+  } else {
+    params = proto.fromStandard(0, 1);
+    draw = (shifted) => {
+      const mu = shifted ? shift : 0;
+      if (n === 1) return { x: mu + rng.normal(), n: 1, range: 0, sd: 0 };
+      let sum = 0, min = Infinity, max = -Infinity, ss = 0;
+      const values: number[] = [];
+      for (let i = 0; i < n; i++) { const v = mu + rng.normal(); values.push(v); sum += v; if (v < min) min = v; if (v > max) max = v; }
+      const mean = sum / n;
+      for (const v of values) ss += (v - mean) ** 2;
+      return { x: mean, n, range: max - min, sd: Math.sqrt(ss / (n - 1)) };
+    };
+  }
+  const layout = ruleLayout(c.rules);
+  const point: PlottedPoint = { statistic: 0, center: 0, ucl: 0, lcl: 0 };
+  const rp: RulePoint = { statistic: 0, z: 0, beyond: false };
+  const total = runs * 2;
+  let done = 0;
+  const estimate = (shifted: boolean): ArlEstimate => {
+    let sum = 0, sumSq = 0, censored = 0;
+    for (let r = 0; r < runs; r++) {
+      const chart = createChart(c.chart);
+      const state = newRuleState(layout);
+      let len = 0, fired = false;
+      while (!fired && len < maxPoints) {
+        len++;
+        const zoneSigma = chart.plot(draw(shifted), params, point);
+        rp.statistic = point.statistic;
+        rp.z = (point.statistic - point.center) / zoneSigma;
+        rp.beyond = point.statistic > point.ucl || point.statistic < point.lcl;
+        for (let i = 0; i < layout.rules.length; i++) if (layout.rules[i].test(rp, state, layout.offsets[i])) fired = true;
+      }
+      if (!fired) censored++;
+      sum += len; sumSq += len * len;
+      if (++done % 100 === 0) o.onProgress?.(done, total);
+    }
+    const mean = sum / runs;
+    return { arl: mean, standardError: Math.sqrt((sumSq / runs - mean * mean) / runs), runs, censored };
+  };
+  const inControl = estimate(false);
+  const shifted = estimate(true);
+  o.onProgress?.(total, total);
+  return { characteristic: c.id, chart: type, rules: [...c.rules], inControl, shifted, shift, ...(note ? { note } : {}) };
+}
