@@ -4,6 +4,7 @@ import { InfluxLineWriter } from '../adapters/influx/writer.js';
 import { createDatabase } from '../adapters/influx/influxql.js';
 import { ensureStreams, streamNamesFor, type StreamNames } from '../adapters/nats/jetstream.js';
 import { apiHandler } from '../adapters/http/api.js';
+import { WorkerMetrics } from '../adapters/http/metrics.js';
 import { GenealogyStore } from '../adapters/store/genealogy.js';
 import { openSql } from '../adapters/store/sql.js';
 import { SignalServer } from '../adapters/ws/signal-server.js';
@@ -67,10 +68,19 @@ export async function run(o: RunOptions): Promise<number> {
   let signals: SignalServer | undefined;
   const worker = new SpcWorker({
     js, streams, rules, anomalies, trace: store, unknownCharacteristics: o.unknown, log, flood: parseFlood(o.alarmFlood),
+    onLatency: (s) => metrics.latency.observe(s),
     onSignal: (s) => signals?.broadcast(s), onPoint: (p, line, station) => signals?.broadcastPoint(p, line, station),
   });
+  const metrics = new WorkerMetrics({
+    counters: () => ({ ...worker.counters, deadLetters: 0 }) as unknown as Record<string, number>,
+    deadLetters: () => worker.counters.deadLetters as Record<string, number>,
+    influx: () => drain?.counters,
+    activeHolds: () => worker.holds.activeHolds().length,
+    openAlarms: () => worker.alarms.open().length,
+    lag: async () => (await jsm.consumers.info(streams.samples, streams.workerDurable).catch(() => undefined))?.num_pending,
+  });
   const api = apiHandler({
-    tokens, store, health,
+    tokens, store, health, metrics: () => metrics.text(),
     activeHolds: (lines) => worker.holds.activeHolds(lines), openAlarms: (lines) => worker.alarms.open(lines),
     acknowledgeAlarm: (id, by, role) => worker.acknowledgeAlarm(id, by, role),
     shelveAlarm: (id, by, role, minutes, reason) => worker.shelveAlarm(id, by, role, minutes, reason),

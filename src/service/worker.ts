@@ -14,6 +14,8 @@ export interface WorkerOptions {
   rules: RuleSetConfig;
   /** Called for every hold, release, alarm, alarm clear and alarm state change, synchronously, as points are made. */
   onSignal: (s: LifecycleSignal) => void;
+  /** Seconds from a message's storage in JetStream to its processing, per message (for /metrics). */
+  onLatency?: (seconds: number) => void;
   /** Called for every point (the console's live charts). */
   onPoint?: (p: PointRecord, line: string, station: string) => void;
   /** Samples no characteristic matches: ignore, count (default) or dead-letter. */
@@ -122,6 +124,7 @@ export class SpcWorker {
     const seq = m.info.streamSequence;
     this.counters.messages++;
     if (seq <= this.lastSeq) { this.counters.redelivered++; this.batch.msgs.push(m); return; }
+    if (this.o.onLatency) this.o.onLatency(Math.max(0, Date.now() - m.info.timestampNanos / 1e6) / 1000);
     this.lastSeq = seq;
     if (!this.batch.firstSeq) this.batch.firstSeq = seq;
     this.batch.lastSeq = seq;

@@ -132,5 +132,12 @@ describe('spc run', () => {
     expect(letters[2]).toMatchObject({ detail: 'item 1: unit is required', item: '1' });
     expect(letters[3].detail).toContain('no characteristic matches line L9');
     expect((await health()).counters.deadLetters).toMatchObject({ 'invalid-json': 1, 'invalid-sample': 2, 'unknown-characteristic': 1 });
+    // The same numbers for Prometheus.
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    expect(metrics).toContain('spc_dead_letters_total{reason="invalid-json"} 1');
+    expect(metrics).toContain('spc_dead_letters_total{reason="invalid-sample"} 2');
+    expect(metrics).toMatch(/spc_messages_total \d+/);
+    expect(metrics).toMatch(/spc_message_latency_seconds_count \d+/);
+    expect(metrics).toMatch(/spc_consumer_lag_messages 0/);
   });
 });

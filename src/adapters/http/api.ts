@@ -27,6 +27,8 @@ export interface ApiState {
   shelveAlarm(id: string, by: string, role: string, minutes: number, reason: string): AlarmStateSignal | string;
   release(id: string, by: string, reason: string, role: string): ReleaseSignal | string;
   health(): unknown;
+  /** Prometheus exposition, for GET /metrics. */
+  metrics?(): Promise<{ type: string; body: string }>;
 }
 
 /** Largest request body accepted, bytes. */
@@ -87,6 +89,7 @@ export function apiHandler(state: ApiState): (req: IncomingMessage, res: ServerR
         return;
       }
       if (path === '/healthz') { send(res, 200, state.health()); return; }
+      if (path === '/metrics' && state.metrics) { const m = await state.metrics(); res.writeHead(200, { 'content-type': m.type }); res.end(m.body); return; }
       if (!path.startsWith('/api/')) { send(res, 404, { error: `no such page: ${path}` }); return; }
       const who = findToken(state.tokens, tokenOf(req));
       if (!who) { send(res, 401, { error: 'missing or unknown token: send Authorization: Bearer <token>' }); return; }
