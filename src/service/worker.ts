@@ -1,6 +1,6 @@
 import type { ConsumerMessages, JetStreamClient, JsMsg } from 'nats';
 import { outboxSubject, publishDeadLetter, type StreamNames } from '../adapters/nats/jetstream.js';
-import { pointLine, sampleLine, signalLine, violationLines } from '../adapters/influx/line-protocol.js';
+import { capabilityLine, pointLine, sampleLine, signalLine, violationLines } from '../adapters/influx/line-protocol.js';
 import { AlarmLifecycle, HoldBook, SpcEngine, type AlarmStateSignal, type LifecycleSignal, type PointRecord, type ReleaseSignal, type RuleSetConfig, type Sample, type Signal } from '../core/index.js';
 import { decodeSampleMessage, type DeadLetterReason } from '../samples/message.js';
 import { anomalyPoint, feedsModel, type AnomalyRuntime } from './anomaly.js';
@@ -74,6 +74,7 @@ export class SpcWorker {
   readonly alarms: AlarmLifecycle;
   readonly counters: WorkerCounters = { messages: 0, samples: 0, points: 0, signals: 0, redelivered: 0, deadLetters: {}, unknownCharacteristic: 0, outboxMessages: 0, acked: 0, commitFailures: 0, anomalyScored: 0, anomalyFlagged: 0, anomalyIncomplete: 0, anomalyErrors: 0 };
   private readonly chartOf = new Map<string, string>();
+  private readonly specOf = new Map<string, { lsl?: number; usl?: number }>();
   private lastSeq = 0;
   private batch = newBatch();
   private commits: Promise<void> = Promise.resolve();
@@ -88,7 +89,7 @@ export class SpcWorker {
   constructor(private readonly o: WorkerOptions) {
     this.engine = new SpcEngine(o.rules);
     this.alarms = new AlarmLifecycle(o.flood);
-    for (const c of o.rules.characteristics) this.chartOf.set(c.id, c.chart.type);
+    for (const c of o.rules.characteristics) { this.chartOf.set(c.id, c.chart.type); if (c.spec) this.specOf.set(c.id, { lsl: c.spec.lsl, usl: c.spec.usl }); }
     this.log = o.log ?? (() => {});
   }
 
@@ -180,8 +181,13 @@ export class SpcWorker {
     const s = this.current!;
     this.counters.points++;
     const place = { line: s.line, station: s.station };
-    const tags = { ...place, parameter: s.parameter, chart: this.chartOf.get(p.characteristic) ?? 'unknown' };
+    const tags = { ...place, parameter: s.parameter, chart: this.chartOf.get(p.characteristic) ?? 'unknown', ...this.specOf.get(p.characteristic) };
     this.addLine(pointLine(p, tags));
+    if (p.phase === 'I' && p.index === 1) { // limits just locked: record the capability they imply
+      const summary = this.engine.summaryOf(p.characteristic);
+      const line = summary && capabilityLine(p.characteristic, place, summary, s.ts);
+      if (line) this.addLine(line);
+    }
     if (p.violations.length) for (const l of violationLines(p, tags)) this.addLine(l);
     this.o.onPoint?.(p, s.line, s.station);
     for (const sig of this.holds.apply(p, place)) this.signal(sig);

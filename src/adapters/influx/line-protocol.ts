@@ -1,4 +1,4 @@
-import type { PointRecord, Sample, Signal } from '../../core/index.js';
+import type { PointRecord, Sample, Signal, SummaryRecord } from '../../core/index.js';
 
 /**
  * InfluxDB line protocol for spc-guard's measurements. Tags are low-cardinality only (line,
@@ -29,7 +29,7 @@ function fields(pairs: [string, string | undefined][]): string {
   return pairs.filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${v}`).join(',');
 }
 
-export interface PlaceTags { line: string; station: string; parameter: string; chart: string }
+export interface PlaceTags { line: string; station: string; parameter: string; chart: string; lsl?: number; usl?: number }
 
 /** `spc_point`: every plotted point with its limits and violations. Built by concatenation: it runs once per point. */
 export function pointLine(p: PointRecord, t: PlaceTags): string {
@@ -39,6 +39,7 @@ export function pointLine(p: PointRecord, t: PlaceTags): string {
     + floatField('statistic', p.statistic) + floatField('center', p.center) + floatField('ucl', p.ucl) + floatField('lcl', p.lcl)
     + ',violations=' + quote(p.violations.join(',')) + ',violation_count=' + p.violations.length + 'i,actions=' + quote(p.actions.join(','))
     + ',units=' + quote(joinList(p.units)) + ',lots=' + quote(joinList(p.lots))
+    + floatField('lsl', t.lsl) + floatField('usl', t.usl)
     + floatField('mr', p.mr) + floatField('range', p.range) + floatField('sd', p.sd) + floatField('cplus', p.cplus) + floatField('cminus', p.cminus)
     + ' ' + nanos(p.ts, p.index);
 }
@@ -56,6 +57,14 @@ export function sampleLine(s: Sample, sequence: number): string {
   return 'spc_sample,line=' + escapeTag(s.line) + ',station=' + escapeTag(s.station) + ',parameter=' + escapeTag(s.parameter)
     + ' unit=' + quote(s.unit) + floatField('value', s.value) + stringField('lot', s.lot) + stringField('operator', s.operator)
     + stringField('equipment', s.equipment) + floatField('n', s.n) + ' ' + nanos(s.ts, sequence);
+}
+
+/** `spc_capability`: the indices of a characteristic when its Phase I limits lock. */
+export function capabilityLine(characteristic: string, t: Pick<PlaceTags, 'line' | 'station'>, s: SummaryRecord, ts: string): string | undefined {
+  const c = s.capability;
+  if (!c || s.center === null || s.sigma === null) return undefined;
+  const f = floatField('cp', c.cp) + floatField('cpk', c.cpk) + floatField('pp', c.pp) + floatField('ppk', c.ppk) + floatField('center', s.center) + floatField('sigma', s.sigma);
+  return 'spc_capability,characteristic=' + escapeTag(characteristic) + ',line=' + escapeTag(t.line) + ',station=' + escapeTag(t.station) + ' ' + f.slice(1) + ' ' + nanos(ts, 0);
 }
 
 /** `spc_signal`: holds, releases, alarms and alarm clears as sent to the line. */

@@ -76,6 +76,11 @@ export class SpcEngine {
     return matchedOutcome(targets.length);
   }
 
+  /** One characteristic's summary (capability once its limits are locked). */
+  summaryOf(id: string): SummaryRecord | undefined {
+    return this.runners.find((r) => r.id === id)?.summary();
+  }
+
   summaries(): SummaryRecord[] {
     return this.runners.map((r) => r.summary());
   }

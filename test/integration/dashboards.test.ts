@@ -1,0 +1,81 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Ajv } from 'ajv';
+import { connect } from 'nats';
+import { createGenerator } from 'ts-json-schema-generator';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { influxQuery } from '../../src/adapters/influx/influxql.js';
+import { deleteStreams, streamNamesFor } from '../../src/adapters/nats/jetstream.js';
+import { freePort, INFLUX_URL, NATS_URL, uniquePrefix, waitFor } from './servers.js';
+
+const files = readdirSync('dashboards').filter((f) => f.endsWith('.json'));
+const dashboards = files.map((f) => ({ file: f, json: JSON.parse(readFileSync(join('dashboards', f), 'utf8')) }));
+
+describe('Grafana dashboards', () => {
+  it('validate against the JSON Schema generated from @grafana/schema\'s Dashboard type', () => {
+    const schema = createGenerator({ path: 'node_modules/@grafana/schema/dist/types/raw/dashboard/x/types.gen.d.ts', type: 'Dashboard', skipTypeCheck: true, additionalProperties: true }).createSchema('Dashboard');
+    const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
+    expect(files.sort()).toEqual(['anomaly.json', 'control-chart.json', 'line-overview.json']);
+    for (const d of dashboards) {
+      const ok = validate(d.json);
+      expect(ok, `${d.file}: ${JSON.stringify(validate.errors?.slice(0, 3))}`).toBe(true);
+    }
+    // And the schema does catch a broken dashboard.
+    expect(validate({ ...dashboards[0].json, panels: [{ type: 'timeseries', gridPos: { x: 'left' } }] })).toBe(false);
+  });
+});
+
+describe('every dashboard query returns rows from a simulated run', () => {
+  const prefix = uniquePrefix('dash');
+  const database = `spc_${prefix}`;
+  let worker: ChildProcess;
+  let log = '';
+  beforeAll(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spc-dash-'));
+    writeFileSync(join(dir, 'tokens.yaml'), '- { token: dashboard-test-token-0123, role: operator }\n');
+    const port = await freePort();
+    worker = spawn('node', ['dist/src/cli/main.js', 'run', '--rules', 'rules/smt-line.yaml', '--tokens', join(dir, 'tokens.yaml'), '--ws-port', String(port), '--nats', NATS_URL,
+      '--influx-url', INFLUX_URL, '--influx-db', database, '--prefix', prefix], { stdio: ['ignore', 'ignore', 'pipe'] });
+    worker.stderr!.on('data', (d) => { log += d; });
+    await waitFor('spc run to be ready', () => (log.includes('spc run: ready') ? true : undefined));
+    // A shift (holds, alarms, violations) and then a correlation break (anomaly scores and flags).
+    for (const [fault, seed] of [['shift', '3'], ['correlation', '4']]) {
+      const sim = spawnSync('node', ['dist/src/cli/main.js', 'simulate', '--nats', NATS_URL, '--prefix', prefix, '--rate', '6000', '--units', '1200', '--fault', fault, '--at', '0.5s', '--seed', seed], { encoding: 'utf8' });
+      expect(sim.status, sim.stderr).toBe(0);
+    }
+    const health = async () => (await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()) as any;
+    await waitFor('the worker and the InfluxDB drain to finish', async () => {
+      const h = await health();
+      return h.counters.acked >= 2 * 1200 * 6 && h.counters.anomalyScored >= 2400 && h.influx.messages >= h.counters.outboxMessages ? true : undefined;
+    }, 60_000);
+  }, 120_000);
+  afterAll(async () => {
+    worker?.kill('SIGTERM');
+    await new Promise((r) => worker?.once('exit', r));
+    const nc = await connect({ servers: NATS_URL });
+    await deleteStreams(await nc.jetstreamManager(), streamNamesFor(prefix));
+    await nc.close();
+  });
+
+  const substitute = (q: string) => q
+    .replace(/\$timeFilter/g, 'time > now() - 7d')
+    .replace(/\$__interval/g, '1m')
+    .replace(/\$line/g, 'L1').replace(/\$station/g, 'reflow').replace(/\$characteristic/g, 'reflow.peak_temp');
+
+  for (const d of dashboards) {
+    const queries: { where: string; query: string }[] = [
+      ...d.json.templating.list.map((v: any) => ({ where: `variable ${v.name}`, query: v.query })),
+      ...d.json.panels.flatMap((p: any) => p.targets.map((t: any) => ({ where: `panel "${p.title}" ${t.refId}`, query: t.query }))),
+      ...(d.json.annotations?.list ?? []).filter((a: any) => a.target?.query).map((a: any) => ({ where: `annotation ${a.name}`, query: a.target.query })),
+    ];
+    it(`${d.file}: ${queries.length} queries`, async () => {
+      for (const { where, query } of queries) {
+        const series = await influxQuery({ url: INFLUX_URL, database }, substitute(query));
+        const rows = series.reduce((n, s) => n + s.values.length, 0);
+        expect(rows, `${d.file} ${where} returned no rows: ${substitute(query)}`).toBeGreaterThan(0);
+      }
+    });
+  }
+});
