@@ -9,8 +9,10 @@ describe('deployment files', () => {
   it.skipIf(!hasCompose)('docker/compose.yaml passes `docker-compose config -q` (Debian docker-compose)', () => {
     const r = spawnSync('docker-compose', ['-f', 'docker/compose.yaml', 'config', '-q'], { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
-    const services = Object.keys(parse(spawnSync('docker-compose', ['-f', 'docker/compose.yaml', 'config'], { encoding: 'utf8' }).stdout).services).sort();
-    expect(services).toEqual(['grafana', 'influxdb', 'nats', 'postgres', 'spc']); // the simulator is in the "demo" profile
+    const services = parse(spawnSync('docker-compose', ['-f', 'docker/compose.yaml', 'config'], { encoding: 'utf8' }).stdout).services;
+    expect(Object.keys(services).sort()).toEqual(['grafana', 'influxdb', 'nats', 'postgres', 'simulator', 'spc']);
+    expect(services.simulator.profiles).toEqual(['demo']); // only with --profile demo
+    expect(services.spc.environment).toMatchObject({ SPC_NATS_URL: 'nats://nats:4222', SPC_STORE: expect.stringMatching(/^postgres:\/\/spc:/) });
   });
   it('Grafana provisioning points at the dashboards and the InfluxDB data source the dashboards use', () => {
     const ds = parse(readFileSync('dashboards/provisioning/datasources/spc-influxdb.yaml', 'utf8'));
