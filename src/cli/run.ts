@@ -1,3 +1,5 @@
+import { statSync, watch } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import { createServer } from 'node:http';
 import { connect } from 'nats';
 import { InfluxLineWriter } from '../adapters/influx/writer.js';
@@ -9,6 +11,7 @@ import { GenealogyStore } from '../adapters/store/genealogy.js';
 import { openSql } from '../adapters/store/sql.js';
 import { SignalServer } from '../adapters/ws/signal-server.js';
 import { loadTokens } from '../auth/tokens.js';
+import { InvalidFileError } from '../rules-file/diagnostics.js';
 import { loadRules } from '../rules-file/load.js';
 import { InfluxDrain } from '../service/influx-drain.js';
 import { openAnomalyModels } from '../service/anomaly.js';
@@ -108,12 +111,36 @@ export async function run(o: RunOptions): Promise<number> {
   const port = typeof address === 'object' && address ? address.port : o.wsPort;
   process.stderr.write(`spc run: ready on ws://${o.wsHost}:${port}/signals — console http://${o.wsHost}:${port}/\n`);
 
+  // Hot reload: a valid edit applies at once (unchanged characteristics keep their windows); an
+  // invalid one is reported with file:line:col and the last good rules stay in force.
+  let reloadTimer: NodeJS.Timeout | undefined;
+  // Watch the folder (editors often replace a file rather than write it in place).
+  const rulesIsDir = statSync(o.rules).isDirectory();
+  const watcher = watch(rulesIsDir ? o.rules : dirname(o.rules), { recursive: false }, (_event, name) => {
+    if (name && (rulesIsDir ? !/\.ya?ml$/.test(String(name)) || /\.test\.ya?ml$/.test(String(name)) : String(name) !== basename(o.rules))) return;
+    clearTimeout(reloadTimer);
+    reloadTimer = setTimeout(() => {
+      try {
+        const next = loadRules(o.rules);
+        if (JSON.stringify(next.anomaly ?? []) !== JSON.stringify(rules.anomaly ?? [])) log('warn', 'rules reloaded, but anomaly model changes need a restart of spc run', {});
+        const r = worker.reloadRules(next);
+        log('info', 'rules reloaded', { kept: r.kept.length, started: r.started, removed: r.removed });
+        process.stderr.write(`spc run: rules reloaded (${r.kept.length} kept, ${r.started.length} started, ${r.removed.length} removed)\n`);
+      } catch (err) {
+        const detail = err instanceof InvalidFileError ? err.message : String(err);
+        log('error', 'rules not reloaded: the last good rules stay in force', { errors: detail });
+        process.stderr.write(`spc run: rules NOT reloaded, keeping the last good ones:\n${detail}\n`);
+      }
+    }, 200);
+  });
+
   let stopping = false;
   const done = new Promise<void>((resolve) => {
     const stop = async (signal: string) => {
       if (stopping) return;
       stopping = true;
       logger.info({ signal }, 'spc run: stopping, committing what was processed');
+      watcher.close();
       await worker.stop();
       drain?.stop();
       await signals?.close();

@@ -150,6 +150,14 @@ export class SpcWorker {
     this.batch.msgs.push(m);
   }
 
+  /** Applies edited rules without losing the windows of unchanged characteristics (hot reload). */
+  reloadRules(rules: RuleSetConfig): { kept: string[]; started: string[]; removed: string[] } {
+    const result = this.engine.reload(rules);
+    this.chartOf.clear(); this.specOf.clear();
+    for (const c of rules.characteristics) { this.chartOf.set(c.id, c.chart.type); if (c.spec) this.specOf.set(c.id, { lsl: c.spec.lsl, usl: c.spec.usl }); }
+    return result;
+  }
+
   /** Adds a sample to a model's unit; a complete unit is scored off-thread, its verdict joins this batch. */
   private assemble(a: AnomalyRuntime, s: Sample): void {
     const unit = a.assembler.add(s, Date.now());

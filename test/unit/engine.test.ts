@@ -131,3 +131,19 @@ describe('engine: suspects of a run', () => {
     expect(signals).toEqual([expect.objectContaining({ type: 'hold', units: r.points.slice(1, 10).map((p) => p.units[0]) })]);
   });
 });
+
+describe('engine: hot reload', () => {
+  it('keeps the state of unchanged characteristics and restarts changed ones', () => {
+    const config = (id: string, center: number): CharacteristicConfig => ({ id, match: { parameter: id }, chart: { type: 'i-mr' }, limits: { phase1: 5 }, rules: ['we1'], ...(center ? { spec: { usl: center } } : {}) });
+    const engine = new SpcEngine({ version: 1, characteristics: [config('a', 0), config('b', 0)] });
+    const feed = (parameter: string, n: number) => { for (let i = 0; i < n; i++) engine.process(sample(i % 2, { parameter }), () => {}); };
+    feed('a', 3); feed('b', 3);
+    const r = engine.reload({ version: 1, characteristics: [config('a', 0), config('b', 10), config('c', 0)] });
+    expect(r).toEqual({ kept: ['a'], started: ['b', 'c'], removed: [] });
+    feed('a', 2); feed('b', 2);
+    const [a, b] = engine.summaries();
+    expect(a.points).toBe(5);            // 3 + 2 samples: Phase I completed across the reload
+    expect(b.phase1).toEqual({ needed: 5, collected: 2 }); // started afresh
+    expect(engine.reload({ version: 1, characteristics: [config('a', 0)] }).removed).toEqual(['b', 'c']);
+  });
+});

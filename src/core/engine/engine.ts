@@ -35,14 +35,19 @@ function matches(c: CharacteristicConfig, s: Sample): boolean {
  */
 export class SpcEngine {
   readonly counters: EngineCounters = { samples: 0, unmatched: 0, rejected: 0 };
-  private readonly runners: CharacteristicRunner[];
-  private readonly byParameter = new Map<string, CharacteristicRunner[]>();
-  private readonly anyParameter: CharacteristicRunner[] = [];
-  private readonly order = new Map<CharacteristicRunner, number>();
-  private readonly routes = new Map<string, Route>();
+  private runners: CharacteristicRunner[] = [];
+  private byParameter = new Map<string, CharacteristicRunner[]>();
+  private anyParameter: CharacteristicRunner[] = [];
+  private order = new Map<CharacteristicRunner, number>();
+  private routes = new Map<string, Route>();
 
-  constructor(readonly ruleSet: RuleSetConfig) {
-    this.runners = ruleSet.characteristics.map((c) => new CharacteristicRunner(c));
+  constructor(public ruleSet: RuleSetConfig) {
+    this.install(ruleSet.characteristics.map((c) => new CharacteristicRunner(c)));
+  }
+
+  private install(runners: CharacteristicRunner[]): void {
+    this.runners = runners;
+    this.byParameter = new Map(); this.anyParameter = []; this.order = new Map(); this.routes = new Map();
     this.runners.forEach((r, i) => this.order.set(r, i));
     for (const r of this.runners) {
       const p = r.config.match.parameter;
@@ -52,6 +57,26 @@ export class SpcEngine {
         if (list) list.push(r); else this.byParameter.set(p, [r]);
       }
     }
+  }
+
+  /**
+   * Applies a new rule set while running: a characteristic whose configuration is unchanged keeps
+   * its runner (Phase I progress, locked limits, rule runs, counters); a new or changed one starts
+   * afresh; a removed one is dropped. Returns the ids in each group.
+   */
+  reload(next: RuleSetConfig): { kept: string[]; started: string[]; removed: string[] } {
+    const current = new Map(this.runners.map((r) => [r.id, r]));
+    const kept: string[] = [], started: string[] = [];
+    const runners = next.characteristics.map((c) => {
+      const old = current.get(c.id);
+      if (old && JSON.stringify(old.config) === JSON.stringify(c)) { kept.push(c.id); return old; }
+      started.push(c.id);
+      return new CharacteristicRunner(c);
+    });
+    const removed = [...current.keys()].filter((id) => !next.characteristics.some((c) => c.id === id));
+    this.ruleSet = next;
+    this.install(runners);
+    return { kept, started, removed };
   }
 
   /** The characteristics a sample belongs to, in rule-file order. */
