@@ -1,5 +1,4 @@
-import type { ConsumerMessages, JetStreamClient, JsMsg } from 'nats';
-import { outboxSubject, publishDeadLetter, type StreamNames } from '../adapters/nats/jetstream.js';
+import type { MessageStream, SampleMessage, WorkerTransport } from './transport.js';
 import { capabilityLine, pointLine, sampleLine, signalLine, violationLines } from '../adapters/influx/line-protocol.js';
 import { AlarmLifecycle, HoldBook, SpcEngine, type AlarmStateSignal, type LifecycleSignal, type PointRecord, type ReleaseSignal, type RuleSetConfig, type Sample, type Signal } from '../core/index.js';
 import { decodeSampleMessage, type DeadLetterReason } from '../samples/message.js';
@@ -9,8 +8,8 @@ import type { AuditEntry, GenealogyStore, TraceRow } from '../adapters/store/gen
 export type UnknownCharacteristicPolicy = 'ignore' | 'count' | 'dlq';
 
 export interface WorkerOptions {
-  js: JetStreamClient;
-  streams: StreamNames;
+  /** Where messages come from and where dead letters and outbox lines go (JetStream, or in-process for the demo). */
+  transport: WorkerTransport;
   rules: RuleSetConfig;
   /** Called for every hold, release, alarm, alarm clear and alarm state change, synchronously, as points are made. */
   onSignal: (s: LifecycleSignal) => void;
@@ -53,7 +52,7 @@ export interface WorkerCounters {
 }
 
 interface Batch {
-  msgs: JsMsg[]; lines: string[]; bytes: number; deadLetters: Promise<void>[]; scoring: Promise<void>[]; firstSeq: number; lastSeq: number;
+  msgs: SampleMessage[]; lines: string[]; bytes: number; deadLetters: Promise<void>[]; scoring: Promise<void>[]; firstSeq: number; lastSeq: number;
   traceRows: TraceRow[]; signals: Signal[]; audit: Omit<AuditEntry, 'id' | 'at'>[];
 }
 
@@ -80,7 +79,7 @@ export class SpcWorker {
   private commits: Promise<void> = Promise.resolve();
   private current: Sample | undefined;
   private currentSeq = 0;
-  private messages: ConsumerMessages | undefined;
+  private messages: MessageStream | undefined;
   private timer: NodeJS.Timeout | undefined;
   private readonly log: NonNullable<WorkerOptions['log']>;
   private readonly emitPoint = (p: PointRecord) => this.onPoint(p);
@@ -95,7 +94,6 @@ export class SpcWorker {
 
   /** Consumes until stop(); resolves when the consumer ends. */
   async run(): Promise<void> {
-    const consumer = await this.o.js.consumers.get(this.o.streams.samples, this.o.streams.workerDurable);
     const every = this.o.commitEvery ?? { messages: 1000, ms: 20 };
     this.timer = setInterval(() => {
       if (this.batch.msgs.length) this.commit();
@@ -103,7 +101,7 @@ export class SpcWorker {
       for (const s of this.alarms.tick(Date.now(), new Date().toISOString())) this.o.onSignal(s);
     }, every.ms);
     while (!this.stopped) {
-      this.messages = await consumer.consume({ max_messages: 2000 });
+      this.messages = await this.o.transport.consume();
       for await (const m of this.messages) {
         this.handle(m);
         if (this.batch.msgs.length >= every.messages || this.batch.bytes >= OUTBOX_CHUNK_BYTES) this.commit();
@@ -121,11 +119,11 @@ export class SpcWorker {
     for (const a of this.o.anomalies ?? []) await a.thread.close();
   }
 
-  private handle(m: JsMsg): void {
-    const seq = m.info.streamSequence;
+  private handle(m: SampleMessage): void {
+    const seq = m.seq;
     this.counters.messages++;
     if (seq <= this.lastSeq) { this.counters.redelivered++; this.batch.msgs.push(m); return; }
-    if (this.o.onLatency) this.o.onLatency(Math.max(0, Date.now() - m.info.timestampNanos / 1e6) / 1000);
+    if (this.o.onLatency) this.o.onLatency(Math.max(0, Date.now() - m.storedAtMs) / 1000);
     this.lastSeq = seq;
     if (!this.batch.firstSeq) this.batch.firstSeq = seq;
     this.batch.lastSeq = seq;
@@ -143,7 +141,7 @@ export class SpcWorker {
         if (policy === 'dlq') this.deadLetter('unknown-characteristic', `no characteristic matches line ${s.line}, station ${s.station}, parameter ${s.parameter}`, m, samples.length > 1 ? i : undefined, new TextEncoder().encode(JSON.stringify(s)));
       }
       if (this.o.writeSamples !== false) this.addLine(sampleLine(s, this.currentSeq));
-      if (this.o.trace) this.batch.traceRows.push({ source: this.o.streams.samples, seq, item: i, sample: s });
+      if (this.o.trace) this.batch.traceRows.push({ source: this.o.transport.source, seq, item: i, sample: s });
       for (const a of this.o.anomalies ?? []) if (feedsModel(a, s)) this.assemble(a, s);
     });
     this.current = undefined;
@@ -179,10 +177,10 @@ export class SpcWorker {
     ));
   }
 
-  private deadLetter(reason: DeadLetterReason, detail: string, m: JsMsg, item: number | undefined, payload: Uint8Array): void {
+  private deadLetter(reason: DeadLetterReason, detail: string, m: SampleMessage, item: number | undefined, payload: Uint8Array): void {
     this.counters.deadLetters[reason] = (this.counters.deadLetters[reason] ?? 0) + 1;
-    this.log('warn', 'dead letter', { reason, detail, subject: m.subject, seq: m.info.streamSequence, item });
-    this.batch.deadLetters.push(publishDeadLetter(this.o.js, this.o.streams, { reason, detail, subject: m.subject, streamSequence: m.info.streamSequence, item }, payload));
+    this.log('warn', 'dead letter', { reason, detail, subject: m.subject, seq: m.seq, item });
+    this.batch.deadLetters.push(this.o.transport.deadLetter({ reason, detail, subject: m.subject, streamSequence: m.seq, item }, payload));
   }
 
   private onPoint(p: PointRecord): void {
@@ -290,7 +288,7 @@ export class SpcWorker {
     let chunk: string[] = [], size = 0, part = 0;
     const send = async () => {
       // The id makes a retried publish a duplicate that JetStream drops.
-      await this.o.js.publish(outboxSubject(this.o.streams), new TextEncoder().encode(chunk.join('\n')), { msgID: `out-${b.firstSeq}-${b.lastSeq}-${part++}` });
+      await this.o.transport.outbox(new TextEncoder().encode(chunk.join('\n')), `out-${b.firstSeq}-${b.lastSeq}-${part++}`);
       this.counters.outboxMessages++;
       chunk = []; size = 0;
     };

@@ -1,6 +1,7 @@
 import { connect, type NatsConnection } from 'nats';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { deleteStreams, ensureStreams, sampleSubject, streamNamesFor } from '../../src/adapters/nats/jetstream.js';
+import { jetStreamTransport } from '../../src/adapters/nats/jetstream-transport.js';
 import type { LifecycleSignal, RuleSetConfig } from '../../src/core/index.js';
 import { SpcWorker } from '../../src/service/worker.js';
 import { NATS_URL, uniquePrefix, waitFor } from './servers.js';
@@ -21,7 +22,7 @@ it('a message redelivered by JetStream after it was processed raises no second h
   // still holds it unacknowledged, which is what a slow commit or a lost ack looks like.
   await ensureStreams(await nc.jetstreamManager(), streams, { workerAckWaitMs: 1000 });
   const signals: LifecycleSignal[] = [];
-  const worker = new SpcWorker({ js: nc.jetstream(), streams, rules, onSignal: (s) => signals.push(s), commitEvery: { messages: 1_000_000, ms: 4000 } });
+  const worker = new SpcWorker({ transport: jetStreamTransport(nc.jetstream(), streams), rules, onSignal: (s) => signals.push(s), commitEvery: { messages: 1_000_000, ms: 4000 } });
   const running = worker.run();
   const sample = { ts: '2026-11-25T03:00:00Z', line: 'L1', station: 'screw', parameter: 'torque', value: 1.5, unit: 'SN42', lot: 'LOT-9' };
   await nc.jetstream().publish(sampleSubject(streams, 'L1', 'screw', 'torque'), new TextEncoder().encode(JSON.stringify(sample)));

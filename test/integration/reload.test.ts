@@ -24,7 +24,7 @@ it('spc run reloads an edited rules folder, and keeps the last good rules when a
     await waitFor('the refusal', () => (log.includes('rules NOT reloaded') ? true : undefined));
     expect(log).toMatch(new RegExp(`smt-line\\.yaml:\\d+:\\d+ characteristics\\[4\\]\\.rules\\[1\\] must be one of we1\\.\\.we4, nelson1\\.\\.nelson8 \\(got "we9"\\)`));
     writeFileSync(join(rulesDir, 'smt-line.yaml'), original.replace('rules: [we1, we2]', 'rules: [we1, we2, we3]'));
-    await waitFor('the reload', () => (log.includes('spc run: rules reloaded') ? true : undefined));
+    await waitFor('the reload', () => (log.includes('spc: rules reloaded') ? true : undefined));
     expect(log).toContain('rules reloaded (6 kept, 1 started, 0 removed)');
     expect(worker.exitCode).toBeNull();
   } finally {

@@ -1,0 +1,27 @@
+/** What the worker needs from a message system; JetStream in production, a queue in the demo. */
+export interface SampleMessage {
+  data: Uint8Array;
+  subject: string;
+  /** Position in the stream: increasing, so a redelivery is recognised. */
+  seq: number;
+  /** When the stream stored the message, ms since epoch. */
+  storedAtMs: number;
+  ack(): void;
+}
+
+export interface MessageStream extends AsyncIterable<SampleMessage> {
+  stop(): void;
+}
+
+export interface DeadLetter { reason: string; detail: string; subject: string; streamSequence: number; item?: number }
+
+export interface WorkerTransport {
+  /** Name of the sample source, stored with trace rows (the JetStream stream name). */
+  readonly source: string;
+  /** Messages in stream order, from where this worker's durable consumer stands. */
+  consume(): Promise<MessageStream>;
+  /** Stores a bad message (or batch item) with its reason; resolves once it is durable. */
+  deadLetter(info: DeadLetter, payload: Uint8Array): Promise<void>;
+  /** Stores InfluxDB lines for the drain; resolves once durable. `id` deduplicates retries. */
+  outbox(lines: Uint8Array, id: string): Promise<void>;
+}
