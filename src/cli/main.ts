@@ -4,6 +4,7 @@
 import { Command, Option } from 'commander';
 import { InvalidFileError } from '../rules-file/diagnostics.js';
 import { backtest } from './backtest.js';
+import { demo } from './demo.js';
 import { gateway } from './gateway.js';
 import { run } from './run.js';
 import { simulate } from './simulate.js';
@@ -67,6 +68,20 @@ Every option can also come from the environment variable shown. Signals protocol
 Example (InfluxDB 1.x):
   spc run --rules rules/ --tokens tokens.yaml --influx-url http://127.0.0.1:8086 --influx-db spc`)
   .action(async (o) => { process.exitCode = await run(o); });
+
+program
+  .command('demo')
+  .description('the whole loop in one process, nothing to install: simulated line → rules → holds on the console (in-process transport, PGlite, no InfluxDB)')
+  .option('--rules <path>', 'rule file or folder', 'rules')
+  .option('--port <n>', 'console and signal port', '8080')
+  .option('--host <host>', 'address to listen on', '127.0.0.1')
+  .option('--rate <n>', 'samples per second', '300')
+  .option('--fault <kind>', 'shift | trend | drift | stratification | mixture | correlation', 'shift')
+  .option('--at <time>', 'when the fault starts', '20s')
+  .option('--target <characteristic>', 'station.parameter the fault hits', 'reflow.peak_temp')
+  .option('--store <url>', 'genealogy store: pglite: (memory), pglite:<folder> or postgres://…', 'pglite:')
+  .option('--duration <time>', 'stop after this long (default: until Ctrl-C)')
+  .action(async (o) => { process.exitCode = await demo(o); });
 
 program
   .command('simulate')

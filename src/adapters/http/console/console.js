@@ -134,4 +134,7 @@ $('trace').addEventListener('submit', async (e) => {
     out.replaceChildren(pre);
   } catch (err) { out.textContent = err.message; }
 });
+// A link from `spc demo` carries the token in the fragment (never sent to the server in a URL).
+const fromHash = new URLSearchParams(location.hash.slice(1)).get('token');
+if (fromHash) { state.token = fromHash; sessionStorage.setItem('spc-token', fromHash); history.replaceState(null, '', location.pathname); }
 if (state.token) { $('token').value = state.token; connect(); }
