@@ -48,7 +48,13 @@ export class LocatedYaml {
     }
   }
 
-  toJS(): unknown { return this.doc.toJS(); }
+  /** The document as plain data; an unresolvable alias (`*x` without `&x`) becomes a syntax error, not an exception. */
+  toJS(): unknown {
+    try { return this.doc.toJS(); } catch (e) {
+      this.syntaxErrors.push(new FileDiagnostic(this.file, 1, 1, '', `YAML: ${(e as Error).message}`));
+      return undefined;
+    }
+  }
 
   /** The node at `path`, or the deepest existing ancestor. With `key`, that key of the map at path. */
   private locate(path: YamlPath, key?: string): number {

@@ -12,6 +12,8 @@ export type ParseResult = { ok: true; config: RuleSetConfig } | { ok: false; dia
 export function parseRuleFile(text: string, file: string): ParseResult {
   const y = new LocatedYaml(file, text);
   if (y.syntaxErrors.length) return { ok: false, diagnostics: y.syntaxErrors };
+  y.toJS();
+  if (y.syntaxErrors.length) return { ok: false, diagnostics: y.syntaxErrors };
   const schemaErrors = validateAgainst(y, RuleFileSchema);
   if (schemaErrors.length) return { ok: false, diagnostics: schemaErrors };
   const raw = y.toJS() as Omit<RuleSetConfig, 'anomaly'> & { anomaly?: { id: string; model: string; match?: { line?: string; station?: string }; action?: 'alarm' | 'hold' | 'none'; wait?: string }[] };

@@ -3,6 +3,22 @@ import { validateSample } from './validate.js';
 
 /** Largest message accepted; larger ones are dead-lettered unread (a defence, not a limit of NATS). */
 export const MAX_MESSAGE_BYTES = 1 << 20;
+/** Deepest JSON nesting accepted: a sample is flat, a batch one level deeper. */
+export const MAX_JSON_DEPTH = 32;
+
+/** Nesting depth of JSON text (brackets outside strings), stopping early past `limit`. */
+function jsonDepth(text: string, limit: number): number {
+  let depth = 0, max = 0, inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) { if (c === 92) i++; else if (c === 34) inString = false; continue; }
+    if (c === 34) inString = true;
+    else if (c === 91 || c === 123) { if (++depth > max) { max = depth; if (max > limit) return max; } }
+    else if (c === 93 || c === 125) depth--;
+  }
+  return max;
+}
+
 /** Most samples one batch message may carry. */
 export const MAX_SAMPLES_PER_MESSAGE = 10_000;
 
@@ -21,6 +37,8 @@ export function decodeSampleMessage(data: Uint8Array): { samples: Sample[]; bad:
   if (data.length > MAX_MESSAGE_BYTES) return { samples: [], bad: [{ reason: 'too-large', detail: `message of ${data.length} bytes exceeds ${MAX_MESSAGE_BYTES}`, raw: '' }] };
   let text: string;
   try { text = decoder.decode(data); } catch { return { samples: [], bad: [{ reason: 'invalid-json', detail: 'payload is not valid UTF-8', raw: '' }] }; }
+  // Deep nesting is refused before parsing: it can only be an attack or garbage, and recursion on it would not be cheap.
+  if (jsonDepth(text, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) return { samples: [], bad: [{ reason: 'invalid-sample', detail: `JSON nested deeper than ${MAX_JSON_DEPTH} levels`, raw: '' }] };
   let parsed: unknown;
   try { parsed = JSON.parse(text); } catch (e) { return { samples: [], bad: [{ reason: 'invalid-json', detail: `invalid JSON: ${(e as Error).message}`, raw: text }] }; }
   if (!Array.isArray(parsed)) {
