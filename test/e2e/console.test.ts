@@ -103,6 +103,11 @@ it('alarms: operators acknowledge, only quality shelves, and both are audited', 
     return { status: res.status, body: await res.json() as any };
   };
   expect((await api('no-such-token-000000000', '/api/alarms')).status).toBe(401);
+  // Rate limit: a burst far above 20/s gets 429s, and the API answers again a second later.
+  const burst = await Promise.all(Array.from({ length: 80 }, () => api(OPERATOR, '/api/holds')));
+  expect(burst.filter((r) => r.status === 429).length).toBeGreaterThan(20);
+  expect(burst.filter((r) => r.status === 200).length).toBeGreaterThan(20);
+  await new Promise((r) => setTimeout(r, 2500));
   // A 15σ torque: the CUSUM passes h at once; screw.torque alarms on we1.
   const nc = await connect({ servers: NATS_URL });
   await nc.jetstream().publish(sampleSubject(streamNamesFor(prefix), 'L1', 'screw', 'torque'),

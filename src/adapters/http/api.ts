@@ -31,6 +31,28 @@ export interface ApiState {
   metrics?(): Promise<{ type: string; body: string }>;
 }
 
+/** API rate limit per client address: a token bucket of this many requests, refilled per second. */
+const RATE_BURST = 40;
+const RATE_PER_SECOND = 20;
+
+/** Token buckets per client address; refused requests get 429 with Retry-After. */
+class RateLimiter {
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+  allow(key: string, now = Date.now()): boolean {
+    let b = this.buckets.get(key);
+    if (!b) {
+      if (this.buckets.size > 10_000) this.buckets.clear(); // bounded memory under a flood of addresses
+      b = { tokens: RATE_BURST, at: now };
+      this.buckets.set(key, b);
+    }
+    b.tokens = Math.min(RATE_BURST, b.tokens + ((now - b.at) / 1000) * RATE_PER_SECOND);
+    b.at = now;
+    if (b.tokens < 1) return false;
+    b.tokens--;
+    return true;
+  }
+}
+
 /** Largest request body accepted, bytes. */
 const MAX_BODY = 16 * 1024;
 const CONSOLE_DIR = fileURLToPath(new URL('./console/', import.meta.url));
@@ -79,6 +101,7 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
  * Every /api call needs `Authorization: Bearer <token>`; roles are those of the signal tokens.
  */
 export function apiHandler(state: ApiState): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+  const limiter = new RateLimiter();
   return async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname;
@@ -91,6 +114,11 @@ export function apiHandler(state: ApiState): (req: IncomingMessage, res: ServerR
       if (path === '/healthz') { send(res, 200, state.health()); return; }
       if (path === '/metrics' && state.metrics) { const m = await state.metrics(); res.writeHead(200, { 'content-type': m.type }); res.end(m.body); return; }
       if (!path.startsWith('/api/')) { send(res, 404, { error: `no such page: ${path}` }); return; }
+      if (!limiter.allow(req.socket.remoteAddress ?? '?')) {
+        res.setHeader('retry-after', '1');
+        send(res, 429, { error: `too many requests: at most ${RATE_PER_SECOND}/s (bursts of ${RATE_BURST}) per client` });
+        return;
+      }
       const who = findToken(state.tokens, tokenOf(req));
       if (!who) { send(res, 401, { error: 'missing or unknown token: send Authorization: Bearer <token>' }); return; }
       const lines = who.lines;
