@@ -1,6 +1,7 @@
 import { loadRules } from '../rules-file/load.js';
 import { estimateArl } from '../quality/arl.js';
 import { Progress } from './progress.js';
+import { textTable } from './table.js';
 
 export interface ArlCliOptions { runs: string; seed: string; shift: string; json?: boolean }
 
@@ -19,9 +20,7 @@ export function rulesArl(file: string, o: ArlCliOptions): number {
   const fmt = (e: { arl: number; standardError: number }) => `${e.arl.toFixed(1)} ± ${e.standardError.toFixed(1)}`;
   const rows = results.map((r) => [r.characteristic, r.chart, r.rules.join(','), fmt(r.inControl), fmt(r.shifted), r.note ?? '']);
   const header = ['characteristic', 'chart', 'rules', 'ARL₀ (false-alarm interval)', `ARL₁ (${shift}σ shift)`, 'note'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
-  process.stdout.write([line(header), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line), '',
+  process.stdout.write([...textTable(header, rows), '',
     `${runs} Monte Carlo runs per value (seed ${seed}); ± is one standard error. Points, not samples: an X̄ point is a subgroup.`, ''].join('\n'));
   return 0;
 }

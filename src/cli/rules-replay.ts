@@ -1,6 +1,7 @@
 import { loadRules } from '../rules-file/load.js';
 import { replayRuleSets, total, type ReplayTable } from '../quality/replay.js';
 import { Progress } from './progress.js';
+import { textTable } from './table.js';
 
 export interface ReplayCliOptions { rules: string; from: string; against?: string; byDay?: boolean; json?: boolean }
 
@@ -32,8 +33,6 @@ export async function rulesReplay(o: ReplayCliOptions): Promise<number> {
     }
   }
   const header = ['characteristic', 'day', 'points', 'points with violations', 'holds', 'alarms'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
-  process.stdout.write([line(header), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line), ''].join('\n'));
+  process.stdout.write([...textTable(header, rows), ''].join('\n'));
   return 0;
 }

@@ -1,3 +1,4 @@
+import { textTable } from './table.js';
 import type { EngineCounters, PointRecord, SummaryRecord } from '../core/index.js';
 
 const fmt = (v: number | null | undefined, digits = 4) => (v === null || v === undefined || Number.isNaN(v) ? '—' : Number(v.toPrecision(digits)).toString());
@@ -10,9 +11,7 @@ export function summaryTable(summaries: SummaryRecord[], counters: EngineCounter
     return [s.characteristic, s.chart, String(s.points), fmt(s.center), fmt(s.sigma), fmt(s.capability?.cpk, 3), String(s.actions.hold ?? 0), String(s.actions.alarm ?? 0), status || hits];
   });
   const header = ['characteristic', 'chart', 'points', 'center', 'sigma', 'Cpk', 'holds', 'alarms', 'violations'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i >= 2 && i <= 7 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
-  const out = [line(header), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line)];
+  const out = textTable(header, rows, new Set([2, 3, 4, 5, 6, 7]));
   out.push('');
   for (const [id, p] of firstHolds) out.push(`first hold on ${id}: point ${p.index} (${p.violations.join(', ')}) at ${p.ts}, units ${p.units.join(', ')}${p.lots.length ? `, lot ${p.lots.join(', ')}` : ''}`);
   if (firstHolds.size) out.push('');
