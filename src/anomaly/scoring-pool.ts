@@ -21,7 +21,8 @@ export class ScoringThread {
   private waiting: Waiting[] = [];
   private timer: NodeJS.Timeout | undefined;
   private nextId = 0;
-  private readonly inFlight = new Map<number, Waiting[]>();
+  /** Batches posted to the thread, with when they were posted. */
+  private readonly inFlight = new Map<number, { waiting: Waiting[]; sentAt: number }>();
   private readonly maxBatch: number;
   private readonly maxWaitMs: number;
   readonly ready: Promise<void>;
@@ -54,19 +55,19 @@ export class ScoringThread {
     if (!this.waiting.length) return;
     const id = this.nextId++;
     const rows = Float32Array.from(this.rows);
-    this.inFlight.set(id, this.waiting);
-    (this.inFlight.get(id) as Waiting[] & { sentAt?: number }).sentAt = performance.now();
+    this.inFlight.set(id, { waiting: this.waiting, sentAt: performance.now() });
     this.worker.postMessage({ id, rows, n: this.waiting.length }, [rows.buffer]);
     this.rows = []; this.waiting = [];
   }
 
   private onMessage(m: { type: string; id: number; score: Float32Array; contributions: Float32Array; q?: Float32Array; message?: string }): void {
-    const batch = this.inFlight.get(m.id) as (Waiting[] & { sentAt?: number }) | undefined;
-    if (!batch) return;
+    const posted = this.inFlight.get(m.id);
+    if (!posted) return;
+    const batch = posted.waiting;
     this.inFlight.delete(m.id);
     if (m.type === 'error') { for (const w of batch) w.reject(new Error(`anomaly model ${this.label}: ${m.message}`)); return; }
     this.stats.batches++; this.stats.rows += batch.length;
-    if (this.stats.latenciesMs.length < 100_000) this.stats.latenciesMs.push(performance.now() - (batch.sentAt ?? 0));
+    if (this.stats.latenciesMs.length < 100_000) this.stats.latenciesMs.push(performance.now() - posted.sentAt);
     const p = this.features;
     batch.forEach((w, i) => w.resolve({
       score: m.score[i], q: m.q ? m.q[i] : undefined, contributions: Array.from(m.contributions.subarray(i * p, (i + 1) * p)),

@@ -88,7 +88,7 @@ export class SpcWorker {
   constructor(private readonly o: WorkerOptions) {
     this.engine = new SpcEngine(o.rules);
     this.alarms = new AlarmLifecycle(o.flood);
-    for (const c of o.rules.characteristics) { this.chartOf.set(c.id, c.chart.type); if (c.spec) this.specOf.set(c.id, { lsl: c.spec.lsl, usl: c.spec.usl }); }
+    this.indexCharacteristics(o.rules);
     this.log = o.log ?? (() => {});
   }
 
@@ -151,9 +151,14 @@ export class SpcWorker {
   /** Applies edited rules without losing the windows of unchanged characteristics (hot reload). */
   reloadRules(rules: RuleSetConfig): { kept: string[]; started: string[]; removed: string[] } {
     const result = this.engine.reload(rules);
+    this.indexCharacteristics(rules);
+    return result;
+  }
+
+  /** Chart type and spec limits by characteristic id: the InfluxDB tags and fields of its points. */
+  private indexCharacteristics(rules: RuleSetConfig): void {
     this.chartOf.clear(); this.specOf.clear();
     for (const c of rules.characteristics) { this.chartOf.set(c.id, c.chart.type); if (c.spec) this.specOf.set(c.id, { lsl: c.spec.lsl, usl: c.spec.usl }); }
-    return result;
   }
 
   /** Adds a sample to a model's unit; a complete unit is scored off-thread, its verdict joins this batch. */
