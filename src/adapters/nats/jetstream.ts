@@ -2,6 +2,7 @@ import {
   AckPolicy, DeliverPolicy, headers, nanos, RetentionPolicy, StorageType,
   type JetStreamClient, type JetStreamManager, type StreamConfig,
 } from 'nats';
+import { subjectToken } from '../../core/index.js';
 
 /** Names of spc-guard's streams and durable consumers (configurable per deployment). */
 export interface StreamNames {
@@ -36,8 +37,7 @@ export const outboxSubject = (n: StreamNames) => `${n.prefix}.outbox.influx`;
 
 /** Subject a sample is published on. Tokens may not contain '.', '*', '>' or spaces, so those become '_'. */
 export function sampleSubject(n: StreamNames, line: string, station: string, parameter: string): string {
-  const token = (s: string) => s.replace(/[.*> \t\r\n]/g, '_') || '_';
-  return `${n.prefix}.samples.${token(line)}.${token(station)}.${token(parameter)}`;
+  return `${n.prefix}.samples.${subjectToken(line)}.${subjectToken(station)}.${subjectToken(parameter)}`;
 }
 
 export interface StreamLimits {

@@ -59,6 +59,10 @@ export interface ControlChart {
    * rules measure points in these units, so they work where limits vary per point.
    */
   plot(o: Observation, p: ChartParameters, out: PlottedPoint): number;
+  /** Charts that carry state between points (MR, EWMA, CUSUM) give it as numbers for a snapshot. */
+  saveState?(): number[];
+  /** Puts back what `saveState` gave, so the next point plots as if nothing had stopped. */
+  restoreState?(state: readonly number[]): void;
 }
 
 /** Sum of `x` and of `n` over the included observations (p̄ = Σx/Σn, ū = Σx/Σn). */

@@ -15,6 +15,9 @@ export class CusumChart implements ControlChart {
   private cplus = 0;
   private cminus = 0;
 
+  saveState(): number[] { return [this.cplus, this.cminus]; }
+  restoreState(s: readonly number[]): void { [this.cplus, this.cminus] = s; }
+
   constructor(readonly k = CUSUM_DEFAULT_K, readonly h = CUSUM_DEFAULT_H) {}
 
   estimate(obs: readonly Observation[], included: readonly boolean[]): ChartParameters {

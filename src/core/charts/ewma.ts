@@ -16,6 +16,9 @@ export class EwmaChart implements ControlChart {
   private z = NaN;
   private i = 0;
 
+  saveState(): number[] { return [this.z, this.i]; }
+  restoreState(s: readonly number[]): void { [this.z, this.i] = s; }
+
   constructor(readonly lambda = EWMA_DEFAULT_LAMBDA, readonly L = EWMA_DEFAULT_L) {}
 
   estimate(obs: readonly Observation[], included: readonly boolean[]): ChartParameters {

@@ -12,6 +12,9 @@ export class IndividualsMovingRangeChart implements ControlChart {
   readonly type = 'i-mr' as const;
   private previous = NaN;
 
+  saveState(): number[] { return [this.previous]; }
+  restoreState(s: readonly number[]): void { this.previous = s[0]; }
+
   estimate(obs: readonly Observation[], included: readonly boolean[]): ChartParameters {
     return estimateIndividuals(obs, included);
   }

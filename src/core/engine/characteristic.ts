@@ -8,6 +8,7 @@ import { newRuleState, ruleLayout, type RuleLayout, type RulePoint } from '../ru
 import type { Sample } from '../sample.js';
 import type { PointRecord, PointSink, SummaryRecord } from './records.js';
 import { singleObservation, Subgrouper, type GroupedObservation } from './subgrouper.js';
+import { packNumbers, unpackNumbers, type CharacteristicSnapshot } from '../state/snapshot.js';
 
 const ACTION_BITS: Record<Action, number> = { hold: 1, alarm: 2 };
 /** Shared empty lists for the common case of a point with no violation (frozen: never mutated). */
@@ -26,7 +27,7 @@ export class CharacteristicRunner {
   private readonly rules: RuleLayout;
   private readonly ruleState: Float64Array;
   private readonly ruleActions: number[];
-  private readonly subgrouper: Subgrouper | undefined;
+  private subgrouper: Subgrouper | undefined;
   private readonly needsN: boolean;
   private readonly countChart: boolean;
   /** p or np: the count may not exceed n. */
@@ -161,6 +162,44 @@ export class CharacteristicRunner {
       }
     }
     emit(record);
+  }
+
+  /** Everything the next point depends on, as JSON (see state/snapshot.ts). */
+  saveState(): CharacteristicSnapshot {
+    const s: CharacteristicSnapshot = {
+      config: JSON.stringify(this.config), index: this.index,
+      rules: packNumbers(this.ruleState), ruleHits: Array.from(this.ruleHits),
+      holds: this.holds, alarms: this.alarms, overallSigma: packNumbers([this.overallSigma])[0],
+    };
+    if (this.params) s.params = packNumbers([this.params.center, this.params.sigma]);
+    if (this.phase1) s.phase1 = this.phase1.map((g) => ({ obs: packNumbers([g.obs.x, g.obs.n, g.obs.range, g.obs.sd]), units: g.units, lots: g.lots, ts: g.ts, values: packNumbers(g.values) }));
+    const chart = this.chart.saveState?.();
+    if (chart) s.chart = packNumbers(chart);
+    if (this.subgrouper) s.subgroup = this.subgrouper.saveState();
+    return s;
+  }
+
+  /**
+   * Puts this characteristic back where a snapshot left it, or back to its start when there is
+   * none or the snapshot was taken under another configuration. Returns whether it was restored.
+   */
+  restoreState(s: CharacteristicSnapshot | undefined): boolean {
+    const usable = s !== undefined && s.config === JSON.stringify(this.config);
+    const fresh = usable ? undefined : new CharacteristicRunner(this.config).saveState();
+    const from = usable ? s : fresh!;
+    this.index = from.index;
+    this.ruleState.set(unpackNumbers(from.rules));
+    this.ruleHits.set(from.ruleHits);
+    this.holds = from.holds; this.alarms = from.alarms;
+    this.overallSigma = Number(from.overallSigma);
+    if (from.params) { const [center, sigma] = unpackNumbers(from.params); this.params = { center, sigma }; } else this.params = undefined;
+    this.phase1 = from.phase1?.map((g) => {
+      const [x, n, range, sd] = unpackNumbers(g.obs);
+      return { obs: { x, n, range, sd }, units: g.units, lots: g.lots, ts: g.ts, values: unpackNumbers(g.values) };
+    });
+    if (from.chart) this.chart.restoreState?.(unpackNumbers(from.chart));
+    if (this.subgrouper) this.subgrouper = Subgrouper.fromState(this.config.chart.subgroupSize ?? 5, from.subgroup);
+    return usable;
   }
 
   summary(): SummaryRecord {

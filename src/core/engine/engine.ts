@@ -2,6 +2,7 @@ import type { CharacteristicConfig, RuleSetConfig } from '../config.js';
 import type { Sample } from '../sample.js';
 import { CharacteristicRunner } from './characteristic.js';
 import type { PointSink, SummaryRecord } from './records.js';
+import type { CharacteristicSnapshot } from '../state/snapshot.js';
 
 export interface EngineCounters {
   samples: number;
@@ -104,6 +105,26 @@ export class SpcEngine {
   /** One characteristic's summary (capability once its limits are locked). */
   summaryOf(id: string): SummaryRecord | undefined {
     return this.runners.find((r) => r.id === id)?.summary();
+  }
+
+  /** Snapshots of the characteristics `include` selects (all by default). */
+  saveStates(include: (id: string) => boolean = () => true): Record<string, CharacteristicSnapshot> {
+    const out: Record<string, CharacteristicSnapshot> = {};
+    for (const r of this.runners) if (include(r.id)) out[r.id] = r.saveState();
+    return out;
+  }
+
+  /**
+   * Puts the selected characteristics back where `states` left them; a selected one missing from
+   * `states` (or saved under another configuration) starts afresh. Routing is unchanged.
+   */
+  restoreStates(states: Readonly<Record<string, CharacteristicSnapshot>>, include: (id: string) => boolean = () => true): { restored: number; fresh: number } {
+    let restored = 0, fresh = 0;
+    for (const r of this.runners) {
+      if (!include(r.id)) continue;
+      if (r.restoreState(Object.hasOwn(states, r.id) ? states[r.id] : undefined)) restored++; else fresh++;
+    }
+    return { restored, fresh };
   }
 
   summaries(): SummaryRecord[] {

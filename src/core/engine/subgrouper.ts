@@ -1,5 +1,6 @@
 import type { Observation } from '../charts/chart.js';
 import type { Sample } from '../sample.js';
+import { packNumbers, unpackNumbers, type SubgroupSnapshot } from '../state/snapshot.js';
 
 /** A plotted point's input with the samples' identities behind it. */
 export interface GroupedObservation {
@@ -33,6 +34,18 @@ export class Subgrouper {
   constructor(private readonly size: number) {}
 
   get pending(): number { return this.values.length; }
+
+  saveState(): SubgroupSnapshot {
+    return { values: packNumbers(this.values), units: [...this.units], lots: [...this.lots], id: this.id ?? null, lastTs: this.lastTs, dropped: this.dropped };
+  }
+
+  static fromState(size: number, s: SubgroupSnapshot | undefined): Subgrouper {
+    const g = new Subgrouper(size);
+    if (!s) return g;
+    g.values = unpackNumbers(s.values); g.units = [...s.units]; g.lots = [...s.lots];
+    g.id = s.id ?? undefined; g.lastTs = s.lastTs; g.dropped = s.dropped;
+    return g;
+  }
 
   add(sample: Sample): GroupedObservation | undefined {
     let closed: GroupedObservation | undefined;

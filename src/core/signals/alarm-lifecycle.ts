@@ -34,6 +34,13 @@ export interface FloodOptions {
 
 export type LifecycleSignal = Signal | AlarmStateSignal;
 
+/** What a snapshot keeps of the alarm lifecycle for some lines. */
+export interface AlarmLifecycleSnapshot {
+  alarms: AlarmRecord[];
+  raisedTimes: Record<string, number[]>;
+  floods: Record<string, { id: string; suppressed: number }>;
+}
+
 /**
  * Tracks alarm states, deduplicates (one alarm per characteristic while it is not closed) and
  * controls floods: past `maxAlarms` new alarms on a line within `windowMs`, further new alarms are
@@ -84,6 +91,29 @@ export class AlarmLifecycle {
     else if (a.state === 'active-acknowledged' || a.state === 'suppressed') { a.state = 'closed'; this.alarms.delete(a.id); }
     else if (a.state === 'shelved') return [];
     return [s, this.stateSignal(a, s.ts)];
+  }
+
+  /** Alarm records, flood counts and recent raise times of the selected lines, for a snapshot. */
+  saveState(includeLine: (line: string) => boolean): AlarmLifecycleSnapshot {
+    const snap: AlarmLifecycleSnapshot = { alarms: [], raisedTimes: {}, floods: {} };
+    for (const a of this.alarms.values()) if (includeLine(a.line)) snap.alarms.push({ ...a });
+    for (const [line, t] of this.raisedTimes) if (includeLine(line)) snap.raisedTimes[line] = [...t];
+    for (const [line, f] of this.floods) if (includeLine(line)) snap.floods[line] = { id: f.record.id, suppressed: f.suppressed };
+    return snap;
+  }
+
+  /** Replaces the selected lines' alarm states by the snapshot's (none when absent). */
+  restoreState(snap: AlarmLifecycleSnapshot | undefined, includeLine: (line: string) => boolean): void {
+    for (const [id, a] of [...this.alarms]) if (includeLine(a.line)) this.alarms.delete(id);
+    for (const line of [...this.raisedTimes.keys()]) if (includeLine(line)) this.raisedTimes.delete(line);
+    for (const line of [...this.floods.keys()]) if (includeLine(line)) this.floods.delete(line);
+    if (!snap) return;
+    for (const a of snap.alarms) this.alarms.set(a.id, { ...a });
+    for (const [line, t] of Object.entries(snap.raisedTimes)) this.raisedTimes.set(line, [...t]);
+    for (const [line, f] of Object.entries(snap.floods)) {
+      const record = this.alarms.get(f.id);
+      if (record) this.floods.set(line, { record, suppressed: f.suppressed });
+    }
   }
 
   /** Operator or quality acknowledgement. */

@@ -11,6 +11,17 @@ const MAX_REMEMBERED_RELEASES = 100_000;
 /** The longest pattern of a rule: nelson7, 15 points in a row. */
 const MAX_RUN = 15;
 
+/** Hold and alarm ids are `<characteristic>#<point index>`. */
+const characteristicOfId = (id: string) => id.slice(0, id.lastIndexOf('#'));
+
+/** What a snapshot keeps of the hold book for some characteristics. */
+export interface HoldBookSnapshot {
+  holds: HoldSignal[];
+  alarms: AlarmSignal[];
+  recent: Record<string, { units: string[][]; at: number }>;
+  released: string[];
+}
+
 function addAll(target: string[], more: readonly string[]): void {
   for (const x of more) if (target.length < MAX_UNITS_PER_SIGNAL && !target.includes(x)) target.push(x);
 }
@@ -96,6 +107,29 @@ export class HoldBook {
   }
 
   hold(id: string): HoldSignal | undefined { return this.holds.get(id); }
+
+  /** The active holds, alarms, recent units and released ids of the selected characteristics. */
+  saveState(include: (characteristic: string) => boolean): HoldBookSnapshot {
+    const snap: HoldBookSnapshot = { holds: [], alarms: [], recent: {}, released: [] };
+    for (const h of this.activeHoldByCharacteristic.values()) if (include(h.characteristic)) snap.holds.push(structuredClone(h));
+    for (const a of this.alarms.values()) if (include(a.characteristic)) snap.alarms.push(structuredClone(a));
+    for (const [c, r] of this.recent) if (include(c)) snap.recent[c] = { units: r.units.map((u) => [...u]), at: r.at };
+    for (const id of this.released) if (include(characteristicOfId(id))) snap.released.push(id);
+    return snap;
+  }
+
+  /** Replaces what the selected characteristics have here by the snapshot's (nothing when absent). */
+  restoreState(snap: HoldBookSnapshot | undefined, include: (characteristic: string) => boolean): void {
+    for (const [id, h] of this.holds) if (include(h.characteristic)) { this.holds.delete(id); this.activeHoldByCharacteristic.delete(h.characteristic); }
+    for (const c of [...this.alarms.keys()]) if (include(c)) this.alarms.delete(c);
+    for (const c of [...this.recent.keys()]) if (include(c)) this.recent.delete(c);
+    for (const id of [...this.released]) if (include(characteristicOfId(id))) this.released.delete(id);
+    if (!snap) return;
+    for (const h of snap.holds) { const hold = structuredClone(h); this.holds.set(hold.id, hold); this.activeHoldByCharacteristic.set(hold.characteristic, hold); }
+    for (const a of snap.alarms) this.alarms.set(a.characteristic, structuredClone(a));
+    for (const [c, r] of Object.entries(snap.recent)) this.recent.set(c, { units: r.units.map((u) => [...u]), at: r.at });
+    for (const id of snap.released) this.released.add(id);
+  }
 
   /** Keeps the point's units; on a point spanning a run, names the units of the whole run. */
   private remember(p: PointRecord): void {

@@ -1,0 +1,31 @@
+/**
+ * The shapes of a state snapshot: what a worker writes so that, after a crash or a hand-over,
+ * another process continues every characteristic exactly where it stood. Plain JSON.
+ */
+
+/** JSON has no NaN or ±Infinity: numbers that are not finite travel as their string form. */
+export type SnapNumber = number | string;
+export const packNumbers = (a: ArrayLike<number>): SnapNumber[] => Array.from(a, (x) => (Number.isFinite(x) ? x : String(x)));
+export const unpackNumbers = (a: readonly SnapNumber[]): number[] => a.map(Number);
+
+/** A Phase I point waiting for the limits: its observation [x, n, range, sd] and identities. */
+export interface GroupSnapshot { obs: SnapNumber[]; units: string[]; lots: string[]; ts: string; values: SnapNumber[] }
+
+/** An open X̄ subgroup. */
+export interface SubgroupSnapshot { values: SnapNumber[]; units: string[]; lots: string[]; id: string | number | null; lastTs: string; dropped: number }
+
+export interface CharacteristicSnapshot {
+  /** The characteristic's configuration when saved: a changed one starts afresh, as on hot reload. */
+  config: string;
+  index: number;
+  /** Locked [center, sigma], or absent while Phase I collects. */
+  params?: SnapNumber[];
+  phase1?: GroupSnapshot[];
+  chart?: SnapNumber[];
+  rules: SnapNumber[];
+  ruleHits: number[];
+  holds: number;
+  alarms: number;
+  overallSigma: SnapNumber;
+  subgroup?: SubgroupSnapshot;
+}
