@@ -63,8 +63,14 @@ program
   .addOption(new Option('--alarm-flood <n/time|off>', 'flood control: past n new alarms on a line within time, one flood alarm stands for the rest').env('SPC_ALARM_FLOOD').default('10/10m'))
   .addOption(new Option('--store <url>', 'genealogy store for trace, holds and audit: postgres://… or pglite:<folder> (pglite: alone = in memory)').env('SPC_STORE'))
   .addOption(new Option('--samples-retention <duration>', 'how long the samples stream keeps history for replays (e.g. 7d, 12h), when it is created').env('SPC_SAMPLES_RETENTION').default('7d'))
+  .addOption(new Option('--partitions <n>', 'partitions of the sample stream, by line; every worker of a deployment uses the same number (changing it restarts all state)').env('SPC_PARTITIONS').default('1'))
+  .addOption(new Option('--worker-id <id>', 'this worker\'s name in the partition leases (default: host-pid)').env('SPC_WORKER_ID'))
+  .addOption(new Option('--snapshot-every <duration>', 'how often partition state is snapshotted to NATS (bounds the replay after a crash)').env('SPC_SNAPSHOT_EVERY').default('30s'))
+  .addOption(new Option('--lease-ttl <duration>', 'how long a dead worker\'s partitions stay locked before another takes them').env('SPC_LEASE_TTL').default('5s'))
   .addHelpText('after', `
 Every option can also come from the environment variable shown. Signals protocol: docs/signals.md.
+Several workers (same --rules, --prefix and --partitions) share the partitions; one that stops or
+dies has its partitions taken over from their last snapshot. State lives in NATS (KV + object store).
 Example (InfluxDB 1.x):
   spc run --rules rules/ --tokens tokens.yaml --influx-url http://127.0.0.1:8086 --influx-db spc`)
   .action(async (o) => { process.exitCode = await run(o); });

@@ -3,6 +3,7 @@ import { InfluxLineWriter } from '../adapters/influx/writer.js';
 import { createDatabase } from '../adapters/influx/influxql.js';
 import { ensureStreams, streamNamesFor, type StreamNames } from '../adapters/nats/jetstream.js';
 import { jetStreamTransport } from '../adapters/nats/jetstream-transport.js';
+import { defaultWorkerId, NatsMembership, NatsStateStore } from '../adapters/nats/state-store.js';
 import { GenealogyStore } from '../adapters/store/genealogy.js';
 import { openSql } from '../adapters/store/sql.js';
 import { loadTokens } from '../auth/tokens.js';
@@ -33,6 +34,10 @@ export interface RunOptions {
   samplesRetention: string;
   store?: string;
   alarmFlood: string;
+  partitions: string;
+  workerId?: string;
+  snapshotEvery: string;
+  leaseTtl: string;
 }
 
 /** "10/10m" → at most 10 new alarms per line in 10 minutes; "off" → no flood control. */
@@ -57,12 +62,20 @@ export async function run(o: RunOptions): Promise<number> {
   const jsm = await nc.jetstreamManager();
   await ensureStreams(jsm, streams, { samplesMaxAgeMs: parseDuration(o.samplesRetention) });
   const js = nc.jetstream();
+  const partitions = Number(o.partitions);
+  if (!Number.isInteger(partitions) || partitions < 1 || partitions > 1024) throw new RangeError(`--partitions must be a whole number from 1 to 1024 (got ${o.partitions})`);
+  const state = await NatsStateStore.open(js, streams, partitions);
+  const membership = await NatsMembership.open(js, streams, partitions, o.workerId ?? defaultWorkerId(), parseDuration(o.leaseTtl));
 
   let drain: InfluxDrain | undefined;
   const service = await startService({
     rulesPath: o.rules, rules, tokens, transport: jetStreamTransport(js, streams), anomalies, store, unknown: o.unknown, flood: parseFlood(o.alarmFlood),
+    partitions, state, membership, snapshotEveryMs: parseDuration(o.snapshotEvery), ownershipEveryMs: Math.max(200, parseDuration(o.leaseTtl) / 4),
     heartbeatMs: Number(o.heartbeatMs), host: o.wsHost, port: Number(o.wsPort), log,
-    lag: async () => (await jsm.consumers.info(streams.samples, streams.workerDurable).catch(() => undefined))?.num_pending,
+    lag: async () => {
+      const last = (await jsm.streams.info(streams.samples).catch(() => undefined))?.state.last_seq;
+      return last === undefined ? undefined : Math.max(0, last - service.worker.position);
+    },
     influx: () => drain?.counters, healthExtra: () => ({ nats: !nc.isClosed() }),
   });
   const worker = service.worker;
@@ -77,7 +90,7 @@ export async function run(o: RunOptions): Promise<number> {
   }
 
   const port = service.port;
-  logger.info({ characteristics: rules.characteristics.length, signals: `ws://${o.wsHost}:${port}/signals`, nats: o.nats, influx: o.influx ? o.influxUrl : 'off' }, 'spc run: started');
+  logger.info({ worker: membership.workerId, partitions, characteristics: rules.characteristics.length, signals: `ws://${o.wsHost}:${port}/signals`, nats: o.nats, influx: o.influx ? o.influxUrl : 'off' }, 'spc run: started');
   // A line the test harness and operators can wait for.
   process.stderr.write(`spc run: ready on ws://${o.wsHost}:${port}/signals — console http://${o.wsHost}:${port}/\n`);
 

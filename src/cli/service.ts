@@ -11,6 +11,7 @@ import { InvalidFileError } from '../rules-file/diagnostics.js';
 import { loadRules } from '../rules-file/load.js';
 import type { AnomalyRuntime } from '../service/anomaly.js';
 import type { WorkerTransport } from '../service/transport.js';
+import type { Membership, StateStore } from '../service/state.js';
 import { SpcWorker, type UnknownCharacteristicPolicy } from '../service/worker.js';
 
 type Log = (level: 'info' | 'warn' | 'error', msg: string, extra?: Record<string, unknown>) => void;
@@ -33,6 +34,11 @@ export interface ServiceOptions {
   influx?: () => { linesWritten: number; failedAttempts: number; linesLost: number; messages: number } | undefined;
   /** Extra /healthz fields (the transport's state). */
   healthExtra?: () => Record<string, unknown>;
+  partitions?: number;
+  state?: StateStore;
+  membership?: Membership;
+  snapshotEveryMs?: number;
+  ownershipEveryMs?: number;
   /** Another listener for every signal (the demo narrates holds). */
   onSignal?: (s: LifecycleSignal) => void;
 }
@@ -56,6 +62,7 @@ export async function startService(o: ServiceOptions): Promise<RunningService> {
   });
   const worker: SpcWorker = new SpcWorker({
     transport: o.transport, rules: o.rules, anomalies: o.anomalies, trace: o.store, unknownCharacteristics: o.unknown, log: o.log, flood: o.flood,
+    partitions: o.partitions, state: o.state, membership: o.membership, snapshotEveryMs: o.snapshotEveryMs, ownershipEveryMs: o.ownershipEveryMs,
     onLatency: (s) => metrics.latency.observe(s),
     onSignal: (s) => { signals?.broadcast(s); o.onSignal?.(s); },
     onPoint: (p, line, station) => signals?.broadcastPoint(p, line, station),

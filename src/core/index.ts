@@ -11,6 +11,6 @@ export { CharacteristicRunner } from './engine/characteristic.js';
 export type { PointRecord, PointSink, SummaryRecord } from './engine/records.js';
 export { HoldBook, MAX_UNITS_PER_SIGNAL, type HoldBookSnapshot, type PointPlace } from './signals/hold-book.js';
 export * from './state/snapshot.js';
-export { partitionOf, subjectToken } from './state/partition.js';
+export { desiredPartitions, partitionOf, subjectToken } from './state/partition.js';
 export type { AlarmClearSignal, AlarmSignal, HoldSignal, ReleaseSignal, Signal } from './signals/signal.js';
 export { AlarmLifecycle, type AlarmLifecycleSnapshot, type AlarmRecord, type AlarmState, type AlarmStateSignal, type FloodOptions, type LifecycleSignal } from './signals/alarm-lifecycle.js';

@@ -6,6 +6,8 @@ export interface SampleMessage {
   seq: number;
   /** When the stream stored the message, ms since epoch. */
   storedAtMs: number;
+  /** The line token of the subject: the partition key when several workers share the stream. */
+  line?: string;
   ack(): void;
 }
 
@@ -18,8 +20,8 @@ export interface DeadLetter { reason: string; detail: string; subject: string; s
 export interface WorkerTransport {
   /** Name of the sample source, stored with trace rows (the JetStream stream name). */
   readonly source: string;
-  /** Messages in stream order, from where this worker's durable consumer stands. */
-  consume(): Promise<MessageStream>;
+  /** Messages in stream order, starting at stream sequence `from` (a queue without positions ignores it). */
+  consume(from: number): Promise<MessageStream>;
   /** Stores a bad message (or batch item) with its reason; resolves once it is durable. */
   deadLetter(info: DeadLetter, payload: Uint8Array): Promise<void>;
   /** Stores InfluxDB lines for the drain; resolves once durable. `id` deduplicates retries. */

@@ -1,6 +1,7 @@
 import type { MessageStream, SampleMessage, WorkerTransport } from './transport.js';
 import { capabilityLine, pointLine, sampleLine, signalLine, violationLines } from '../adapters/influx/line-protocol.js';
-import { AlarmLifecycle, HoldBook, SpcEngine, type AlarmStateSignal, type LifecycleSignal, type PointRecord, type ReleaseSignal, type RuleSetConfig, type Sample, type Signal } from '../core/index.js';
+import { AlarmLifecycle, desiredPartitions, HoldBook, partitionOf, SpcEngine, subjectToken, type AlarmStateSignal, type LifecycleSignal, type PointRecord, type ReleaseSignal, type RuleSetConfig, type Sample, type Signal } from '../core/index.js';
+import type { Membership, PartitionSnapshot, ReleaseRecord, StateStore } from './state.js';
 import { decodeSampleMessage, type DeadLetterReason } from '../samples/message.js';
 import { anomalyPoint, feedsModel, type AnomalyRuntime } from './anomaly.js';
 import type { AuditEntry, GenealogyStore, TraceRow } from '../adapters/store/genealogy.js';
@@ -30,6 +31,21 @@ export interface WorkerOptions {
   /** Most messages acknowledged together, and the longest wait before they are, ms. */
   commitEvery?: { messages: number; ms: number };
   log?: (level: 'info' | 'warn' | 'error', msg: string, extra?: Record<string, unknown>) => void;
+  /** Partitions of the sample stream (by line); every worker of a deployment must use the same number. Default 1. */
+  partitions?: number;
+  /** Where partition snapshots, commit positions and releases outlive the process (none: state is lost on exit). */
+  state?: StateStore;
+  /** Leases for several workers; without it this worker owns every partition. */
+  membership?: Membership;
+  /** How often each partition's state is snapshotted, ms; default 30,000. */
+  snapshotEveryMs?: number;
+  /** How often leases are renewed and partitions rebalanced, ms; default 1,000. */
+  ownershipEveryMs?: number;
+  /**
+   * Most processed messages waiting for their commit (e.g. while PostgreSQL is down) before the
+   * worker stops taking more; until then signals keep flowing. Default 200,000.
+   */
+  maxUncommitted?: number;
 }
 
 export interface WorkerCounters {
@@ -37,8 +53,17 @@ export interface WorkerCounters {
   samples: number;
   points: number;
   signals: number;
-  /** Messages JetStream delivered again after we had processed them (acknowledged, not reprocessed). */
+  /** Messages delivered again after their partition's state already held them (not reprocessed). */
   redelivered: number;
+  /** Messages of partitions other workers own (passed over). */
+  skipped: number;
+  /** Messages processed again after a restore only to rebuild state (their outputs were already durable). */
+  replayed: number;
+  snapshots: number;
+  snapshotFailures: number;
+  /** Partitions taken (at start, or over from a worker that stopped or died). */
+  acquired: number;
+  handedOver: number;
   deadLetters: Partial<Record<DeadLetterReason, number>>;
   unknownCharacteristic: number;
   outboxMessages: number;
@@ -54,28 +79,58 @@ export interface WorkerCounters {
 interface Batch {
   msgs: SampleMessage[]; lines: string[]; bytes: number; deadLetters: Promise<void>[]; scoring: Promise<void>[]; firstSeq: number; lastSeq: number;
   traceRows: TraceRow[]; signals: Signal[]; audit: Omit<AuditEntry, 'id' | 'at'>[];
+  /** Releases to record in the state store before the batch counts as committed. */
+  releases: Promise<void>[];
+  /** Last message of each partition in this batch: the partition's commit position once it is durable. */
+  touched: Map<number, number>;
 }
 
 const OUTBOX_CHUNK_BYTES = 512 * 1024;
-const newBatch = (): Batch => ({ msgs: [], lines: [], bytes: 0, deadLetters: [], scoring: [], firstSeq: 0, lastSeq: 0, traceRows: [], signals: [], audit: [] });
+const newBatch = (): Batch => ({ msgs: [], lines: [], bytes: 0, deadLetters: [], scoring: [], firstSeq: 0, lastSeq: 0, traceRows: [], signals: [], audit: [], releases: [], touched: new Map() });
+/** Distinguishes this process's outbox message ids from another's (a restarted worker's batches differ). */
+const INSTANCE = Math.random().toString(36).slice(2, 10);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * The real-time pipeline: JetStream samples → engine → signals (at once) and InfluxDB lines
- * (through the JetStream outbox). A message is acknowledged only after everything it caused is
- * durable: its dead letters and its outbox entry stored by JetStream. Signals never wait on
- * InfluxDB: they are sent while the message is processed. Messages are processed in stream order,
- * and one redelivered after processing is acknowledged without being processed again.
+ * (through the JetStream outbox). A message is committed only after everything it caused is
+ * durable: its dead letters and outbox entry stored by JetStream, its trace rows by the store.
+ * Signals never wait on InfluxDB: they are sent while the message is processed.
+ *
+ * State and recovery: the stream is split by line into partitions. For each partition it owns the
+ * worker records the last committed stream sequence and, every `snapshotEveryMs`, a snapshot of
+ * its characteristics (taken after the messages it reflects are committed). A worker that takes a
+ * partition (after a restart, or from a dead worker) restores the snapshot and reads the stream
+ * again from the message after it: messages up to the committed position only rebuild state
+ * (their outputs exist), later ones are processed normally. Releases are replayed at the stream
+ * position they happened at. So the points and holds are those of an uninterrupted run.
  */
 export class SpcWorker {
   readonly engine: SpcEngine;
   readonly holds = new HoldBook();
   readonly alarms: AlarmLifecycle;
-  readonly counters: WorkerCounters = { messages: 0, samples: 0, points: 0, signals: 0, redelivered: 0, deadLetters: {}, unknownCharacteristic: 0, outboxMessages: 0, acked: 0, commitFailures: 0, anomalyScored: 0, anomalyFlagged: 0, anomalyIncomplete: 0, anomalyErrors: 0 };
+  readonly counters: WorkerCounters = { messages: 0, samples: 0, points: 0, signals: 0, redelivered: 0, skipped: 0, replayed: 0, snapshots: 0, snapshotFailures: 0, acquired: 0, handedOver: 0, deadLetters: {}, unknownCharacteristic: 0, outboxMessages: 0, acked: 0, commitFailures: 0, anomalyScored: 0, anomalyFlagged: 0, anomalyIncomplete: 0, anomalyErrors: 0 };
   private readonly chartOf = new Map<string, string>();
   private readonly specOf = new Map<string, { lsl?: number; usl?: number }>();
-  private lastSeq = 0;
   private batch = newBatch();
+  private readonly partitions: number;
+  /** Partition of each characteristic and anomaly model (by its line). */
+  private readonly partitionOfId = new Map<string, number>();
+  /** Owned partitions → last stream sequence their state reflects. */
+  private readonly applied = new Map<number, number>();
+  /** Per owned partition: messages up to this sequence were committed before; replay them silently. */
+  private readonly replayUntil = new Map<number, number>();
+  private readonly pendingReleases = new Map<number, ReleaseRecord[]>();
+  private readonly snapshotSeq = new Map<number, number>();
+  private snapshots: Promise<void> = Promise.resolve();
+  /** Highest stream sequence the consumer has delivered, and whether it must restart lower. */
+  private lastSeen = 0;
+  private rewind = false;
+  private silent = false;
+  private uncommitted = 0;
+  private ownershipTimer: NodeJS.Timeout | undefined;
+  private snapshotTimer: NodeJS.Timeout | undefined;
+  private ticking = false;
   private commits: Promise<void> = Promise.resolve();
   private current: Sample | undefined;
   private currentSeq = 0;
@@ -86,11 +141,18 @@ export class SpcWorker {
   private stopped = false;
 
   constructor(private readonly o: WorkerOptions) {
+    this.partitions = Math.max(1, Math.floor(o.partitions ?? 1));
     this.engine = new SpcEngine(o.rules);
     this.alarms = new AlarmLifecycle(o.flood);
     this.indexCharacteristics(o.rules);
     this.log = o.log ?? (() => {});
   }
+
+  /** The lowest stream position this worker's partitions have reached (lag = stream end − this). */
+  get position(): number { return this.applied.size ? Math.min(...this.applied.values()) : this.lastSeen; }
+
+  /** Partitions this worker owns now. */
+  get ownedPartitions(): number[] { return [...this.applied.keys()].sort((a, b) => a - b); }
 
   /** Consumes until stop(); resolves when the consumer ends. */
   async run(): Promise<void> {
@@ -100,13 +162,140 @@ export class SpcWorker {
       for (const a of this.o.anomalies ?? []) this.counters.anomalyIncomplete += a.assembler.expire(Date.now());
       for (const s of this.alarms.tick(Date.now(), new Date().toISOString())) this.o.onSignal(s);
     }, every.ms);
+    await this.startOwnership();
+    const maxUncommitted = this.o.maxUncommitted ?? 200_000;
     while (!this.stopped) {
-      this.messages = await this.o.transport.consume();
+      if (!this.applied.size) { await sleep(100); continue; }
+      // From the earliest message an owned partition still needs; others skip what they hold.
+      const from = Math.min(...this.applied.values()) + 1;
+      this.rewind = false;
+      this.lastSeen = from - 1;
+      this.messages = await this.o.transport.consume(from);
       for await (const m of this.messages) {
         this.handle(m);
         if (this.batch.msgs.length >= every.messages || this.batch.bytes >= OUTBOX_CHUNK_BYTES) this.commit();
+        if (this.uncommitted >= maxUncommitted) await this.commits; // back-pressure once the buffer of uncommitted work is full
+        if (this.rewind || this.stopped) break;
       }
+      this.messages.stop();
     }
+  }
+
+  /** Partitions at start: every one without leases, else those this worker wins among the live workers. */
+  private async startOwnership(): Promise<void> {
+    const every = this.o.snapshotEveryMs ?? 30_000;
+    if (this.o.state) this.snapshotTimer = setInterval(() => { for (const p of this.applied.keys()) if (this.applied.get(p) !== this.snapshotSeq.get(p)) void this.snapshot(p); }, every);
+    if (!this.o.membership) {
+      for (let p = 0; p < this.partitions; p++) await this.acquire(p);
+      return;
+    }
+    await this.tick();
+    this.ownershipTimer = setInterval(() => void this.tick(), this.o.ownershipEveryMs ?? 1000);
+  }
+
+  /** Renews leases, hands over partitions another live worker should have, takes free ones. */
+  private async tick(): Promise<void> {
+    const m = this.o.membership!;
+    if (this.ticking || this.stopped) return;
+    this.ticking = true;
+    try {
+      const want = new Set(desiredPartitions(await m.heartbeat(), this.partitions, m.workerId));
+      for (const p of [...this.applied.keys()]) {
+        if (!want.has(p)) await this.handOver(p);
+        else if (!(await m.renew(p))) {
+          this.applied.delete(p);
+          this.log('error', 'lost the lease of a partition to another worker; stopped processing it', { partition: p });
+        }
+      }
+      for (const p of want) if (!this.applied.has(p) && !this.stopped && (await m.tryAcquire(p))) await this.acquire(p);
+    } catch (err) {
+      this.log('warn', 'partition leases not renewed (NATS unavailable?); will retry', { err: String(err) });
+    } finally {
+      this.ticking = false;
+    }
+  }
+
+  /**
+   * Takes a partition: restores its snapshot (or starts it afresh), notes up to where its outputs
+   * were committed and which releases happened since, and makes the consumer read the stream
+   * again from the snapshot when it is already past it.
+   */
+  private async acquire(p: number): Promise<void> {
+    const st = this.o.state;
+    const [snap, committed, releases] = st ? await Promise.all([st.loadSnapshot(p), st.committed(p), st.releases(p)]) : [undefined, 0, [] as ReleaseRecord[]];
+    const usable = snap && snap.partitions === this.partitions ? snap : undefined;
+    const inPartition = (id: string) => this.partitionOfCharacteristic(id) === p;
+    const r = this.engine.restoreStates(usable?.characteristics ?? {}, inPartition);
+    this.holds.restoreState(usable?.holds, inPartition);
+    this.alarms.restoreState(usable?.alarms, (line) => this.partitionOfLine(line) === p);
+    const seq = usable?.seq ?? 0;
+    this.applied.set(p, seq);
+    this.snapshotSeq.set(p, seq);
+    this.replayUntil.set(p, committed);
+    this.pendingReleases.set(p, releases.filter((x) => x.seq >= seq).sort((a, b) => a.seq - b.seq));
+    this.applyReleasesBefore(p, seq + 1);
+    if (this.lastSeen > seq) { this.rewind = true; this.messages?.stop(); }
+    this.counters.acquired++;
+    this.log('info', 'partition acquired', { partition: p, snapshotSeq: seq, committed, restored: r.restored, fresh: r.fresh, releases: releases.length });
+  }
+
+  /** Gives a partition to the worker that should have it: commit, snapshot, then free the lease. */
+  private async handOver(p: number): Promise<void> {
+    const saved = this.snapshot(p);
+    this.applied.delete(p);
+    await saved;
+    await this.o.membership?.release(p);
+    this.counters.handedOver++;
+    this.log('info', 'partition handed over', { partition: p });
+  }
+
+  /**
+   * Captures the partition's state now and writes it once every message it reflects is committed
+   * (a snapshot must never be ahead of the outputs). Snapshots are written one at a time.
+   */
+  private snapshot(p: number): Promise<void> {
+    const st = this.o.state;
+    const seq = this.applied.get(p);
+    if (!st || seq === undefined) return Promise.resolve();
+    const inPartition = (id: string) => this.partitionOfCharacteristic(id) === p;
+    const snap: PartitionSnapshot = {
+      version: 1, partition: p, partitions: this.partitions, seq, savedAt: new Date().toISOString(),
+      characteristics: this.engine.saveStates(inPartition),
+      holds: this.holds.saveState(inPartition),
+      alarms: this.alarms.saveState((line) => this.partitionOfLine(line) === p),
+    };
+    if (this.batch.msgs.length || this.batch.touched.size) this.commit();
+    const committed = this.commits;
+    this.snapshots = this.snapshots.then(async () => {
+      await committed;
+      try {
+        await st.saveSnapshot(snap);
+        this.snapshotSeq.set(p, seq);
+        this.counters.snapshots++;
+        await st.pruneReleases(p, seq);
+      } catch (err) {
+        this.counters.snapshotFailures++;
+        this.log('error', 'snapshot not saved; the previous one stays valid', { partition: p, err: String(err) });
+      }
+    });
+    return this.snapshots;
+  }
+
+  /** Releases that happened before stream message `seq` of the partition (replay). */
+  private applyReleasesBefore(p: number, seq: number): void {
+    const pending = this.pendingReleases.get(p);
+    while (pending?.length && pending[0].seq < seq) {
+      const r = pending.shift()!;
+      this.holds.release(r.id, r.by, r.reason, r.ts);
+    }
+  }
+
+  private partitionOfLine(line: string): number { return partitionOf(subjectToken(line), this.partitions); }
+
+  private partitionOfCharacteristic(id: string): number { return this.partitionOfId.get(id) ?? 0; }
+
+  private partitionOfMessage(m: SampleMessage): number {
+    return this.partitions === 1 ? 0 : partitionOf(m.line ?? '_', this.partitions);
   }
 
   /** Stops consuming and waits until every processed message is committed and acknowledged. */
@@ -114,17 +303,34 @@ export class SpcWorker {
     this.stopped = true;
     this.messages?.stop();
     if (this.timer) clearInterval(this.timer);
-    if (this.batch.msgs.length) this.commit();
+    clearInterval(this.ownershipTimer); clearInterval(this.snapshotTimer);
+    while (this.ticking) await sleep(10);
+    if (this.batch.msgs.length || this.batch.touched.size) this.commit();
     await this.commits;
+    // A clean stop leaves fresh snapshots and free leases: the next owner starts at once, with no replay.
+    for (const p of [...this.applied.keys()]) {
+      await this.snapshot(p);
+      await this.o.membership?.release(p).catch(() => undefined);
+    }
+    await this.o.membership?.leave().catch(() => undefined);
     for (const a of this.o.anomalies ?? []) await a.thread.close();
   }
 
   private handle(m: SampleMessage): void {
+    if (this.rewind) return; // a partition was just restored behind this position: the consumer restarts lower
     const seq = m.seq;
+    if (seq > this.lastSeen) this.lastSeen = seq;
+    const partition = this.partitionOfMessage(m);
+    const applied = this.applied.get(partition);
+    if (applied === undefined) { this.counters.skipped++; m.ack(); return; }
+    if (seq <= applied) { this.counters.redelivered++; this.batch.msgs.push(m); this.uncommitted++; return; }
     this.counters.messages++;
-    if (seq <= this.lastSeq) { this.counters.redelivered++; this.batch.msgs.push(m); return; }
-    if (this.o.onLatency) this.o.onLatency(Math.max(0, Date.now() - m.storedAtMs) / 1000);
-    this.lastSeq = seq;
+    this.applyReleasesBefore(partition, seq);
+    this.applied.set(partition, seq);
+    this.batch.touched.set(partition, seq);
+    this.silent = seq <= (this.replayUntil.get(partition) ?? 0);
+    if (this.silent) this.counters.replayed++;
+    else if (this.o.onLatency) this.o.onLatency(Math.max(0, Date.now() - m.storedAtMs) / 1000);
     if (!this.batch.firstSeq) this.batch.firstSeq = seq;
     this.batch.lastSeq = seq;
     const { samples, bad } = decodeSampleMessage(m.data);
@@ -133,6 +339,11 @@ export class SpcWorker {
       this.counters.samples++;
       this.current = s;
       this.currentSeq = seq * 1000 + i;
+      if (this.partitions > 1 && m.line !== undefined && subjectToken(s.line) !== m.line) {
+        // Partitions follow the subject: a sample of another line would reach a worker that does not own it.
+        this.deadLetter('rejected', `sample line ${s.line} does not match its subject's line ${m.line} (partitioned workers route by subject)`, m, samples.length > 1 ? i : undefined, new TextEncoder().encode(JSON.stringify(s)));
+        return;
+      }
       const r = this.engine.process(s, this.emitPoint);
       if (r.rejected) this.deadLetter('rejected', r.rejected, m, samples.length > 1 ? i : undefined, new TextEncoder().encode(JSON.stringify(s)));
       else if (r.matched === 0) {
@@ -140,12 +351,15 @@ export class SpcWorker {
         const policy = this.o.unknownCharacteristics ?? 'count';
         if (policy === 'dlq') this.deadLetter('unknown-characteristic', `no characteristic matches line ${s.line}, station ${s.station}, parameter ${s.parameter}`, m, samples.length > 1 ? i : undefined, new TextEncoder().encode(JSON.stringify(s)));
       }
+      if (this.silent) return;
       if (this.o.writeSamples !== false) this.addLine(sampleLine(s, this.currentSeq));
       if (this.o.trace) this.batch.traceRows.push({ source: this.o.transport.source, seq, item: i, sample: s });
       for (const a of this.o.anomalies ?? []) if (feedsModel(a, s)) this.assemble(a, s);
     });
     this.current = undefined;
+    this.silent = false;
     this.batch.msgs.push(m);
+    this.uncommitted++;
   }
 
   /** Applies edited rules without losing the windows of unchanged characteristics (hot reload). */
@@ -157,8 +371,12 @@ export class SpcWorker {
 
   /** Chart type and spec limits by characteristic id: the InfluxDB tags and fields of its points. */
   private indexCharacteristics(rules: RuleSetConfig): void {
-    this.chartOf.clear(); this.specOf.clear();
+    const many = this.partitions > 1;
+    const lineless = [...rules.characteristics, ...(rules.anomaly ?? [])].filter((c) => c.match?.line === undefined).map((c) => c.id);
+    if (many && lineless.length) throw new Error(`with ${this.partitions} partitions (split by line) every characteristic and anomaly model needs match.line; these match any line: ${lineless.join(', ')}`);
+    this.chartOf.clear(); this.specOf.clear(); this.partitionOfId.clear();
     for (const c of rules.characteristics) { this.chartOf.set(c.id, c.chart.type); if (c.spec) this.specOf.set(c.id, { lsl: c.spec.lsl, usl: c.spec.usl }); }
+    if (many) for (const c of [...rules.characteristics, ...(rules.anomaly ?? [])]) this.partitionOfId.set(c.id, this.partitionOfLine(c.match!.line!));
   }
 
   /** Adds a sample to a model's unit; a complete unit is scored off-thread, its verdict joins this batch. */
@@ -183,6 +401,7 @@ export class SpcWorker {
   }
 
   private deadLetter(reason: DeadLetterReason, detail: string, m: SampleMessage, item: number | undefined, payload: Uint8Array): void {
+    if (this.silent) return; // stored before the restart
     this.counters.deadLetters[reason] = (this.counters.deadLetters[reason] ?? 0) + 1;
     this.log('warn', 'dead letter', { reason, detail, subject: m.subject, seq: m.seq, item });
     this.batch.deadLetters.push(this.o.transport.deadLetter({ reason, detail, subject: m.subject, streamSequence: m.seq, item }, payload));
@@ -200,13 +419,14 @@ export class SpcWorker {
       if (line) this.addLine(line);
     }
     if (p.violations.length) for (const l of violationLines(p, tags)) this.addLine(l);
-    this.o.onPoint?.(p, s.line, s.station);
+    if (!this.silent) this.o.onPoint?.(p, s.line, s.station);
     for (const sig of this.holds.apply(p, place)) this.signal(sig);
   }
 
   /** A signal from the hold book: alarms pass through the lifecycle (dedupe, shelving, floods) first. */
   private signal(raw: Signal, batch: Batch = this.batch): void {
     for (const sig of this.alarms.onSignal(raw, Date.now())) {
+      if (this.silent) continue; // replaying: the lifecycle follows, the signal was sent before the restart
       this.counters.signals++;
       this.o.onSignal(sig);
       if (sig.type === 'alarm-state') continue;
@@ -243,14 +463,18 @@ export class SpcWorker {
    * (release and audit entry) and InfluxDB record it with the next commit.
    */
   release(id: string, by: string, reason: string, role = 'quality'): ReleaseSignal | string {
-    const r = this.holds.release(id, by, reason, new Date().toISOString());
+    const ts = new Date().toISOString();
+    const r = this.holds.release(id, by, reason, ts);
     if (!r) return `no active hold ${id}`;
+    const p = this.partitionOfCharacteristic(r.characteristic);
+    // Kept with the stream position, so a replay of this partition releases at the same point.
+    if (this.o.state) this.batch.releases.push(this.o.state.addRelease(p, { id, by, reason, role, ts, seq: this.applied.get(p) ?? 0 }));
     this.signal(r);
     this.auditNow({ actor: by, role, action: 'release', target: id, reason, detail: { units: r.units.length, characteristic: r.characteristic } });
     return r;
   }
 
-  private addLine(line: string): void { this.add(this.batch, line); }
+  private addLine(line: string): void { if (!this.silent) this.add(this.batch, line); }
 
   private add(batch: Batch, line: string): void {
     batch.lines.push(line);
@@ -268,6 +492,7 @@ export class SpcWorker {
     for (let attempt = 0; ; attempt++) {
       try {
         await Promise.all(b.deadLetters);
+        await Promise.all(b.releases);
         await Promise.all(b.scoring); // a batch's anomaly verdicts (a few ms) are committed with it
         await this.publishOutbox(b);
         if (this.o.trace) {
@@ -281,11 +506,18 @@ export class SpcWorker {
         this.counters.commitFailures++;
         this.log('error', 'commit to JetStream failed; retrying (messages stay unacknowledged)', { err: String(err), attempt });
         b.deadLetters = b.deadLetters.map((p) => p.catch(() => undefined)); // already logged; the retry republishes them below
+        b.releases = b.releases.map((p) => p.catch((e: unknown) => this.log('error', 'release not recorded in the state store', { err: String(e) })));
         await sleep(Math.min(5000, 100 * 2 ** attempt));
       }
     }
+    const st = this.o.state;
+    if (st && b.touched.size) {
+      // Not retried: a stale position only means a longer silent replay after a crash.
+      await Promise.all([...b.touched].map(([p, seq]) => st.setCommitted(p, seq))).catch((err: unknown) => this.log('warn', 'commit position not recorded', { err: String(err) }));
+    }
     for (const m of b.msgs) m.ack();
     this.counters.acked += b.msgs.length;
+    this.uncommitted -= b.msgs.length;
   }
 
   private async publishOutbox(b: Batch): Promise<void> {
@@ -293,7 +525,7 @@ export class SpcWorker {
     let chunk: string[] = [], size = 0, part = 0;
     const send = async () => {
       // The id makes a retried publish a duplicate that JetStream drops.
-      await this.o.transport.outbox(new TextEncoder().encode(chunk.join('\n')), `out-${b.firstSeq}-${b.lastSeq}-${part++}`);
+      await this.o.transport.outbox(new TextEncoder().encode(chunk.join('\n')), `out-${INSTANCE}-${b.firstSeq}-${b.lastSeq}-${part++}`);
       this.counters.outboxMessages++;
       chunk = []; size = 0;
     };

@@ -1,19 +1,27 @@
-import type { JetStreamClient } from 'nats';
+import { DeliverPolicy, type JetStreamClient } from 'nats';
 import type { WorkerTransport } from '../../service/transport.js';
-import { outboxSubject, publishDeadLetter, type StreamNames } from './jetstream.js';
+import { outboxSubject, publishDeadLetter, sampleSubjects, type StreamNames } from './jetstream.js';
 
-/** The worker's transport on NATS JetStream: durable pull consumer in, dead letters and outbox out. */
+/**
+ * The worker's transport on NATS JetStream: an ordered consumer reads the samples stream from the
+ * position the worker asks for (its restored state decides, not a server-side cursor), and
+ * re-creates itself after a reconnect; dead letters and outbox lines go out acknowledged.
+ */
 export function jetStreamTransport(js: JetStreamClient, streams: StreamNames): WorkerTransport {
+  // Subjects are <prefix>.samples.<line>.<station>.<parameter>: the line is a fixed token.
+  const lineToken = streams.prefix.split('.').length + 1;
   return {
     source: streams.samples,
-    async consume() {
-      const consumer = await js.consumers.get(streams.samples, streams.workerDurable);
+    async consume(from: number) {
+      const consumer = await js.consumers.get(streams.samples, {
+        filterSubjects: sampleSubjects(streams), deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: Math.max(1, from),
+      });
       const messages = await consumer.consume({ max_messages: 2000 });
       return {
         stop: () => messages.stop(),
         async *[Symbol.asyncIterator]() {
           for await (const m of messages) {
-            yield { data: m.data, subject: m.subject, seq: m.info.streamSequence, storedAtMs: m.info.timestampNanos / 1e6, ack: () => m.ack() };
+            yield { data: m.data, subject: m.subject, seq: m.info.streamSequence, storedAtMs: m.info.timestampNanos / 1e6, line: m.subject.split('.')[lineToken], ack: () => {} };
           }
         },
       };

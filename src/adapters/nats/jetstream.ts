@@ -14,21 +14,25 @@ export interface StreamNames {
   deadLetters: string;
   /** InfluxDB lines waiting to be written: spc.outbox.influx. */
   outbox: string;
-  /** The worker's durable pull consumer on the samples stream. */
-  workerDurable: string;
   /** The InfluxDB writer's durable pull consumer on the outbox. */
   influxDurable: string;
 }
 
 export const DEFAULT_STREAMS: StreamNames = {
-  prefix: 'spc', samples: 'SPC_SAMPLES', deadLetters: 'SPC_DLQ', outbox: 'SPC_OUTBOX', workerDurable: 'spc-worker', influxDurable: 'spc-influx',
+  prefix: 'spc', samples: 'SPC_SAMPLES', deadLetters: 'SPC_DLQ', outbox: 'SPC_OUTBOX', influxDurable: 'spc-influx',
 };
 
 /** Stream and consumer names and subjects for a prefix other than "spc" (tests, several plants on one NATS). */
 export function streamNamesFor(prefix: string): StreamNames {
   if (prefix === 'spc') return DEFAULT_STREAMS;
   const up = prefix.toUpperCase().replace(/[^A-Z0-9]/g, '_');
-  return { prefix, samples: `${up}_SAMPLES`, deadLetters: `${up}_DLQ`, outbox: `${up}_OUTBOX`, workerDurable: `${prefix}-worker`, influxDurable: `${prefix}-influx` };
+  return { prefix, samples: `${up}_SAMPLES`, deadLetters: `${up}_DLQ`, outbox: `${up}_OUTBOX`, influxDurable: `${prefix}-influx` };
+}
+
+/** Buckets of the partition state: derived from the samples stream's name, so prefixes never mix. */
+export function stateBuckets(n: StreamNames): { state: string; leases: string; snapshots: string } {
+  const base = n.samples.replace(/_SAMPLES$/, '');
+  return { state: `${base}_STATE`, leases: `${base}_LEASES`, snapshots: `${base}_SNAPSHOTS` };
 }
 
 export const sampleSubjects = (n: StreamNames) => `${n.prefix}.samples.>`;
@@ -45,8 +49,6 @@ export interface StreamLimits {
   samplesMaxAgeMs?: number;
   /** How long dead letters are kept, ms; default 30 days. */
   deadLetterMaxAgeMs?: number;
-  /** How long the worker may hold a sample message unacknowledged before redelivery, ms; default 60,000. */
-  workerAckWaitMs?: number;
 }
 
 async function ensureStream(jsm: JetStreamManager, cfg: Partial<StreamConfig> & { name: string; subjects: string[] }): Promise<void> {
@@ -77,7 +79,6 @@ export async function ensureStreams(jsm: JetStreamManager, names: StreamNames, l
     name: names.outbox, subjects: [outboxSubject(names)], storage: StorageType.File, retention: RetentionPolicy.Workqueue,
     duplicate_window: nanos(120_000),
   });
-  await ensureDurable(jsm, names.samples, names.workerDurable, limits.workerAckWaitMs ?? 60_000, 50_000);
   await ensureDurable(jsm, names.outbox, names.influxDurable, 60_000, 1_000);
 }
 
@@ -98,7 +99,9 @@ export interface DeadLetterInfo { reason: string; detail: string; subject: strin
 
 /** Deletes the streams (and so their consumers) of a prefix; for tests and `spc` clean-ups. */
 export async function deleteStreams(jsm: JetStreamManager, names: StreamNames): Promise<void> {
-  for (const s of [names.samples, names.deadLetters, names.outbox]) await jsm.streams.delete(s).catch(() => false);
+  const b = stateBuckets(names);
+  // With the KV and object-store buckets of the partition state (streams KV_<bucket>, OBJ_<bucket>).
+  for (const s of [names.samples, names.deadLetters, names.outbox, `KV_${b.state}`, `KV_${b.leases}`, `OBJ_${b.snapshots}`]) await jsm.streams.delete(s).catch(() => false);
 }
 
 /** Publishes a bad message (or item) to spc.dlq.<reason> and waits for JetStream to store it. */

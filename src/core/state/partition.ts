@@ -22,3 +22,21 @@ export function partitionOf(lineToken: string, partitions: number): number {
   }
   return (h >>> 0) % partitions;
 }
+
+/**
+ * Which partitions a worker should own among the live workers: rendezvous (highest random weight)
+ * hashing (Thaler & Ravishankar, 1998). Every worker computes the same answer from the same member
+ * list, and when a worker joins or leaves only the partitions it wins or held move.
+ */
+export function desiredPartitions(workers: readonly string[], partitions: number, me: string): number[] {
+  const mine: number[] = [];
+  for (let p = 0; p < partitions; p++) {
+    let best = '', bestWeight = -1;
+    for (const w of workers) {
+      const weight = partitionOf(`${w}/${p}`, 0x7fffffff);
+      if (weight > bestWeight || (weight === bestWeight && w < best)) { best = w; bestWeight = weight; }
+    }
+    if (best === me) mine.push(p);
+  }
+  return mine;
+}

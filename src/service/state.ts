@@ -1,0 +1,45 @@
+import type { AlarmLifecycleSnapshot, CharacteristicSnapshot, HoldBookSnapshot } from '../core/index.js';
+
+/** One partition's state as it stood after stream message `seq` (every output up to it is durable). */
+export interface PartitionSnapshot {
+  version: 1;
+  partition: number;
+  partitions: number;
+  seq: number;
+  savedAt: string;
+  characteristics: Record<string, CharacteristicSnapshot>;
+  holds: HoldBookSnapshot;
+  alarms: AlarmLifecycleSnapshot;
+}
+
+/**
+ * A quality release, kept with the stream position it happened at: a worker that replays the
+ * partition applies it between the same two messages, so later points raise the same holds.
+ */
+export interface ReleaseRecord { id: string; by: string; reason: string; role: string; ts: string; seq: number }
+
+/** Where partition state outlives a worker process (NATS KV and object store in production). */
+export interface StateStore {
+  loadSnapshot(partition: number): Promise<PartitionSnapshot | undefined>;
+  saveSnapshot(snapshot: PartitionSnapshot): Promise<void>;
+  /** Last stream sequence of the partition whose outputs are durable; 0 when none. */
+  committed(partition: number): Promise<number>;
+  setCommitted(partition: number, seq: number): Promise<void>;
+  releases(partition: number): Promise<ReleaseRecord[]>;
+  addRelease(partition: number, release: ReleaseRecord): Promise<void>;
+  /** Forgets releases a snapshot at `seq` already contains (those before it). */
+  pruneReleases(partition: number, seq: number): Promise<void>;
+}
+
+/** Who is alive and who owns which partition: leases that lapse when a worker stops renewing them. */
+export interface Membership {
+  readonly workerId: string;
+  /** Announces this worker; returns the ids of the live workers (this one included). */
+  heartbeat(): Promise<string[]>;
+  /** Takes the partition's lease if nobody holds it. */
+  tryAcquire(partition: number): Promise<boolean>;
+  /** Renews a lease this worker holds; false when another worker has it now. */
+  renew(partition: number): Promise<boolean>;
+  release(partition: number): Promise<void>;
+  leave(): Promise<void>;
+}
