@@ -76,7 +76,7 @@ export async function run(o: RunOptions): Promise<number> {
       const last = (await jsm.streams.info(streams.samples).catch(() => undefined))?.state.last_seq;
       return last === undefined ? undefined : Math.max(0, last - service.worker.position);
     },
-    influx: () => drain?.counters, healthExtra: () => ({ nats: !nc.isClosed() }),
+    influx: () => drain?.counters, healthExtra: () => ({ nats: !nc.isClosed(), worker: membership.workerId }),
   });
   const worker = service.worker;
 

@@ -69,7 +69,7 @@ export async function startService(o: ServiceOptions): Promise<RunningService> {
   });
   const health = () => {
     const mem = process.memoryUsage();
-    return { ok: true, ...o.healthExtra?.(), store: o.store?.db.kind ?? null, counters: worker.counters, influx: o.influx?.() ?? null, memory: { rssMb: Math.round(mem.rss / 1e6), heapUsedMb: Math.round(mem.heapUsed / 1e6) } };
+    return { ok: true, ...o.healthExtra?.(), store: o.store?.db.kind ?? null, partitions: worker.ownedPartitions, counters: worker.counters, influx: o.influx?.() ?? null, memory: { rssMb: Math.round(mem.rss / 1e6), heapUsedMb: Math.round(mem.heapUsed / 1e6) } };
   };
   const api = apiHandler({
     tokens: o.tokens, store: o.store, health, metrics: () => metrics.text(),

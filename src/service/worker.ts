@@ -430,7 +430,9 @@ export class SpcWorker {
       this.counters.signals++;
       this.o.onSignal(sig);
       if (sig.type === 'alarm-state') continue;
-      if (this.o.trace) batch.signals.push(sig);
+      // A copy: the hold book keeps updating the same hold object (a new `added` list per point)
+      // before this batch is written, and the store must get the units each update added.
+      if (this.o.trace) batch.signals.push({ ...sig } as Signal);
       this.add(batch, signalLine(sig, this.currentSeq));
     }
   }

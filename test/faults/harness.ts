@@ -1,0 +1,124 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DeliverPolicy, type NatsConnection } from 'nats';
+import { parse, stringify } from 'yaml';
+import { sampleSubjects, streamNamesFor } from '../../src/adapters/nats/jetstream.js';
+import { freePort, waitFor } from '../integration/servers.js';
+
+/** Shared by the fault tests: real `spc run` processes on real NATS (and PostgreSQL), compared run by run. */
+
+export const TOKEN = 'fault-test-quality-token-0123';
+
+/** A folder with a tokens file and rules for lines L1…Ln: the bundled SMT characteristics, per line, without the anomaly model. */
+export function workspace(lines: number): { dir: string; rules: string; tokens: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'spc-fault-'));
+  const base = (parse(readFileSync('rules/smt-line.yaml', 'utf8')) as { version: 1; characteristics: { id: string; match: Record<string, string> }[] });
+  const characteristics = [];
+  for (let l = 1; l <= lines; l++) {
+    for (const c of base.characteristics) characteristics.push({ ...c, id: `L${l}.${c.id}`, match: { ...c.match, line: `L${l}` } });
+  }
+  writeFileSync(join(dir, 'rules.yaml'), stringify({ version: 1, characteristics }));
+  writeFileSync(join(dir, 'tokens.yaml'), `- { token: ${TOKEN}, role: quality }\n`);
+  return { dir, rules: join(dir, 'rules.yaml'), tokens: join(dir, 'tokens.yaml') };
+}
+
+/** Publishes a seeded simulated run with a shift on every line; returns the number of messages. */
+export function simulate(nats: string, prefix: string, lines: number, units: number, seed = '7'): number {
+  // At 20,000 msg/s and 6 messages per unit and line, 0.2 s is unit ~330 on each line: after Phase I.
+  const at = `${((330 * 6 * lines) / 20000).toFixed(3)}s`;
+  const r = spawnSync('node', ['dist/src/cli/main.js', 'simulate', '--nats', nats, '--prefix', prefix, '--rate', '20000', '--lines', String(lines), '--units', String(units), '--fault', 'shift', '--at', at, '--seed', seed], { encoding: 'utf8' });
+  const m = /published (\d+)/.exec(r.stderr);
+  if (!m) throw new Error(`spc simulate failed: ${r.stderr}`);
+  return Number(m[1]);
+}
+
+/** Every message of a prefix's samples stream, in order (subject and payload). */
+export async function readSamples(nc: NatsConnection, prefix: string): Promise<{ subject: string; data: Uint8Array }[]> {
+  const streams = streamNamesFor(prefix);
+  const last = (await (await nc.jetstreamManager()).streams.info(streams.samples)).state.last_seq;
+  const out: { subject: string; data: Uint8Array }[] = [];
+  if (!last) return out;
+  const consumer = await nc.jetstream().consumers.get(streams.samples, { filterSubjects: sampleSubjects(streams), deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: 1 });
+  const messages = await consumer.consume();
+  for await (const m of messages) { out.push({ subject: m.subject, data: m.data }); if (m.info.streamSequence >= last) break; }
+  messages.stop();
+  return out;
+}
+
+/** Every InfluxDB line the workers put in a prefix's outbox (the drain is off in these tests). */
+/** Publishes recorded messages to another prefix at a steady rate (the same input for every run). */
+export async function republish(nc: NatsConnection, prefix: string, input: { subject: string; data: Uint8Array }[], perSecond: number): Promise<void> {
+  const from = /^[^.]+\.samples\./;
+  const js = nc.jetstream();
+  const started = Date.now();
+  for (let i = 0; i < input.length; i += 50) {
+    const chunk = input.slice(i, i + 50);
+    // msgID: a publish retried after a lost acknowledgement is stored once.
+    await Promise.all(chunk.map((m, k) => js.publish(m.subject.replace(from, `${prefix}.samples.`), m.data, { msgID: `r-${i + k}` })));
+    const due = started + ((i + chunk.length) / perSecond) * 1000;
+    if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
+  }
+}
+
+export async function readOutbox(nc: NatsConnection, prefix: string): Promise<string[]> {
+  // A work-queue stream admits no ordered consumer: read its messages one by one instead.
+  const streams = streamNamesFor(prefix);
+  const jsm = await nc.jetstreamManager();
+  const { first_seq, last_seq, messages } = (await jsm.streams.info(streams.outbox)).state;
+  const lines: string[] = [];
+  if (!messages) return lines;
+  for (let seq = first_seq; seq <= last_seq; seq++) {
+    const m = await jsm.streams.getMessage(streams.outbox, { seq }).catch(() => undefined);
+    if (m) lines.push(...new TextDecoder().decode(m.data).split('\n'));
+  }
+  return lines;
+}
+
+export interface Worker { proc: ChildProcess; port: number; log: () => string; health: () => Promise<any>; exited: Promise<number | null> }
+
+/** Starts `spc run` (no InfluxDB: its lines stay in the outbox to be compared). */
+export async function startWorker(w: { rules: string; tokens: string }, o: { nats: string; prefix: string; store?: string; partitions?: number; id?: string; snapshotEvery?: string }): Promise<Worker> {
+  const port = await freePort();
+  const args = ['dist/src/cli/main.js', 'run', '--rules', w.rules, '--tokens', w.tokens, '--ws-port', String(port), '--nats', o.nats, '--no-influx', '--prefix', o.prefix,
+    '--alarm-flood', 'off', '--partitions', String(o.partitions ?? 1), '--snapshot-every', o.snapshotEvery ?? '1s', '--lease-ttl', '2s'];
+  if (o.store) args.push('--store', o.store);
+  if (o.id) args.push('--worker-id', o.id);
+  const proc = spawn('node', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  proc.stderr!.on('data', (d) => { log += d; });
+  let gone = false;
+  const exited = new Promise<number | null>((r) => proc.once('exit', (code) => { gone = true; r(code); }));
+  await waitFor('spc run to be ready', () => {
+    if (gone) throw new Error(`spc run exited:\n${log}`);
+    return log.includes('spc run: ready') ? true : undefined;
+  }, 30_000);
+  return { proc, port, log: () => log, health: async () => (await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()), exited };
+}
+
+export async function stopWorker(w: Worker, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  if (w.proc.exitCode !== null || w.proc.signalCode !== null) return;
+  w.proc.kill(signal);
+  await w.exited;
+}
+
+/** Holds and alarms in the store with their units: what the line was told, durably. */
+export async function storedHolds(url: string): Promise<{ rows: string[]; samples: number }> {
+  const { default: pg } = await import('pg');
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    const rows = (await c.query(`SELECT h.id, h.kind, h.characteristic, h.rule, coalesce(string_agg(u.unit, ',' ORDER BY u.unit), '') AS units
+      FROM holds h LEFT JOIN hold_units u ON u.hold_id = h.id GROUP BY h.id ORDER BY h.id`)).rows.map((r) => `${r.id} ${r.kind} ${r.characteristic} ${r.rule} [${r.units}]`);
+    const samples = Number((await c.query('SELECT count(*) AS n FROM samples')).rows[0].n);
+    return { rows, samples };
+  } finally { await c.end(); }
+}
+
+export async function sampleCount(url: string): Promise<number> {
+  const { default: pg } = await import('pg');
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try { return Number((await c.query('SELECT count(*) AS n FROM samples')).rows[0].n); } finally { await c.end(); }
+}
