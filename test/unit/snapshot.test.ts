@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { AlarmLifecycle, HoldBook, SpcEngine, partitionOf, type PointRecord, type RuleSetConfig, type Sample, type Signal } from '../../src/core/index.js';
+import { AlarmLifecycle, desiredPartitions, HoldBook, SpcEngine, partitionOf, type PointRecord, type RuleSetConfig, type Sample, type Signal } from '../../src/core/index.js';
 import { loadRules } from '../../src/rules-file/load.js';
 
 // The bundled SMT example: X̄-R, X̄-S, I-MR, EWMA, CUSUM, c and p charts, Phase I then II, and a
@@ -98,5 +98,16 @@ describe('partitioning', () => {
     for (const c of counts) expect(c).toBeGreaterThan(60);
     expect(partitionOf('L1', 1)).toBe(0);
     expect(partitionOf('L7', 8)).toBe(partitionOf('L7', 8));
+  });
+
+  it('gives every partition exactly one owner, balanced, the same on every worker', () => {
+    for (const [workers, partitions] of [[['w1', 'w2', 'w3'], 6], [['a'], 4], [['vm-1', 'vm-2'], 5], [['x', 'y', 'z', 'q'], 16]] as const) {
+      const owned = workers.map((w) => desiredPartitions(workers, partitions, w));
+      expect(owned.flat().sort((a, b) => a - b)).toEqual(Array.from({ length: partitions }, (_, i) => i));
+      for (const o of owned) expect(o.length).toBeLessThanOrEqual(Math.ceil(partitions / workers.length));
+      // Order of the member list does not matter.
+      expect(desiredPartitions([...workers].reverse(), partitions, workers[0])).toEqual(owned[0]);
+    }
+    expect(desiredPartitions(['w1'], 3, 'w2')).toEqual([]);
   });
 });

@@ -23,20 +23,31 @@ export function partitionOf(lineToken: string, partitions: number): number {
   return (h >>> 0) % partitions;
 }
 
+/** MurmurHash3's 32-bit finalizer (Appleby): spreads FNV's weak low bits over the whole word. */
+function mix32(h: number): number {
+  h ^= h >>> 16; h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13; h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
 /**
- * Which partitions a worker should own among the live workers: rendezvous (highest random weight)
- * hashing (Thaler & Ravishankar, 1998). Every worker computes the same answer from the same member
- * list, and when a worker joins or leaves only the partitions it wins or held move.
+ * Which partitions a worker should own among the live workers: rendezvous (highest random
+ * weight) hashing (Thaler & Ravishankar, 1998) with a capacity of ⌈partitions / workers⌉ each,
+ * so the load is balanced and a join or a leave moves few partitions. Every worker computes the
+ * same answer from the same member list.
  */
 export function desiredPartitions(workers: readonly string[], partitions: number, me: string): number[] {
+  const members = [...new Set(workers)].sort();
+  if (!members.length) return [];
+  const capacity = Math.ceil(partitions / members.length);
+  const load = new Map(members.map((w) => [w, 0]));
   const mine: number[] = [];
   for (let p = 0; p < partitions; p++) {
-    let best = '', bestWeight = -1;
-    for (const w of workers) {
-      const weight = partitionOf(`${w}/${p}`, 0x7fffffff);
-      if (weight > bestWeight || (weight === bestWeight && w < best)) { best = w; bestWeight = weight; }
-    }
-    if (best === me) mine.push(p);
+    const ranked = members.map((w) => ({ w, weight: mix32(partitionOf(`${w}/${p}`, 2 ** 32)) })).sort((a, b) => b.weight - a.weight || (a.w < b.w ? -1 : 1));
+    const owner = ranked.find((r) => load.get(r.w)! < capacity)!.w;
+    load.set(owner, load.get(owner)! + 1);
+    if (owner === me) mine.push(p);
   }
   return mine;
 }
