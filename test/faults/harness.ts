@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeliverPolicy, type NatsConnection } from 'nats';
@@ -121,4 +121,57 @@ export async function sampleCount(url: string): Promise<number> {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   try { return Number((await c.query('SELECT count(*) AS n FROM samples')).rows[0].n); } finally { await c.end(); }
+}
+
+/**
+ * A TCP relay to a server, to take it away and give it back without touching the server itself
+ * (the machine's PostgreSQL serves other tests): `cut()` drops every connection and refuses new
+ * ones, `restore()` lets them through again.
+ */
+export async function relay(targetPort: number): Promise<{ port: number; cut(): void; restore(): void; close(): Promise<void> }> {
+  const { createServer, connect: dial } = await import('node:net');
+  const sockets = new Set<import('node:net').Socket>();
+  let open = true;
+  const server = createServer((client) => {
+    if (!open) { client.destroy(); return; }
+    const upstream = dial(targetPort, '127.0.0.1');
+    sockets.add(client); sockets.add(upstream);
+    client.pipe(upstream).pipe(client);
+    const end = () => { client.destroy(); upstream.destroy(); sockets.delete(client); sockets.delete(upstream); };
+    client.on('error', end); upstream.on('error', end); client.on('close', end); upstream.on('close', end);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as import('node:net').AddressInfo).port;
+  return {
+    port,
+    cut() { open = false; for (const s of sockets) s.destroy(); sockets.clear(); },
+    restore() { open = true; },
+    close: () => new Promise<void>((r) => { for (const s of sockets) s.destroy(); server.close(() => r()); }),
+  };
+}
+
+/** A NATS server of the test's own (JetStream on disk), to stop and start without disturbing others. */
+export async function privateNats(): Promise<{ url: string; start(): Promise<void>; stop(): Promise<void> }> {
+  const { spawn: run } = await import('node:child_process');
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'spc-nats-'));
+  const bin = ['/usr/sbin/nats-server', '/usr/bin/nats-server'].find((p) => existsSync(p)) ?? 'nats-server';
+  let proc: ChildProcess | undefined;
+  const up = async () => {
+    const { createConnection } = await import('node:net');
+    return new Promise<boolean>((r) => { const s = createConnection(port, '127.0.0.1'); s.once('connect', () => { s.destroy(); r(true); }); s.once('error', () => r(false)); });
+  };
+  return {
+    url: `nats://127.0.0.1:${port}`,
+    async start() {
+      proc = run(bin, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dir], { stdio: 'ignore' });
+      await waitFor('nats-server to listen', async () => ((await up()) ? true : undefined), 10_000, 50);
+    },
+    async stop() {
+      if (!proc) return;
+      const p = proc; proc = undefined;
+      p.kill('SIGTERM');
+      await new Promise((r) => p.once('exit', r));
+    },
+  };
 }
