@@ -1,4 +1,4 @@
-import type { AlarmLifecycleSnapshot, CharacteristicSnapshot, HoldBookSnapshot } from '../core/index.js';
+import type { AlarmLifecycle, AlarmLifecycleSnapshot, CharacteristicSnapshot, HoldBook, HoldBookSnapshot, SpcEngine } from '../core/index.js';
 
 /** One partition's state as it stood after stream message `seq` (every output up to it is durable). */
 export interface PartitionSnapshot {
@@ -10,6 +10,21 @@ export interface PartitionSnapshot {
   characteristics: Record<string, CharacteristicSnapshot>;
   holds: HoldBookSnapshot;
   alarms: AlarmLifecycleSnapshot;
+}
+
+/** The state of one partition now: its characteristics, holds and alarms (selected by the predicates). */
+export function capturePartition(
+  parts: { engine: SpcEngine; holds: HoldBook; alarms: AlarmLifecycle },
+  at: { partition: number; partitions: number; seq: number },
+  inPartition: (characteristic: string) => boolean,
+  lineInPartition: (line: string) => boolean,
+): PartitionSnapshot {
+  return {
+    version: 1, ...at, savedAt: new Date().toISOString(),
+    characteristics: parts.engine.saveStates(inPartition),
+    holds: parts.holds.saveState(inPartition),
+    alarms: parts.alarms.saveState(lineInPartition),
+  };
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { MessageStream, SampleMessage, WorkerTransport } from './transport.js';
 import { capabilityLine, pointLine, sampleLine, signalLine, violationLines } from '../adapters/influx/line-protocol.js';
 import { AlarmLifecycle, desiredPartitions, HoldBook, partitionOf, SpcEngine, subjectToken, type AlarmStateSignal, type LifecycleSignal, type PointRecord, type ReleaseSignal, type RuleSetConfig, type Sample, type Signal } from '../core/index.js';
-import type { Membership, PartitionSnapshot, ReleaseRecord, StateStore } from './state.js';
+import { capturePartition, type Membership, type PartitionSnapshot, type ReleaseRecord, type StateStore } from './state.js';
 import { decodeSampleMessage, type DeadLetterReason } from '../samples/message.js';
 import { anomalyPoint, feedsModel, type AnomalyRuntime } from './anomaly.js';
 import type { AuditEntry, GenealogyStore, TraceRow } from '../adapters/store/genealogy.js';
@@ -87,6 +87,9 @@ interface Batch {
 
 const OUTBOX_CHUNK_BYTES = 512 * 1024;
 const newBatch = (): Batch => ({ msgs: [], lines: [], bytes: 0, deadLetters: [], scoring: [], firstSeq: 0, lastSeq: 0, traceRows: [], signals: [], audit: [], releases: [], touched: new Map() });
+/** What a take-over fetches for a partition before installing it. */
+interface LoadedPartition { snap: PartitionSnapshot | undefined; committed: number; releases: ReleaseRecord[] }
+
 /** Distinguishes this process's outbox message ids from another's (a restarted worker's batches differ). */
 const INSTANCE = Math.random().toString(36).slice(2, 10);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -186,6 +189,7 @@ export class SpcWorker {
     const every = this.o.snapshotEveryMs ?? 30_000;
     if (this.o.state) this.snapshotTimer = setInterval(() => { for (const p of this.applied.keys()) if (this.applied.get(p) !== this.snapshotSeq.get(p)) void this.snapshot(p); }, every);
     if (!this.o.membership) {
+      // One at a time: fetching all at once was not faster on 2 cores and held every parsed snapshot in memory.
       for (let p = 0; p < this.partitions; p++) await this.acquire(p);
       return;
     }
@@ -221,8 +225,18 @@ export class SpcWorker {
    * again from the snapshot when it is already past it.
    */
   private async acquire(p: number): Promise<void> {
+    this.installPartition(p, await this.loadPartition(p));
+  }
+
+  private async loadPartition(p: number): Promise<LoadedPartition> {
     const st = this.o.state;
-    const [snap, committed, releases] = st ? await Promise.all([st.loadSnapshot(p), st.committed(p), st.releases(p)]) : [undefined, 0, [] as ReleaseRecord[]];
+    if (!st) return { snap: undefined, committed: 0, releases: [] };
+    const [snap, committed, releases] = await Promise.all([st.loadSnapshot(p), st.committed(p), st.releases(p)]);
+    return { snap, committed, releases };
+  }
+
+  /** Synchronous, so no message is handled half-way through a partition's restore. */
+  private installPartition(p: number, { snap, committed, releases }: LoadedPartition): void {
     const usable = snap && snap.partitions === this.partitions ? snap : undefined;
     const inPartition = (id: string) => this.partitionOfCharacteristic(id) === p;
     const r = this.engine.restoreStates(usable?.characteristics ?? {}, inPartition);
@@ -258,12 +272,7 @@ export class SpcWorker {
     const seq = this.applied.get(p);
     if (!st || seq === undefined) return Promise.resolve();
     const inPartition = (id: string) => this.partitionOfCharacteristic(id) === p;
-    const snap: PartitionSnapshot = {
-      version: 1, partition: p, partitions: this.partitions, seq, savedAt: new Date().toISOString(),
-      characteristics: this.engine.saveStates(inPartition),
-      holds: this.holds.saveState(inPartition),
-      alarms: this.alarms.saveState((line) => this.partitionOfLine(line) === p),
-    };
+    const snap = capturePartition(this, { partition: p, partitions: this.partitions, seq }, inPartition, (line) => this.partitionOfLine(line) === p);
     if (this.batch.msgs.length || this.batch.touched.size) this.commit();
     const committed = this.commits;
     this.snapshots = this.snapshots.then(async () => {

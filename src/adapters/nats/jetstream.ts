@@ -100,8 +100,8 @@ export interface DeadLetterInfo { reason: string; detail: string; subject: strin
 /** Deletes the streams (and so their consumers) of a prefix; for tests and `spc` clean-ups. */
 export async function deleteStreams(jsm: JetStreamManager, names: StreamNames): Promise<void> {
   const b = stateBuckets(names);
-  // With the KV and object-store buckets of the partition state (streams KV_<bucket>, OBJ_<bucket>).
-  for (const s of [names.samples, names.deadLetters, names.outbox, `KV_${b.state}`, `KV_${b.leases}`, `OBJ_${b.snapshots}`]) await jsm.streams.delete(s).catch(() => false);
+  // With the partition state: its KV buckets (streams KV_<bucket>) and the snapshot stream.
+  for (const s of [names.samples, names.deadLetters, names.outbox, `KV_${b.state}`, `KV_${b.leases}`, b.snapshots]) await jsm.streams.delete(s).catch(() => false);
 }
 
 /** Publishes a bad message (or item) to spc.dlq.<reason> and waits for JetStream to store it. */

@@ -8,7 +8,7 @@ import { newRuleState, ruleLayout, type RuleLayout, type RulePoint } from '../ru
 import type { Sample } from '../sample.js';
 import type { PointRecord, PointSink, SummaryRecord } from './records.js';
 import { singleObservation, Subgrouper, type GroupedObservation } from './subgrouper.js';
-import { packNumbers, unpackNumbers, type CharacteristicSnapshot } from '../state/snapshot.js';
+import { configFingerprint, packNumbers, unpackNumbers, type CharacteristicSnapshot } from '../state/snapshot.js';
 
 const ACTION_BITS: Record<Action, number> = { hold: 1, alarm: 2 };
 /** Shared empty lists for the common case of a point with no violation (frozen: never mutated). */
@@ -43,6 +43,10 @@ export class CharacteristicRunner {
   private alarms = 0;
   private overallSigma = NaN;
   private readonly scratch: Observation = { x: 0, n: 1, range: 0, sd: 0 };
+  private fingerprintCache: string | undefined;
+  /** A restore not applied yet: a snapshot, or null for "start afresh" (see restoreState). */
+  private pendingRestore: CharacteristicSnapshot | null | undefined;
+  private get fingerprint(): string { return (this.fingerprintCache ??= configFingerprint(this.config)); }
 
 
   constructor(readonly config: CharacteristicConfig) {
@@ -86,6 +90,7 @@ export class CharacteristicRunner {
 
   /** Feed one sample (already checked with `reject`); emits zero or more points in order. */
   accept(sample: Sample, emit: PointSink): void {
+    if (this.pendingRestore !== undefined) this.applyRestore();
     if (this.subgrouper) {
       const group = this.subgrouper.add(sample);
       if (group) this.acceptGroup(group, emit);
@@ -166,8 +171,10 @@ export class CharacteristicRunner {
 
   /** Everything the next point depends on, as JSON (see state/snapshot.ts). */
   saveState(): CharacteristicSnapshot {
+    if (this.pendingRestore) return this.pendingRestore; // not touched since it was restored
+    if (this.pendingRestore === null) this.applyRestore();
     const s: CharacteristicSnapshot = {
-      config: JSON.stringify(this.config), index: this.index,
+      config: this.fingerprint, index: this.index,
       rules: packNumbers(this.ruleState), ruleHits: Array.from(this.ruleHits),
       holds: this.holds, alarms: this.alarms, overallSigma: packNumbers([this.overallSigma])[0],
     };
@@ -182,11 +189,19 @@ export class CharacteristicRunner {
   /**
    * Puts this characteristic back where a snapshot left it, or back to its start when there is
    * none or the snapshot was taken under another configuration. Returns whether it was restored.
+   * The work is done when the characteristic is next used: a worker taking over 100,000
+   * characteristics is processing again at once, and each pays its own restore on its next sample.
    */
   restoreState(s: CharacteristicSnapshot | undefined): boolean {
-    const usable = s !== undefined && s.config === JSON.stringify(this.config);
-    const fresh = usable ? undefined : new CharacteristicRunner(this.config).saveState();
-    const from = usable ? s : fresh!;
+    const usable = s !== undefined && s.config === this.fingerprint;
+    this.pendingRestore = usable ? s : null;
+    return usable;
+  }
+
+  private applyRestore(): void {
+    const s = this.pendingRestore;
+    this.pendingRestore = undefined;
+    const from = s ?? new CharacteristicRunner(this.config).saveState();
     this.index = from.index;
     this.ruleState.set(unpackNumbers(from.rules));
     this.ruleHits.set(from.ruleHits);
@@ -199,10 +214,10 @@ export class CharacteristicRunner {
     });
     if (from.chart) this.chart.restoreState?.(unpackNumbers(from.chart));
     if (this.subgrouper) this.subgrouper = Subgrouper.fromState(this.config.chart.subgroupSize ?? 5, from.subgroup);
-    return usable;
   }
 
   summary(): SummaryRecord {
+    if (this.pendingRestore !== undefined) this.applyRestore();
     const s: SummaryRecord = {
       type: 'summary', characteristic: this.id, chart: this.config.chart.type, points: this.index,
       center: this.params ? this.params.center : null, sigma: this.params ? this.params.sigma : null,

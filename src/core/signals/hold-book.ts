@@ -14,11 +14,15 @@ const MAX_RUN = 15;
 /** Hold and alarm ids are `<characteristic>#<point index>`. */
 const characteristicOfId = (id: string) => id.slice(0, id.lastIndexOf('#'));
 
+/** Separators of the recent-units string: ASCII unit and record separators, which ids never contain. */
+const UNIT_SEP = '\u001f', POINT_SEP = '\u001e';
+
 /** What a snapshot keeps of the hold book for some characteristics. */
 export interface HoldBookSnapshot {
   holds: HoldSignal[];
   alarms: AlarmSignal[];
-  recent: Record<string, { units: string[][]; at: number }>;
+  /** Units of the latest points, one string per characteristic (parsing one string beats 15 arrays). */
+  recent: Record<string, { units: string; at: number }>;
   released: string[];
 }
 
@@ -48,6 +52,8 @@ export class HoldBook {
   /** The units of each characteristic's latest points, to name every point of a violated run. */
   private readonly recent = new Map<string, { units: (readonly string[])[]; at: number }>();
   private readonly alarms = new Map<string, AlarmSignal>();
+  /** Restored recent units not unpacked yet (see restoreState). */
+  private readonly packedRecent = new Map<string, { units: string; at: number }>();
 
   /**
    * Signals caused by one point. Call it for every point: while a hold is active, every later
@@ -111,30 +117,39 @@ export class HoldBook {
   /** The active holds, alarms, recent units and released ids of the selected characteristics. */
   saveState(include: (characteristic: string) => boolean): HoldBookSnapshot {
     const snap: HoldBookSnapshot = { holds: [], alarms: [], recent: {}, released: [] };
-    for (const h of this.activeHoldByCharacteristic.values()) if (include(h.characteristic)) snap.holds.push(structuredClone(h));
-    for (const a of this.alarms.values()) if (include(a.characteristic)) snap.alarms.push(structuredClone(a));
-    for (const [c, r] of this.recent) if (include(c)) snap.recent[c] = { units: r.units.map((u) => [...u]), at: r.at };
+    for (const h of this.activeHoldByCharacteristic.values()) if (include(h.characteristic)) snap.holds.push({ ...h, units: [...h.units], added: [...h.added], lots: [...h.lots], rules: [...h.rules] });
+    for (const a of this.alarms.values()) if (include(a.characteristic)) snap.alarms.push({ ...a, units: [...a.units], added: [...a.added], lots: [...a.lots], rules: [...a.rules] });
+    for (const [c, r] of this.recent) if (include(c)) snap.recent[c] = { units: r.units.map((u) => u.join(UNIT_SEP)).join(POINT_SEP), at: r.at };
+    for (const [c, r] of this.packedRecent) if (include(c)) snap.recent[c] = r;
     for (const id of this.released) if (include(characteristicOfId(id))) snap.released.push(id);
     return snap;
   }
 
-  /** Replaces what the selected characteristics have here by the snapshot's (nothing when absent). */
+  /** Replaces what the selected characteristics have here by the snapshot's (nothing when absent); takes the snapshot's objects over. */
   restoreState(snap: HoldBookSnapshot | undefined, include: (characteristic: string) => boolean): void {
     for (const [id, h] of this.holds) if (include(h.characteristic)) { this.holds.delete(id); this.activeHoldByCharacteristic.delete(h.characteristic); }
     for (const c of [...this.alarms.keys()]) if (include(c)) this.alarms.delete(c);
     for (const c of [...this.recent.keys()]) if (include(c)) this.recent.delete(c);
+    for (const c of [...this.packedRecent.keys()]) if (include(c)) this.packedRecent.delete(c);
     for (const id of [...this.released]) if (include(characteristicOfId(id))) this.released.delete(id);
     if (!snap) return;
-    for (const h of snap.holds) { const hold = structuredClone(h); this.holds.set(hold.id, hold); this.activeHoldByCharacteristic.set(hold.characteristic, hold); }
-    for (const a of snap.alarms) this.alarms.set(a.characteristic, structuredClone(a));
-    for (const [c, r] of Object.entries(snap.recent)) this.recent.set(c, { units: r.units.map((u) => [...u]), at: r.at });
+    // The snapshot's objects become this book's: the caller hands over a freshly parsed snapshot.
+    for (const hold of snap.holds) { this.holds.set(hold.id, hold); this.activeHoldByCharacteristic.set(hold.characteristic, hold); }
+    for (const a of snap.alarms) this.alarms.set(a.characteristic, a);
+    // Kept packed until the characteristic's next point: unpacking 100,000 of them would delay a take-over.
+    for (const [c, r] of Object.entries(snap.recent)) this.packedRecent.set(c, r);
     for (const id of snap.released) this.released.add(id);
   }
 
   /** Keeps the point's units; on a point spanning a run, names the units of the whole run. */
   private remember(p: PointRecord): void {
     let r = this.recent.get(p.characteristic);
-    if (!r) { r = { units: new Array<readonly string[]>(MAX_RUN).fill([]), at: 0 }; this.recent.set(p.characteristic, r); }
+    if (!r) {
+      const packed = this.packedRecent.get(p.characteristic);
+      if (packed) this.packedRecent.delete(p.characteristic);
+      r = packed ? { units: packed.units.split(POINT_SEP).map((u) => (u ? u.split(UNIT_SEP) : [])), at: packed.at } : { units: new Array<readonly string[]>(MAX_RUN).fill([]), at: 0 };
+      this.recent.set(p.characteristic, r);
+    }
     r.at = (r.at + 1) % MAX_RUN;
     r.units[r.at] = p.units;
     if (p.runLength && p.runLength > 1 && !p.runUnits) {

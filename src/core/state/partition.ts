@@ -10,17 +10,21 @@ export function subjectToken(line: string): string {
 }
 
 /**
- * FNV-1a 32-bit hash of the line token (Fowler, Noll, Vo; IETF draft-eastlake-fnv, offset basis
+ * The line token's FNV-1a 32-bit hash (Fowler, Noll, Vo; IETF draft-eastlake-fnv, offset basis
  * 2166136261, prime 16777619) modulo the partition count.
  */
 export function partitionOf(lineToken: string, partitions: number): number {
-  if (partitions <= 1) return 0;
+  return partitions <= 1 ? 0 : fnv1a32(lineToken) % partitions;
+}
+
+/** FNV-1a, 32 bits, over UTF-16 code units. */
+export function fnv1a32(text: string): number {
   let h = 0x811c9dc5;
-  for (let i = 0; i < lineToken.length; i++) {
-    h ^= lineToken.charCodeAt(i);
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
   }
-  return (h >>> 0) % partitions;
+  return h >>> 0;
 }
 
 /** MurmurHash3's 32-bit finalizer (Appleby): spreads FNV's weak low bits over the whole word. */

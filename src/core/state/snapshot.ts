@@ -3,6 +3,17 @@
  * another process continues every characteristic exactly where it stood. Plain JSON.
  */
 
+import { fnv1a32 } from './partition.js';
+
+/**
+ * A short fingerprint of a characteristic's configuration (FNV-1a of its JSON, and the JSON's
+ * length): a snapshot taken under another configuration is recognised without storing it.
+ */
+export function configFingerprint(config: unknown): string {
+  const text = JSON.stringify(config);
+  return `${fnv1a32(text).toString(16)}-${text.length.toString(16)}`;
+}
+
 /** JSON has no NaN or ±Infinity: numbers that are not finite travel as their string form. */
 export type SnapNumber = number | string;
 export const packNumbers = (a: ArrayLike<number>): SnapNumber[] => Array.from(a, (x) => (Number.isFinite(x) ? x : String(x)));
@@ -15,7 +26,7 @@ export interface GroupSnapshot { obs: SnapNumber[]; units: string[]; lots: strin
 export interface SubgroupSnapshot { values: SnapNumber[]; units: string[]; lots: string[]; id: string | number | null; lastTs: string; dropped: number }
 
 export interface CharacteristicSnapshot {
-  /** The characteristic's configuration when saved: a changed one starts afresh, as on hot reload. */
+  /** Fingerprint of the configuration when saved: a changed one starts afresh, as on hot reload. */
   config: string;
   index: number;
   /** Locked [center, sigma], or absent while Phase I collects. */
