@@ -186,15 +186,21 @@ export class SpcWorker {
 
   /** Partitions at start: every one without leases, else those this worker wins among the live workers. */
   private async startOwnership(): Promise<void> {
-    const every = this.o.snapshotEveryMs ?? 30_000;
-    if (this.o.state) this.snapshotTimer = setInterval(() => { for (const p of this.applied.keys()) if (this.applied.get(p) !== this.snapshotSeq.get(p)) void this.snapshot(p); }, every);
+    const snapshotEvery = this.o.snapshotEveryMs ?? 30_000;
+    if (this.o.state) this.snapshotTimer = setInterval(() => { for (const p of this.applied.keys()) if (this.applied.get(p) !== this.snapshotSeq.get(p)) void this.snapshot(p); }, snapshotEvery);
     if (!this.o.membership) {
       // One at a time: fetching all at once was not faster on 2 cores and held every parsed snapshot in memory.
       for (let p = 0; p < this.partitions; p++) await this.acquire(p);
       return;
     }
+    // Announce first and look again one period later: workers started together (a fleet restart)
+    // then see each other before taking partitions, instead of one taking all and handing most over.
+    const every = this.o.ownershipEveryMs ?? 1000;
+    await this.o.membership.heartbeat().catch(() => undefined);
+    await sleep(every);
+    if (this.stopped) return; // stopped while waiting: no timer may outlive stop()
     await this.tick();
-    this.ownershipTimer = setInterval(() => void this.tick(), this.o.ownershipEveryMs ?? 1000);
+    this.ownershipTimer = setInterval(() => void this.tick(), every);
   }
 
   /** Renews leases, hands over partitions another live worker should have, takes free ones. */

@@ -53,8 +53,9 @@ export async function republish(nc: NatsConnection, prefix: string, input: { sub
   const from = /^[^.]+\.samples\./;
   const js = nc.jetstream();
   const started = Date.now();
-  for (let i = 0; i < input.length; i += 50) {
-    const chunk = input.slice(i, i + 50);
+  const size = Math.min(2000, Math.max(50, Math.round(perSecond / 20))); // publishes in flight at once
+  for (let i = 0; i < input.length; i += size) {
+    const chunk = input.slice(i, i + size);
     // msgID: a publish retried after a lost acknowledgement is stored once.
     await Promise.all(chunk.map((m, k) => js.publish(m.subject.replace(from, `${prefix}.samples.`), m.data, { msgID: `r-${i + k}` })));
     const due = started + ((i + chunk.length) / perSecond) * 1000;
@@ -85,7 +86,8 @@ export async function startWorker(w: { rules: string; tokens: string }, o: { nat
     '--alarm-flood', 'off', '--partitions', String(o.partitions ?? 1), '--snapshot-every', o.snapshotEvery ?? '1s', '--lease-ttl', '2s'];
   if (o.store) args.push('--store', o.store);
   if (o.id) args.push('--worker-id', o.id);
-  const proc = spawn('node', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  // SPC_WORKER_NODE_ARGS: e.g. --cpu-prof, to profile a worker under a test or benchmark.
+  const proc = spawn('node', [...(process.env.SPC_WORKER_NODE_ARGS?.split(' ').filter(Boolean) ?? []), ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   proc.stderr!.on('data', (d) => { log += d; });
   let gone = false;

@@ -69,7 +69,9 @@ export function capabilityLine(characteristic: string, t: Pick<PlaceTags, 'line'
 
 /** `spc_signal`: holds, releases, alarms and alarm clears as sent to the line. */
 export function signalLine(s: Signal, sequence: number): string {
-  const units = 'units' in s ? s.units.join(',') : '';
+  // Holds and alarms: the units this update added (all of them on the first), so a latched hold
+  // growing by a unit per point writes O(1) per point, not its whole list again; unit_count totals.
+  const units = s.type === 'hold' || s.type === 'alarm' ? s.added.join(',') : 'units' in s ? s.units.join(',') : '';
   const extra: [string, string | undefined][] = s.type === 'hold' || s.type === 'alarm'
     ? [['rule', quote(s.rule)], ['statistic', float(s.statistic)], ['lots', quote(s.lots.join(','))], ['unit_count', `${s.units.length}i`]]
     : s.type === 'release' ? [['by', quote(s.by)], ['reason', quote(s.reason)]] : [];
