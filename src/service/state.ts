@@ -49,6 +49,8 @@ export interface StateStore {
 /** Who is alive and who owns which partition: leases that lapse when a worker stops renewing them. */
 export interface Membership {
   readonly workerId: string;
+  /** How long a lease lasts without renewal, ms. */
+  readonly ttlMs: number;
   /** Announces this worker; returns the ids of the live workers (this one included). */
   heartbeat(): Promise<string[]>;
   /** Takes the partition's lease if nobody holds it. */

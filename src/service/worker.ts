@@ -134,6 +134,7 @@ export class SpcWorker {
   private ownershipTimer: NodeJS.Timeout | undefined;
   private snapshotTimer: NodeJS.Timeout | undefined;
   private ticking = false;
+  private readonly leaseRenewedAt = new Map<number, number>();
   private commits: Promise<void> = Promise.resolve();
   private current: Sample | undefined;
   private currentSeq = 0;
@@ -212,13 +213,21 @@ export class SpcWorker {
       const want = new Set(desiredPartitions(await m.heartbeat(), this.partitions, m.workerId));
       for (const p of [...this.applied.keys()]) {
         if (!want.has(p)) await this.handOver(p);
-        else if (!(await m.renew(p))) {
+        else if (await m.renew(p)) this.leaseRenewedAt.set(p, Date.now());
+        else {
           this.applied.delete(p);
           this.log('error', 'lost the lease of a partition to another worker; stopped processing it', { partition: p });
         }
       }
-      for (const p of want) if (!this.applied.has(p) && !this.stopped && (await m.tryAcquire(p))) await this.acquire(p);
+      for (const p of want) {
+        if (!this.applied.has(p) && !this.stopped && (await m.tryAcquire(p))) { this.leaseRenewedAt.set(p, Date.now()); await this.acquire(p); }
+      }
     } catch (err) {
+      // A lease not renewed for most of its life may be someone else's soon: stop processing it
+      // rather than risk two owners (a worker that kept it will take it again when NATS answers).
+      for (const p of [...this.applied.keys()]) {
+        if (Date.now() - (this.leaseRenewedAt.get(p) ?? 0) > m.ttlMs * 0.75) { this.applied.delete(p); this.log('error', 'partition dropped: its lease could not be renewed in time', { partition: p }); }
+      }
       this.log('warn', 'partition leases not renewed (NATS unavailable?); will retry', { err: String(err) });
     } finally {
       this.ticking = false;

@@ -138,11 +138,11 @@ export class NatsStateStore implements StateStore {
 export class NatsMembership implements Membership {
   private readonly revisions = new Map<number, number>();
 
-  private constructor(private readonly kv: KV, readonly workerId: string, private readonly partitions: number) {}
+  private constructor(private readonly kv: KV, readonly workerId: string, private readonly partitions: number, readonly ttlMs: number) {}
 
   static async open(js: JetStreamClient, streams: StreamNames, partitions: number, workerId: string, ttlMs = 5000): Promise<NatsMembership> {
     const kv = await js.views.kv(stateBuckets(streams).leases, { history: 1, ttl: ttlMs });
-    return new NatsMembership(kv, keyToken(workerId), partitions);
+    return new NatsMembership(kv, keyToken(workerId), partitions, ttlMs);
   }
 
   private key(p: number) { return `owner.${this.partitions}.${p}`; }
