@@ -70,7 +70,7 @@ program
   .addHelpText('after', `
 Every option can also come from the environment variable shown. Signals protocol: docs/signals.md.
 Several workers (same --rules, --prefix and --partitions) share the partitions; one that stops or
-dies has its partitions taken over from their last snapshot. State lives in NATS (KV + object store).
+dies has its partitions taken over from their last snapshot. State lives in NATS (KV buckets and a snapshot stream).
 Example (InfluxDB 1.x):
   spc run --rules rules/ --tokens tokens.yaml --influx-url http://127.0.0.1:8086 --influx-db spc`)
   .action(async (o) => { process.exitCode = await run(o); });
