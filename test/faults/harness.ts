@@ -113,8 +113,7 @@ export async function storedHolds(url: string): Promise<{ rows: string[]; sample
   try {
     const rows = (await c.query(`SELECT h.id, h.kind, h.characteristic, h.rule, coalesce(string_agg(u.unit, ',' ORDER BY u.unit), '') AS units
       FROM holds h LEFT JOIN hold_units u ON u.hold_id = h.id GROUP BY h.id ORDER BY h.id`)).rows.map((r) => `${r.id} ${r.kind} ${r.characteristic} ${r.rule} [${r.units}]`);
-    const samples = Number((await c.query('SELECT count(*) AS n FROM samples')).rows[0].n);
-    return { rows, samples };
+    return { rows, samples: await sampleCount(url) };
   } finally { await c.end(); }
 }
 

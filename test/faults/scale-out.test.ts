@@ -1,28 +1,21 @@
-import { connect, type NatsConnection } from 'nats';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { partitionOf } from '../../src/core/index.js';
-import { deleteStreams, ensureStreams, streamNamesFor } from '../../src/adapters/nats/jetstream.js';
+import { ensureStreams, streamNamesFor } from '../../src/adapters/nats/jetstream.js';
 import { freshPostgres, NATS_URL, uniquePrefix, waitFor } from '../integration/servers.js';
-import { readOutbox, readSamples, republish, sampleCount, simulate, startWorker, stopWorker, storedHolds, workspace, type Worker } from './harness.js';
+import { comparedRuns, expectSameResults } from './compare.js';
+import { readSamples, republish, sampleCount, simulate, startWorker, stopWorker, workspace, type Worker } from './harness.js';
 
 // Three `spc run` processes share one stream by partition (line); one is killed with SIGKILL
 // mid-run and the others take its partitions over. The union must equal a single worker's run.
-let nc: NatsConnection;
-const prefixes: string[] = [];
-const drops: (() => Promise<void>)[] = [];
-beforeAll(async () => { nc = await connect({ servers: NATS_URL }); });
-afterAll(async () => {
-  for (const p of prefixes) await deleteStreams(await nc.jetstreamManager(), streamNamesFor(p));
-  for (const d of drops) await d();
-  await nc.close();
-});
+const runs = comparedRuns();
+const { prefixes, drops } = runs;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const distinct = (lines: string[]) => [...new Set(lines.filter(Boolean))].sort();
 const PARTITIONS = 6;
 const LINES = 4;
 
 it('3 workers, one killed mid-run: one owner per partition, and the union equals a single worker', async () => {
+  const nc = runs.nc();
   const ws = workspace(LINES);
   const [source, single, shared] = ['scalesrc', 'scaleone', 'scalethree'].map(uniquePrefix);
   prefixes.push(source, single, shared);
@@ -71,12 +64,5 @@ it('3 workers, one killed mid-run: one owner per partition, and the union equals
   await waitFor('every sample stored', async () => ((await sampleCount(db.url)) === messages ? true : undefined), 90_000, 250);
   for (const w of survivors) await stopWorker(w);
 
-  const [a, b] = [await storedHolds(oneDb.url), await storedHolds(db.url)];
-  expect(a.rows.length).toBeGreaterThan(0);
-  expect(b.samples).toBe(a.samples);
-  expect(b.rows).toEqual(a.rows);
-  const [ra, rb] = [distinct(await readOutbox(nc, single)), distinct(await readOutbox(nc, shared))];
-  expect(ra.length).toBeGreaterThan(messages);
-  expect(rb.filter((l) => !ra.includes(l)).slice(0, 5)).toEqual([]);
-  expect(ra.filter((l) => !rb.includes(l)).slice(0, 5)).toEqual([]);
+  await expectSameResults(nc, messages, { prefix: single, db: oneDb.url }, { prefix: shared, db: db.url });
 }, 240_000);
