@@ -253,10 +253,10 @@ export class SpcWorker {
   /** Synchronous, so no message is handled half-way through a partition's restore. */
   private installPartition(p: number, { snap, committed, releases }: LoadedPartition): void {
     const usable = snap && snap.partitions === this.partitions ? snap : undefined;
-    const inPartition = (id: string) => this.partitionOfCharacteristic(id) === p;
-    const r = this.engine.restoreStates(usable?.characteristics ?? {}, inPartition);
-    this.holds.restoreState(usable?.holds, inPartition);
-    this.alarms.restoreState(usable?.alarms, (line) => this.partitionOfLine(line) === p);
+    const { characteristic, line } = this.partitionFilters(p);
+    const r = this.engine.restoreStates(usable?.characteristics ?? {}, characteristic);
+    this.holds.restoreState(usable?.holds, characteristic);
+    this.alarms.restoreState(usable?.alarms, line);
     const seq = usable?.seq ?? 0;
     this.applied.set(p, seq);
     this.snapshotSeq.set(p, seq);
@@ -286,8 +286,8 @@ export class SpcWorker {
     const st = this.o.state;
     const seq = this.applied.get(p);
     if (!st || seq === undefined) return Promise.resolve();
-    const inPartition = (id: string) => this.partitionOfCharacteristic(id) === p;
-    const snap = capturePartition(this, { partition: p, partitions: this.partitions, seq }, inPartition, (line) => this.partitionOfLine(line) === p);
+    const { characteristic, line } = this.partitionFilters(p);
+    const snap = capturePartition(this, { partition: p, partitions: this.partitions, seq }, characteristic, line);
     if (this.batch.msgs.length || this.batch.touched.size) this.commit();
     const committed = this.commits;
     this.snapshots = this.snapshots.then(async () => {
@@ -312,6 +312,11 @@ export class SpcWorker {
       const r = pending.shift()!;
       this.holds.release(r.id, r.by, r.reason, r.ts);
     }
+  }
+
+  /** What belongs to partition p: characteristics (and anomaly models) by id, alarm records by line. */
+  private partitionFilters(p: number): { characteristic: (id: string) => boolean; line: (line: string) => boolean } {
+    return { characteristic: (id) => this.partitionOfCharacteristic(id) === p, line: (line) => this.partitionOfLine(line) === p };
   }
 
   private partitionOfLine(line: string): number { return partitionOf(subjectToken(line), this.partitions); }
@@ -365,15 +370,15 @@ export class SpcWorker {
       this.currentSeq = seq * 1000 + i;
       if (this.partitions > 1 && m.line !== undefined && subjectToken(s.line) !== m.line) {
         // Partitions follow the subject: a sample of another line would reach a worker that does not own it.
-        this.deadLetter('rejected', `sample line ${s.line} does not match its subject's line ${m.line} (partitioned workers route by subject)`, m, samples.length > 1 ? i : undefined, new TextEncoder().encode(JSON.stringify(s)));
+        this.deadLetterSample('rejected', `sample line ${s.line} does not match its subject's line ${m.line} (partitioned workers route by subject)`, m, samples.length > 1 ? i : undefined, s);
         return;
       }
       const r = this.engine.process(s, this.emitPoint);
-      if (r.rejected) this.deadLetter('rejected', r.rejected, m, samples.length > 1 ? i : undefined, new TextEncoder().encode(JSON.stringify(s)));
+      if (r.rejected) this.deadLetterSample('rejected', r.rejected, m, samples.length > 1 ? i : undefined, s);
       else if (r.matched === 0) {
         this.counters.unknownCharacteristic++;
         const policy = this.o.unknownCharacteristics ?? 'count';
-        if (policy === 'dlq') this.deadLetter('unknown-characteristic', `no characteristic matches line ${s.line}, station ${s.station}, parameter ${s.parameter}`, m, samples.length > 1 ? i : undefined, new TextEncoder().encode(JSON.stringify(s)));
+        if (policy === 'dlq') this.deadLetterSample('unknown-characteristic', `no characteristic matches line ${s.line}, station ${s.station}, parameter ${s.parameter}`, m, samples.length > 1 ? i : undefined, s);
       }
       if (this.silent) return;
       if (this.o.writeSamples !== false) this.addLine(sampleLine(s, this.currentSeq));
@@ -422,6 +427,11 @@ export class SpcWorker {
       },
       (err) => { this.counters.anomalyErrors++; this.log('error', 'anomaly scoring failed', { model: a.config.model, err: String(err) }); },
     ));
+  }
+
+  /** A decoded sample the worker cannot use: dead-lettered as that sample alone (not its whole batch message). */
+  private deadLetterSample(reason: DeadLetterReason, detail: string, m: SampleMessage, item: number | undefined, sample: Sample): void {
+    this.deadLetter(reason, detail, m, item, new TextEncoder().encode(JSON.stringify(sample)));
   }
 
   private deadLetter(reason: DeadLetterReason, detail: string, m: SampleMessage, item: number | undefined, payload: Uint8Array): void {
