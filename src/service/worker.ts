@@ -393,9 +393,8 @@ export class SpcWorker {
 
   /** Applies edited rules without losing the windows of unchanged characteristics (hot reload). */
   reloadRules(rules: RuleSetConfig): { kept: string[]; started: string[]; removed: string[] } {
-    const result = this.engine.reload(rules);
-    this.indexCharacteristics(rules);
-    return result;
+    this.indexCharacteristics(rules); // first: it refuses rules the partitioning cannot route, before anything changes
+    return this.engine.reload(rules);
   }
 
   /** Chart type and spec limits by characteristic id: the InfluxDB tags and fields of its points. */
