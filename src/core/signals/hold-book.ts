@@ -17,6 +17,12 @@ const characteristicOfId = (id: string) => id.slice(0, id.lastIndexOf('#'));
 /** Separators of the recent-units string: ASCII unit and record separators, which ids never contain. */
 const UNIT_SEP = '\u001f', POINT_SEP = '\u001e';
 
+/**
+ * A hold or alarm as it stands now: a snapshot is written after the commit it waits for, while
+ * later points keep growing the live object's lists in place.
+ */
+const copyOf = <T extends HoldSignal | AlarmSignal>(s: T): T => ({ ...s, units: [...s.units], added: [...s.added], lots: [...s.lots], rules: [...s.rules] });
+
 /** What a snapshot keeps of the hold book for some characteristics. */
 export interface HoldBookSnapshot {
   holds: HoldSignal[];
@@ -117,8 +123,8 @@ export class HoldBook {
   /** The active holds, alarms, recent units and released ids of the selected characteristics. */
   saveState(include: (characteristic: string) => boolean): HoldBookSnapshot {
     const snap: HoldBookSnapshot = { holds: [], alarms: [], recent: {}, released: [] };
-    for (const h of this.activeHoldByCharacteristic.values()) if (include(h.characteristic)) snap.holds.push({ ...h, units: [...h.units], added: [...h.added], lots: [...h.lots], rules: [...h.rules] });
-    for (const a of this.alarms.values()) if (include(a.characteristic)) snap.alarms.push({ ...a, units: [...a.units], added: [...a.added], lots: [...a.lots], rules: [...a.rules] });
+    for (const h of this.activeHoldByCharacteristic.values()) if (include(h.characteristic)) snap.holds.push(copyOf(h));
+    for (const a of this.alarms.values()) if (include(a.characteristic)) snap.alarms.push(copyOf(a));
     for (const [c, r] of this.recent) if (include(c)) snap.recent[c] = { units: r.units.map((u) => u.join(UNIT_SEP)).join(POINT_SEP), at: r.at };
     for (const [c, r] of this.packedRecent) if (include(c)) snap.recent[c] = r;
     for (const id of this.released) if (include(characteristicOfId(id))) snap.released.push(id);
