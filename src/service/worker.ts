@@ -171,7 +171,7 @@ export class SpcWorker {
     while (!this.stopped) {
       if (!this.applied.size) { await sleep(100); continue; }
       // From the earliest message an owned partition still needs; others skip what they hold.
-      const from = Math.min(...this.applied.values()) + 1;
+      const from = this.position + 1;
       this.rewind = false;
       this.lastSeen = from - 1;
       this.messages = await this.o.transport.consume(from);
