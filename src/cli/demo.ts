@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { TokenEntry } from '../auth/tokens.js';
 import { GenealogyStore } from '../adapters/store/genealogy.js';
 import { openSql } from '../adapters/store/sql.js';
@@ -11,7 +14,7 @@ import { FAULT_KINDS, SmtLineSimulator, type FaultKind } from '../sim/smt-line.j
 import { createLogger } from './logger.js';
 import { startService } from './service.js';
 
-export interface DemoOptions { rules: string; port: string; host: string; rate: string; fault: string; at: string; target: string; store: string; duration?: string }
+export interface DemoOptions { rules: string; port: string; host: string; rate: string; fault: string; at: string; target: string; store?: string; duration?: string }
 
 /**
  * `spc demo`: the whole loop in one process with nothing installed but Node — simulated SMT line
@@ -26,7 +29,11 @@ export async function demo(o: DemoOptions): Promise<number> {
   const token = (role: TokenEntry['role']) => ({ token: `${role}-${randomBytes(12).toString('hex')}`, role, name: `demo-${role}` }) as TokenEntry;
   const tokens = [token('quality'), token('operator'), token('plc')];
   const transport = new InProcessTransport();
-  const store = new GenealogyStore(await openSql(o.store));
+  // Default: PGlite on disk in a temporary folder, removed at exit. In memory, PGlite keeps every
+  // sample row in the process (measured: +29 MB/min at 300 samples/s); on disk the process stays flat.
+  const tempStore = o.store ? undefined : mkdtempSync(join(tmpdir(), 'spc-demo-'));
+  const storeUrl = o.store ?? `pglite:${tempStore}`;
+  const store = new GenealogyStore(await openSql(storeUrl));
   const rate = Number(o.rate);
   const perUnit = 6;
   const atUnit = Math.max(1, Math.round((parseDuration(o.at) / 1000) * (rate / perUnit)));
@@ -45,7 +52,7 @@ export async function demo(o: DemoOptions): Promise<number> {
   });
   const url = `http://${o.host === '0.0.0.0' ? '127.0.0.1' : o.host}:${service.port}/`;
   process.stdout.write([
-    'spc demo: a simulated SMT line (L1) → rules/ → holds and alarms, all in this process (no NATS, no InfluxDB; PGlite in memory)',
+    `spc demo: a simulated SMT line (L1) → rules/ → holds and alarms, all in this process (no NATS, no InfluxDB; store ${tempStore ? `PGlite in ${tempStore}, removed at exit` : storeUrl.replace(/\/\/[^@/]*@/, '//***@')})`,
     `console:  ${url}#token=${tokens[0].token}   (quality; operator: ${tokens[1].token})`,
     `signals:  ws://${o.host}:${service.port}/signals?token=${tokens[2].token}   (plc)`,
     `fault:    ${o.fault} on ${o.target} at board ${atUnit} (~${o.at}); ${rate} samples/s. Ctrl-C to stop.`,
@@ -73,6 +80,7 @@ export async function demo(o: DemoOptions): Promise<number> {
   await service.close();
   await service.loop;
   await store.db.close();
+  if (tempStore) rmSync(tempStore, { recursive: true, force: true });
   process.stdout.write(`spc demo: ${c.samples} samples, ${c.points} points, ${service.worker.holds.activeHolds().length} active hold(s)${caught ? ', the fault was caught' : ''}\n`);
   return 0;
 }

@@ -3,17 +3,8 @@
 // frequent scavenges: +30–50% engine throughput measured with bench/engine.ts.
 import { Command, Option } from 'commander';
 import { InvalidFileError } from '../rules-file/diagnostics.js';
-import { backtest } from './backtest.js';
-import { demo } from './demo.js';
-import { gateway } from './gateway.js';
-import { run } from './run.js';
-import { simulate } from './simulate.js';
-import { trace } from './trace.js';
-import { train } from './train.js';
-import { rulesArl } from './rules-arl.js';
-import { rulesCheck } from './rules-check.js';
-import { rulesReplay } from './rules-replay.js';
-import { rulesTest } from './rules-test.js';
+// Each command's module is imported when it runs, so `spc rules check` does not load PGlite,
+// onnxruntime or the NATS client, and every command starts with only what it uses.
 
 // A closed pipe (spc backtest … | head) is a normal way for a reader to stop.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => { if (err.code === 'EPIPE') process.exit(0); throw err; });
@@ -40,7 +31,7 @@ Output records (NDJSON):
 
 Example:
   spc backtest --rules rules/smt-line.yaml --input examples/smt-line.ndjson --summary`)
-  .action(async (o) => { process.exitCode = await backtest(o); });
+  .action(async (o) => { process.exitCode = await (await import('./backtest.js')).backtest(o); });
 
 program
   .command('run')
@@ -73,7 +64,7 @@ Several workers (same --rules, --prefix and --partitions) share the partitions; 
 dies has its partitions taken over from their last snapshot. State lives in NATS (KV buckets and a snapshot stream).
 Example (InfluxDB 1.x):
   spc run --rules rules/ --tokens tokens.yaml --influx-url http://127.0.0.1:8086 --influx-db spc`)
-  .action(async (o) => { process.exitCode = await run(o); });
+  .action(async (o) => { process.exitCode = await (await import('./run.js')).run(o); });
 
 program
   .command('demo')
@@ -85,9 +76,9 @@ program
   .option('--fault <kind>', 'shift | trend | drift | stratification | mixture | correlation', 'shift')
   .option('--at <time>', 'when the fault starts', '20s')
   .option('--target <characteristic>', 'station.parameter the fault hits', 'reflow.peak_temp')
-  .option('--store <url>', 'genealogy store: pglite: (memory), pglite:<folder> or postgres://…', 'pglite:')
+  .option('--store <url>', 'genealogy store: pglite:<folder>, pglite: (in memory: grows with every sample) or postgres://… (default: PGlite in a temporary folder, removed at exit)')
   .option('--duration <time>', 'stop after this long (default: until Ctrl-C)')
-  .action(async (o) => { process.exitCode = await demo(o); });
+  .action(async (o) => { process.exitCode = await (await import('./demo.js')).demo(o); });
 
 program
   .command('simulate')
@@ -103,7 +94,7 @@ program
   .option('--batch', 'one message per unit and station (a JSON array) instead of one per sample')
   .option('--seed <n>', 'random seed', '1')
   .addOption(new Option('--prefix <token>', 'subject prefix (as for spc run)').env('SPC_PREFIX').default('spc'))
-  .action(async (o) => { process.exitCode = await simulate(o); });
+  .action(async (o) => { process.exitCode = await (await import('./simulate.js')).simulate(o); });
 
 program
   .command('gateway')
@@ -112,7 +103,7 @@ program
   .addOption(new Option('--token <token>', 'a plc token from the tokens file').env('SPC_GATEWAY_TOKEN').makeOptionMandatory())
   .addOption(new Option('--url <url>', 'signal endpoint').env('SPC_SIGNALS_URL').default('ws://127.0.0.1:8080/signals'))
   .option('--silence-ms <ms>', 'hold the line after this long without a heartbeat', '1000')
-  .action(async (o) => { process.exitCode = await gateway(o); });
+  .action(async (o) => { process.exitCode = await (await import('./gateway.js')).gateway(o); });
 
 program
   .command('train')
@@ -128,7 +119,7 @@ program
   .addHelpText('after', `
 Example:
   spc train --input history.ndjson --features reflow.peak_temp,reflow.tal,printer.paste_thickness --line L1 --out models/smt-l1.onnx`)
-  .action(async (o) => { process.exitCode = await train(o); });
+  .action(async (o) => { process.exitCode = await (await import('./train.js')).train(o); });
 
 program
   .command('trace')
@@ -139,20 +130,20 @@ program
   .option('--from <time>', 'station: window start (ISO-8601)')
   .option('--to <time>', 'station: window end (ISO-8601)')
   .option('--json', 'print JSON')
-  .action(async (what: string, id: string, o) => { process.exitCode = await trace(what, id, o); });
+  .action(async (what: string, id: string, o) => { process.exitCode = await (await import('./trace.js')).trace(what, id, o); });
 
 const rules = program.command('rules').description('check and test rule files');
 rules
   .command('check')
   .description('validate rule files; errors are printed as file:line:col (exit 1 on any)')
   .argument('<paths...>', 'rule files or folders')
-  .action((paths: string[]) => { process.exitCode = rulesCheck(paths); });
+  .action(async (paths: string[]) => { process.exitCode = await (await import('./rules-check.js')).rulesCheck(paths); });
 rules
   .command('test')
   .description('run rule-file tests (*.test.yaml): given samples, expect these violations and actions')
   .argument('[paths...]', 'test files or folders', ['rules'])
   .addOption(new Option('--verbose', 'show every point with a violation, not only differences'))
-  .action((paths: string[], o: { verbose?: boolean }) => { process.exitCode = rulesTest(paths, o); });
+  .action(async (paths: string[], o: { verbose?: boolean }) => { process.exitCode = await (await import('./rules-test.js')).rulesTest(paths, o); });
 rules
   .command('replay')
   .description('what a rule file would have fired on history: holds and alarms per characteristic (and day), compared with the current rules')
@@ -161,7 +152,7 @@ rules
   .option('--against <file>', 'the rules in use, to compare with')
   .option('--by-day', 'one row per characteristic and day (UTC)')
   .option('--json', 'print JSON')
-  .action(async (o) => { process.exitCode = await rulesReplay(o); });
+  .action(async (o) => { process.exitCode = await (await import('./rules-replay.js')).rulesReplay(o); });
 rules
   .command('arl')
   .description('in-control ARL₀ (false-alarm interval) and shifted ARL₁ of each characteristic\'s rule set, by Monte Carlo with a fixed seed')
@@ -170,7 +161,7 @@ rules
   .option('--seed <n>', 'random seed', '1')
   .option('--shift <sigma>', 'mean shift for ARL₁, in σ of individual values', '1')
   .option('--json', 'print JSON')
-  .action((file: string, o) => { process.exitCode = rulesArl(file, o); });
+  .action(async (file: string, o) => { process.exitCode = await (await import('./rules-arl.js')).rulesArl(file, o); });
 
 program.parseAsync().catch((err: unknown) => {
   if (err instanceof InvalidFileError) process.stderr.write(err.message + '\n');

@@ -8,27 +8,40 @@ import { semanticDiagnostics } from './semantic.js';
 
 export type ParseResult = { ok: true; config: RuleSetConfig } | { ok: false; diagnostics: FileDiagnostic[] };
 
-/** YAML → schema → semantic checks → typed config. Never throws on bad content. */
+/**
+ * YAML → schema → semantic checks → typed config. Never throws on bad content. Schema and
+ * semantic problems are reported together, in file order (semantic checks run on whatever parts
+ * of the file are well-formed), so one pass shows every problem.
+ */
 export function parseRuleFile(text: string, file: string): ParseResult {
   const y = new LocatedYaml(file, text);
   if (y.syntaxErrors.length) return { ok: false, diagnostics: y.syntaxErrors };
-  y.toJS();
+  const raw = y.toJS() as Omit<RuleSetConfig, 'anomaly'> & { anomaly?: RawAnomaly[] };
   if (y.syntaxErrors.length) return { ok: false, diagnostics: y.syntaxErrors };
-  const schemaErrors = validateAgainst(y, RuleFileSchema);
-  if (schemaErrors.length) return { ok: false, diagnostics: schemaErrors };
-  const raw = y.toJS() as Omit<RuleSetConfig, 'anomaly'> & { anomaly?: { id: string; model: string; match?: { line?: string; station?: string }; action?: 'alarm' | 'hold' | 'none'; wait?: string }[] };
+  const diagnostics = [...validateAgainst(y, RuleFileSchema), ...semanticDiagnostics(y, raw), ...anomalyDiagnostics(y, raw, file)];
+  if (diagnostics.length) return { ok: false, diagnostics: sortDiagnostics(diagnostics) };
   const config: RuleSetConfig = {
     ...raw,
     anomaly: raw.anomaly?.map((a) => ({ id: a.id, model: resolve(dirname(file), a.model), match: a.match, action: a.action ?? 'alarm', waitMs: parseDuration(a.wait ?? '30s') })),
   };
   if (!config.anomaly) delete config.anomaly;
-  const semantic = semanticDiagnostics(y, config);
-  (raw.anomaly ?? []).forEach((a, i) => {
-    if (!existsSync(resolve(dirname(file), a.model))) semantic.push(y.at(['anomaly', i, 'model'], `model file not found: ${resolve(dirname(file), a.model)} (train it with spc train … --out ${a.model})`));
-    if (config.characteristics.some((c) => c.id === a.id) || (raw.anomaly ?? []).findIndex((b) => b.id === a.id) < i) semantic.push(y.at(['anomaly', i, 'id'], `duplicates the id "${a.id}" of another characteristic or model`));
-  });
-  if (semantic.length) return { ok: false, diagnostics: sortDiagnostics(semantic) };
   return { ok: true, config };
+}
+
+type RawAnomaly = { id: string; model: string; match?: { line?: string; station?: string }; action?: 'alarm' | 'hold' | 'none'; wait?: string };
+
+/** Model files that must exist, and ids shared with characteristics; skips entries the schema refuses. */
+function anomalyDiagnostics(y: LocatedYaml, raw: unknown, file: string): FileDiagnostic[] {
+  const out: FileDiagnostic[] = [];
+  const doc = (typeof raw === 'object' && raw !== null ? raw : {}) as { characteristics?: unknown; anomaly?: unknown };
+  const anomaly = Array.isArray(doc.anomaly) ? (doc.anomaly as Partial<RawAnomaly>[]) : [];
+  const characteristicIds = new Set((Array.isArray(doc.characteristics) ? doc.characteristics : []).map((c) => (c as { id?: unknown } | null)?.id));
+  anomaly.forEach((a, i) => {
+    if (typeof a !== 'object' || a === null) return;
+    if (typeof a.model === 'string' && !existsSync(resolve(dirname(file), a.model))) out.push(y.at(['anomaly', i, 'model'], `model file not found: ${resolve(dirname(file), a.model)} (train it with spc train … --out ${a.model})`));
+    if (typeof a.id === 'string' && (characteristicIds.has(a.id) || anomaly.findIndex((b) => b?.id === a.id) < i)) out.push(y.at(['anomaly', i, 'id'], `duplicates the id "${a.id}" of another characteristic or model`));
+  });
+  return out;
 }
 
 /** Rule files of a folder: *.yaml / *.yml, excluding rule tests (*.test.yaml). */

@@ -525,12 +525,18 @@ export class SpcWorker {
 
   private async commitBatch(b: Batch): Promise<void> {
     for (let attempt = 0; ; attempt++) {
+      // Named in the log, so an operator knows which server to look at.
+      let step = 'dead letters to JetStream';
       try {
         await Promise.all(b.deadLetters);
+        step = 'releases to the NATS state store';
         await Promise.all(b.releases);
+        step = 'anomaly scoring';
         await Promise.all(b.scoring); // a batch's anomaly verdicts (a few ms) are committed with it
+        step = 'InfluxDB lines to the JetStream outbox';
         await this.publishOutbox(b);
         if (this.o.trace) {
+          step = 'trace rows to the genealogy store';
           await this.o.trace.writeSamples(b.traceRows);
           await this.o.trace.writeSignals(b.signals);
           for (const a of b.audit) await this.o.trace.audit(a);
@@ -539,7 +545,7 @@ export class SpcWorker {
         break;
       } catch (err) {
         this.counters.commitFailures++;
-        this.log('error', 'commit to JetStream failed; retrying (messages stay unacknowledged)', { err: String(err), attempt });
+        this.log('error', `commit failed writing ${step}; retrying (messages stay unacknowledged)`, { err: String(err), step, attempt });
         b.deadLetters = b.deadLetters.map((p) => p.catch(() => undefined)); // already logged; the retry republishes them below
         b.releases = b.releases.map((p) => p.catch((e: unknown) => this.log('error', 'release not recorded in the state store', { err: String(e) })));
         await sleep(Math.min(5000, 100 * 2 ** attempt));

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { expect, it } from 'vitest';
 
 it('spc demo catches a fault and raises a hold within a minute, with nothing installed but Node', async () => {
@@ -22,4 +23,8 @@ it('spc demo catches a fault and raises a hold within a minute, with nothing ins
   expect(out).toContain('the fault was caught');
   expect(page).toContain('<title>spc-guard console</title>');
   expect(holds.some((h) => h.characteristic === 'reflow.peak_temp' && h.units.length > 0)).toBe(true);
+  // The store lives on disk in a temporary folder (memory stays flat), removed at exit.
+  const folder = /store PGlite in (\S+), removed at exit/.exec(out)?.[1];
+  expect(folder).toBeDefined();
+  expect(existsSync(folder!)).toBe(false);
 }, 60_000);

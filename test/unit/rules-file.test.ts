@@ -31,6 +31,9 @@ describe('rule file: schema errors point at file:line:col', () => {
   it('unknown rule name, at the list item', () => {
     expect(errorsOf(VALID.replace('rules: [we1, we2, we3, we4]', 'rules: [we1, we2, nelson9]'))).toEqual([
       'rules/smt.yaml:8:23 characteristics[0].rules[2] must be one of we1..we4, nelson1..nelson8 (got "nelson9")',
+      // reported in the same pass: the actions still name rules the shortened list no longer has
+      'rules/smt.yaml:9:42 characteristics[0].actions.alarm[1] "we3" is not among this characteristic\'s rules (we1, we2)',
+      'rules/smt.yaml:9:47 characteristics[0].actions.alarm[2] "we4" is not among this characteristic\'s rules (we1, we2)',
     ]);
   });
   it('unknown key, at the key, with a suggestion', () => {
@@ -117,5 +120,25 @@ describe('rule file: semantic checks', () => {
     ]);
     const p = VALID.replace('{ type: xbar-r, subgroupSize: 5 }', '{ type: p }');
     expect(errorsOf(p)).toEqual(['rules/smt.yaml:7:11 characteristics[0].spec spec limits apply to variables charts only, not to a p chart']);
+  });
+});
+
+describe('rule file: one pass reports every problem', () => {
+  it('a schema error and a semantic error in the same file are reported together, in file order', () => {
+    const y = VALID.replace('    limits: { phase1: 25 }\n', '')
+      .replace('{ type: xbar-r, subgroupSize: 5 }', '{ type: ewma }')
+      .replace('    actions: { hold: [we1], alarm: [we2, we3, we4] }\n', '    actions: { hold: [we1] }\n');
+    expect(errorsOf(y)).toEqual([
+      'rules/smt.yaml:3:5 characteristics[0] is missing required key "limits"',
+      'rules/smt.yaml:7:18 characteristics[0].rules[1] "we2" is a run rule and does not apply to a ewma chart, whose points are autocorrelated; use we1 or nelson1',
+      'rules/smt.yaml:7:23 characteristics[0].rules[2] "we3" is a run rule and does not apply to a ewma chart, whose points are autocorrelated; use we1 or nelson1',
+      'rules/smt.yaml:7:28 characteristics[0].rules[3] "we4" is a run rule and does not apply to a ewma chart, whose points are autocorrelated; use we1 or nelson1',
+    ]);
+  });
+  it('semantic checks skip parts the schema refused (no second message for the same mistake)', () => {
+    expect(errorsOf(VALID.replace('phase1: 25', 'phase1: many').replace('hold: [we1]', 'hold: [nelson2]'))).toEqual([
+      'rules/smt.yaml:6:23 characteristics[0].limits.phase1 must be an integer (got "many")',
+      'rules/smt.yaml:9:23 characteristics[0].actions.hold[0] "nelson2" is not among this characteristic\'s rules (we1, we2, we3, we4)',
+    ]);
   });
 });
