@@ -14,3 +14,4 @@ export * from './state/snapshot.js';
 export { desiredPartitions, partitionOf, subjectToken } from './state/partition.js';
 export type { AlarmClearSignal, AlarmSignal, HoldSignal, ReleaseSignal, Signal } from './signals/signal.js';
 export { AlarmLifecycle, type AlarmLifecycleSnapshot, type AlarmRecord, type AlarmState, type AlarmStateSignal, type FloodOptions, type LifecycleSignal } from './signals/alarm-lifecycle.js';
+export { LogThrottle } from './log-throttle.js';

@@ -22,9 +22,9 @@ function jsonDepth(text: string, limit: number): number {
 /** Most samples one batch message may carry. */
 export const MAX_SAMPLES_PER_MESSAGE = 10_000;
 
-export type DeadLetterReason = 'invalid-json' | 'invalid-sample' | 'too-large' | 'unknown-characteristic' | 'rejected';
+export type DeadLetterReason = 'invalid-json' | 'invalid-sample' | 'too-large' | 'unknown-characteristic' | 'rejected' | 'unstorable';
 
-export interface BadItem { reason: DeadLetterReason; detail: string; /** Index in a batch message, if any. */ item?: number; raw: string }
+export interface BadItem { reason: DeadLetterReason; detail: string; /** Index in a batch message, if any. */ item?: number }
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
@@ -33,24 +33,70 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
  * parameters at one station). Bad items are returned with a reason, never thrown; one bad item
  * of a batch does not spoil the others.
  */
-export function decodeSampleMessage(data: Uint8Array): { samples: Sample[]; bad: BadItem[] } {
-  if (data.length > MAX_MESSAGE_BYTES) return { samples: [], bad: [{ reason: 'too-large', detail: `message of ${data.length} bytes exceeds ${MAX_MESSAGE_BYTES}`, raw: '' }] };
+export function decodeSampleMessage(data: Uint8Array): { samples: Sample[]; bad: BadItem[]; positions?: number[] } {
+  if (data.length > MAX_MESSAGE_BYTES) return { samples: [], bad: [{ reason: 'too-large', detail: `message of ${data.length} bytes exceeds ${MAX_MESSAGE_BYTES}` }] };
   let text: string;
-  try { text = decoder.decode(data); } catch { return { samples: [], bad: [{ reason: 'invalid-json', detail: 'payload is not valid UTF-8', raw: '' }] }; }
+  try { text = decoder.decode(data); } catch { return { samples: [], bad: [{ reason: 'invalid-json', detail: 'payload is not valid UTF-8' }] }; }
   // Deep nesting is refused before parsing: it can only be an attack or garbage, and recursion on it would not be cheap.
-  if (jsonDepth(text, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) return { samples: [], bad: [{ reason: 'invalid-sample', detail: `JSON nested deeper than ${MAX_JSON_DEPTH} levels`, raw: '' }] };
+  if (jsonDepth(text, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) return { samples: [], bad: [{ reason: 'invalid-sample', detail: `JSON nested deeper than ${MAX_JSON_DEPTH} levels` }] };
   let parsed: unknown;
-  try { parsed = JSON.parse(text); } catch (e) { return { samples: [], bad: [{ reason: 'invalid-json', detail: `invalid JSON: ${(e as Error).message}`, raw: text }] }; }
+  try { parsed = JSON.parse(text); } catch (e) { return { samples: [], bad: [{ reason: 'invalid-json', detail: `invalid JSON: ${(e as Error).message}` }] }; }
   if (!Array.isArray(parsed)) {
     const r = validateSample(parsed);
-    return r.ok ? { samples: [r.sample], bad: [] } : { samples: [], bad: [{ reason: 'invalid-sample', detail: r.reason, raw: text }] };
+    return r.ok ? { samples: [r.sample], bad: [] } : { samples: [], bad: [{ reason: 'invalid-sample', detail: r.reason }] };
   }
-  if (parsed.length > MAX_SAMPLES_PER_MESSAGE) return { samples: [], bad: [{ reason: 'too-large', detail: `batch of ${parsed.length} samples exceeds ${MAX_SAMPLES_PER_MESSAGE}`, raw: '' }] };
+  if (parsed.length > MAX_SAMPLES_PER_MESSAGE) return { samples: [], bad: [{ reason: 'too-large', detail: `batch of ${parsed.length} samples exceeds ${MAX_SAMPLES_PER_MESSAGE}` }] };
   const samples: Sample[] = [];
   const bad: BadItem[] = [];
+  /** Where each good sample stood in the batch, so a later refusal names the right item. */
+  const positions: number[] = [];
   parsed.forEach((item, i) => {
     const r = validateSample(item);
-    if (r.ok) samples.push(r.sample); else bad.push({ reason: 'invalid-sample', detail: `item ${i}: ${r.reason}`, item: i, raw: JSON.stringify(item) });
+    if (r.ok) { samples.push(r.sample); positions.push(i); } else bad.push({ reason: 'invalid-sample', detail: `item ${i}: ${r.reason}`, item: i });
   });
-  return { samples, bad };
+  return { samples, bad, positions };
+}
+
+/** Details and item indices one dead letter lists; the counts cover every bad item. */
+export const DEAD_LETTER_DETAILS = 3;
+export const DEAD_LETTER_ITEMS = 20;
+
+/** A message's bad items, summarized for one dead letter (not one per item: a 10,000-item batch is one letter). */
+export interface FaultSummary {
+  /** The first bad item's reason: the dead letter's subject. */
+  reason: DeadLetterReason;
+  /** The first few details, joined. */
+  detail: string;
+  /** Bad items per reason. */
+  counts: Partial<Record<DeadLetterReason, number>>;
+  total: number;
+  /** Indices of the first bad items of a batch message (none for a single-sample message). */
+  items: number[];
+}
+
+/** Collects the bad items of one message as it is processed. */
+export class MessageFaults {
+  private first: DeadLetterReason | undefined;
+  private readonly details: string[] = [];
+  private readonly items: number[] = [];
+  private readonly counts: Partial<Record<DeadLetterReason, number>> = {};
+  private total = 0;
+
+  add(reason: DeadLetterReason, detail: string, item?: number): void {
+    this.first ??= reason;
+    this.total++;
+    this.counts[reason] = (this.counts[reason] ?? 0) + 1;
+    if (this.details.length < DEAD_LETTER_DETAILS) this.details.push(detail);
+    if (item !== undefined && this.items.length < DEAD_LETTER_ITEMS) this.items.push(item);
+  }
+
+  get empty(): boolean { return this.total === 0; }
+
+  summary(): FaultSummary {
+    const more = this.total - this.details.length;
+    return {
+      reason: this.first!, counts: { ...this.counts }, total: this.total, items: [...this.items],
+      detail: this.details.join(' | ') + (more > 0 ? ` | … and ${more} more` : ''),
+    };
+  }
 }

@@ -1,6 +1,7 @@
 import { Ajv, type ErrorObject } from 'ajv';
 import type { Sample } from '../core/sample.js';
 import { SampleSchema } from './schema.js';
+import { calendarProblem } from './timestamp.js';
 
 const ajv = new Ajv({ allErrors: false, strict: false });
 const check = ajv.compile<Sample>(SampleSchema);
@@ -10,7 +11,7 @@ export type SampleResult = { ok: true; sample: Sample } | { ok: false; reason: s
 function describe(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'an array';
-  if (typeof v === 'string') return `string ${JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v)}`;
+  if (typeof v === 'string') return `string ${JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v)}`; // JSON.stringify escapes control characters
   if (typeof v === 'object') return 'an object';
   return `${typeof v} ${String(v)}`;
 }
@@ -22,7 +23,9 @@ function reasonOf(e: ErrorObject, data: unknown): string {
   switch (e.keyword) {
     case 'required': return `${(e.params as { missingProperty: string }).missingProperty} is required`;
     case 'type': return `${field || 'sample'} must be ${field === 'value' || field === 'n' ? 'a finite number' : (e.params as { type: string }).type === 'object' ? 'a JSON object' : `a ${(e.params as { type: string }).type}`} (got ${describe(got)})`;
-    case 'pattern': return `${field} must be an ISO-8601 timestamp like 2026-11-25T03:00:00.123Z (got ${describe(got)})`;
+    case 'pattern':
+      if (field === 'ts') return `ts must be an ISO-8601 timestamp like 2026-11-25T03:00:00.123Z (got ${describe(got)})`;
+      return `${field} must not contain control characters${['line', 'station', 'parameter'].includes(field) ? ' or a backslash' : ''} (got ${describe(got)})`;
     case 'minLength': return `${field} must not be empty`;
     case 'maxLength': return `${field} is longer than 200 characters`;
     case 'exclusiveMinimum': return `${field} must be > 0 (got ${describe(got)})`;
@@ -32,8 +35,10 @@ function reasonOf(e: ErrorObject, data: unknown): string {
 
 /** Validates a parsed JSON value against the sample schema. */
 export function validateSample(data: unknown): SampleResult {
-  if (check(data)) return { ok: true, sample: data };
-  return { ok: false, reason: reasonOf(check.errors![0], data) };
+  if (!check(data)) return { ok: false, reason: reasonOf(check.errors![0], data) };
+  const when = calendarProblem(data.ts);
+  if (when) return { ok: false, reason: `ts ${when} (got ${describe(data.ts)})` };
+  return { ok: true, sample: data };
 }
 
 /** Parses and validates one NDJSON line. Never throws. */

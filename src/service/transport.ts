@@ -15,7 +15,15 @@ export interface MessageStream extends AsyncIterable<SampleMessage> {
   stop(): void;
 }
 
-export interface DeadLetter { reason: string; detail: string; subject: string; streamSequence: number; item?: number }
+/**
+ * One dead letter per bad message: the reason of its first bad item, the first few details, bad
+ * items per reason and the first indices (batches). `kind` tells a message's first dead letter
+ * from a later quarantine of the same message (e.g. `unstorable`), so each has its own id.
+ */
+export interface DeadLetter {
+  reason: string; detail: string; subject: string; streamSequence: number;
+  item?: number; items?: number[]; counts?: Record<string, number>; kind?: string;
+}
 
 export interface WorkerTransport {
   /** Name of the sample source, stored with trace rows (the JetStream stream name). */

@@ -1,8 +1,8 @@
-import type { MessageStream, SampleMessage, WorkerTransport } from './transport.js';
+import type { DeadLetter, MessageStream, SampleMessage, WorkerTransport } from './transport.js';
 import { capabilityLine, pointLine, sampleLine, signalLine, violationLines } from '../adapters/influx/line-protocol.js';
-import { AlarmLifecycle, desiredPartitions, HoldBook, partitionOf, SpcEngine, subjectToken, type AlarmStateSignal, type LifecycleSignal, type PointRecord, type ReleaseSignal, type RuleSetConfig, type Sample, type Signal } from '../core/index.js';
+import { AlarmLifecycle, desiredPartitions, HoldBook, LogThrottle, partitionOf, SpcEngine, subjectToken, type AlarmStateSignal, type LifecycleSignal, type PointRecord, type ReleaseSignal, type RuleSetConfig, type Sample, type Signal } from '../core/index.js';
 import { capturePartition, type Membership, type PartitionSnapshot, type ReleaseRecord, type StateStore } from './state.js';
-import { decodeSampleMessage, type DeadLetterReason } from '../samples/message.js';
+import { decodeSampleMessage, MessageFaults, type DeadLetterReason } from '../samples/message.js';
 import { anomalyPoint, feedsModel, type AnomalyRuntime } from './anomaly.js';
 import type { AuditEntry, GenealogyStore, TraceRow } from '../adapters/store/genealogy.js';
 
@@ -64,7 +64,10 @@ export interface WorkerCounters {
   /** Partitions taken (at start, or over from a worker that stopped or died). */
   acquired: number;
   handedOver: number;
+  /** Bad items by reason (a batch message may have many). */
   deadLetters: Partial<Record<DeadLetterReason, number>>;
+  /** Dead letters written: one per bad message. */
+  deadLetterMessages: number;
   unknownCharacteristic: number;
   outboxMessages: number;
   acked: number;
@@ -76,11 +79,18 @@ export interface WorkerCounters {
   anomalyErrors: number;
 }
 
+/**
+ * A write started at once and checked at commit: `attempt` never rejects (it resolves to the error),
+ * so a failure is never an unhandled rejection; the commit retries `write` until it succeeds.
+ */
+interface PendingWrite { write: () => Promise<void>; attempt: Promise<unknown> }
+const startWrite = (write: () => Promise<void>): PendingWrite => ({ write, attempt: write().then(() => undefined, (err: unknown) => err ?? new Error('failed')) });
+
 interface Batch {
-  msgs: SampleMessage[]; lines: string[]; bytes: number; deadLetters: Promise<void>[]; scoring: Promise<void>[]; firstSeq: number; lastSeq: number;
+  msgs: SampleMessage[]; lines: string[]; bytes: number; deadLetters: PendingWrite[]; scoring: Promise<void>[]; firstSeq: number; lastSeq: number;
   traceRows: TraceRow[]; signals: Signal[]; audit: Omit<AuditEntry, 'id' | 'at'>[];
   /** Releases to record in the state store before the batch counts as committed. */
-  releases: Promise<void>[];
+  releases: PendingWrite[];
   /** Last message of each partition in this batch: the partition's commit position once it is durable. */
   touched: Map<number, number>;
 }
@@ -93,6 +103,16 @@ interface LoadedPartition { snap: PartitionSnapshot | undefined; committed: numb
 /** Distinguishes this process's outbox message ids from another's (a restarted worker's batches differ). */
 const INSTANCE = Math.random().toString(36).slice(2, 10);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Waits for writes started earlier and repeats those that failed; throws if one fails again. */
+async function settle(writes: PendingWrite[]): Promise<void> {
+  for (const w of writes) {
+    if ((await w.attempt) === undefined) continue;
+    w.attempt = w.write().then(() => undefined, (err: unknown) => err ?? new Error('failed'));
+    const err = await w.attempt;
+    if (err !== undefined) throw err;
+  }
+}
 
 /**
  * The real-time pipeline: JetStream samples → engine → signals (at once) and InfluxDB lines
@@ -112,7 +132,7 @@ export class SpcWorker {
   readonly engine: SpcEngine;
   readonly holds = new HoldBook();
   readonly alarms: AlarmLifecycle;
-  readonly counters: WorkerCounters = { messages: 0, samples: 0, points: 0, signals: 0, redelivered: 0, skipped: 0, replayed: 0, snapshots: 0, snapshotFailures: 0, acquired: 0, handedOver: 0, deadLetters: {}, unknownCharacteristic: 0, outboxMessages: 0, acked: 0, commitFailures: 0, anomalyScored: 0, anomalyFlagged: 0, anomalyIncomplete: 0, anomalyErrors: 0 };
+  readonly counters: WorkerCounters = { messages: 0, samples: 0, points: 0, signals: 0, redelivered: 0, skipped: 0, replayed: 0, snapshots: 0, snapshotFailures: 0, acquired: 0, handedOver: 0, deadLetters: {}, deadLetterMessages: 0, unknownCharacteristic: 0, outboxMessages: 0, acked: 0, commitFailures: 0, anomalyScored: 0, anomalyFlagged: 0, anomalyIncomplete: 0, anomalyErrors: 0 };
   private readonly chartOf = new Map<string, string>();
   private readonly specOf = new Map<string, { lsl?: number; usl?: number }>();
   private batch = newBatch();
@@ -142,6 +162,9 @@ export class SpcWorker {
   private timer: NodeJS.Timeout | undefined;
   private readonly log: NonNullable<WorkerOptions['log']>;
   private readonly emitPoint = (p: PointRecord) => this.onPoint(p);
+  private readonly logThrottle = new LogThrottle();
+  /** Bad items of the message being handled: one dead letter for all of them. */
+  private faults: MessageFaults | undefined;
   private stopped = false;
 
   constructor(private readonly o: WorkerOptions) {
@@ -362,29 +385,34 @@ export class SpcWorker {
     else if (this.o.onLatency) this.o.onLatency(Math.max(0, Date.now() - m.storedAtMs) / 1000);
     if (!this.batch.firstSeq) this.batch.firstSeq = seq;
     this.batch.lastSeq = seq;
-    const { samples, bad } = decodeSampleMessage(m.data);
-    for (const b of bad) this.deadLetter(b.reason, b.detail, m, b.item, b.raw ? new TextEncoder().encode(b.raw) : m.data);
+    const { samples, bad, positions } = decodeSampleMessage(m.data);
+    const faults = this.faults = bad.length ? new MessageFaults() : undefined;
+    for (const b of bad) faults!.add(b.reason, b.detail, b.item);
+    const batchItem = (i: number) => positions?.[i];
     samples.forEach((s, i) => {
       this.counters.samples++;
       this.current = s;
       this.currentSeq = seq * 1000 + i;
-      if (this.partitions > 1 && m.line !== undefined && subjectToken(s.line) !== m.line) {
-        // Partitions follow the subject: a sample of another line would reach a worker that does not own it.
-        this.deadLetterSample('rejected', `sample line ${s.line} does not match its subject's line ${m.line} (partitioned workers route by subject)`, m, samples.length > 1 ? i : undefined, s);
+      if (m.line !== undefined && subjectToken(s.line) !== m.line) {
+        // Partitions and line-scoped consumers follow the subject: a body naming another line
+        // must not raise that line's holds (with one partition as with several).
+        this.fault('rejected', `${batchItem(i) !== undefined ? `item ${batchItem(i)}: ` : ''}sample line ${s.line} does not match its subject's line ${m.line}`, batchItem(i));
         return;
       }
       const r = this.engine.process(s, this.emitPoint);
-      if (r.rejected) this.deadLetterSample('rejected', r.rejected, m, samples.length > 1 ? i : undefined, s);
+      if (r.rejected) this.fault('rejected', `${batchItem(i) !== undefined ? `item ${batchItem(i)}: ` : ''}${r.rejected}`, batchItem(i));
       else if (r.matched === 0) {
         this.counters.unknownCharacteristic++;
         const policy = this.o.unknownCharacteristics ?? 'count';
-        if (policy === 'dlq') this.deadLetterSample('unknown-characteristic', `no characteristic matches line ${s.line}, station ${s.station}, parameter ${s.parameter}`, m, samples.length > 1 ? i : undefined, s);
+        if (policy === 'dlq') this.fault('unknown-characteristic', `${batchItem(i) !== undefined ? `item ${batchItem(i)}: ` : ''}no characteristic matches line ${s.line}, station ${s.station}, parameter ${s.parameter}`, batchItem(i));
       }
       if (this.silent) return;
       if (this.o.writeSamples !== false) this.addLine(sampleLine(s, this.currentSeq));
       if (this.o.trace) this.batch.traceRows.push({ source: this.o.transport.source, seq, item: i, sample: s });
       for (const a of this.o.anomalies ?? []) if (feedsModel(a, s)) this.assemble(a, s);
     });
+    if (this.faults) this.deadLetter(m, this.faults);
+    this.faults = undefined;
     this.current = undefined;
     this.silent = false;
     this.batch.msgs.push(m);
@@ -428,16 +456,25 @@ export class SpcWorker {
     ));
   }
 
-  /** A decoded sample the worker cannot use: dead-lettered as that sample alone (not its whole batch message). */
-  private deadLetterSample(reason: DeadLetterReason, detail: string, m: SampleMessage, item: number | undefined, sample: Sample): void {
-    this.deadLetter(reason, detail, m, item, new TextEncoder().encode(JSON.stringify(sample)));
+  /** A bad item of the message being handled; the message gets one dead letter for all of them. */
+  private fault(reason: DeadLetterReason, detail: string, item: number | undefined): void {
+    (this.faults ??= new MessageFaults()).add(reason, detail, item);
   }
 
-  private deadLetter(reason: DeadLetterReason, detail: string, m: SampleMessage, item: number | undefined, payload: Uint8Array): void {
+  /** One dead letter for a bad message (its payload as it came), written with the batch. */
+  private deadLetter(m: SampleMessage, faults: MessageFaults): void {
     if (this.silent) return; // stored before the restart
-    this.counters.deadLetters[reason] = (this.counters.deadLetters[reason] ?? 0) + 1;
-    this.log('warn', 'dead letter', { reason, detail, subject: m.subject, seq: m.seq, item });
-    this.batch.deadLetters.push(this.o.transport.deadLetter({ reason, detail, subject: m.subject, streamSequence: m.seq, item }, payload));
+    const f = faults.summary();
+    for (const [reason, n] of Object.entries(f.counts)) this.counters.deadLetters[reason as DeadLetterReason] = (this.counters.deadLetters[reason as DeadLetterReason] ?? 0) + n;
+    this.quarantine({ reason: f.reason, detail: f.detail, subject: m.subject, streamSequence: m.seq, items: f.items, counts: f.counts }, m.data);
+  }
+
+  /** Writes a dead letter with the current batch (the batch is not committed before it is stored). */
+  private quarantine(info: DeadLetter, payload: Uint8Array, batch: Batch = this.batch): void {
+    this.counters.deadLetterMessages++;
+    const held = this.logThrottle.admit(info.reason, Date.now());
+    if (held !== undefined) this.log('warn', 'dead letter', { reason: info.reason, detail: info.detail, subject: info.subject, seq: info.streamSequence, counts: info.counts, ...(held ? { heldBack: held } : {}) });
+    batch.deadLetters.push(startWrite(() => this.o.transport.deadLetter(info, payload)));
   }
 
   private onPoint(p: PointRecord): void {
@@ -503,7 +540,8 @@ export class SpcWorker {
     if (!r) return `no active hold ${id}`;
     const p = this.partitionOfCharacteristic(r.characteristic);
     // Kept with the stream position, so a replay of this partition releases at the same point.
-    if (this.o.state) this.batch.releases.push(this.o.state.addRelease(p, { id, by, reason, role, ts, seq: this.applied.get(p) ?? 0 }));
+    const st = this.o.state;
+    if (st) { const rec = { id, by, reason, role, ts, seq: this.applied.get(p) ?? 0 }; this.batch.releases.push(startWrite(() => st.addRelease(p, rec))); }
     this.signal(r);
     this.auditNow({ actor: by, role, action: 'release', target: id, reason, detail: { units: r.units.length, characteristic: r.characteristic } });
     return r;
@@ -526,28 +564,23 @@ export class SpcWorker {
   private async commitBatch(b: Batch): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       // Named in the log, so an operator knows which server to look at.
-      let step = 'dead letters to JetStream';
+      let step = 'anomaly scoring';
       try {
-        await Promise.all(b.deadLetters);
-        step = 'releases to the NATS state store';
-        await Promise.all(b.releases);
-        step = 'anomaly scoring';
         await Promise.all(b.scoring); // a batch's anomaly verdicts (a few ms) are committed with it
-        step = 'InfluxDB lines to the JetStream outbox';
-        await this.publishOutbox(b);
         if (this.o.trace) {
           step = 'trace rows to the genealogy store';
-          await this.o.trace.writeSamples(b.traceRows);
-          await this.o.trace.writeSignals(b.signals);
-          for (const a of b.audit) await this.o.trace.audit(a);
-          b.traceRows = []; b.signals = []; b.audit = []; // written: a retry must not write them twice
+          await this.writeTrace(b);
         }
+        step = 'dead letters to JetStream';
+        await settle(b.deadLetters);
+        step = 'releases to the NATS state store';
+        await settle(b.releases);
+        step = 'InfluxDB lines to the JetStream outbox';
+        await this.publishOutbox(b);
         break;
       } catch (err) {
         this.counters.commitFailures++;
         this.log('error', `commit failed writing ${step}; retrying (messages stay unacknowledged)`, { err: String(err), step, attempt });
-        b.deadLetters = b.deadLetters.map((p) => p.catch(() => undefined)); // already logged; the retry republishes them below
-        b.releases = b.releases.map((p) => p.catch((e: unknown) => this.log('error', 'release not recorded in the state store', { err: String(e) })));
         await sleep(Math.min(5000, 100 * 2 ** attempt));
       }
     }
@@ -559,6 +592,38 @@ export class SpcWorker {
     for (const m of b.msgs) m.ack();
     this.counters.acked += b.msgs.length;
     this.uncommitted -= b.msgs.length;
+  }
+
+  /**
+   * Trace rows, signals and audit entries to the store. What the store refuses for its content
+   * (not a lost connection) is quarantined as an `unstorable` dead letter and the commit goes on:
+   * one bad row must not stop every message after it.
+   */
+  private async writeTrace(b: Batch): Promise<void> {
+    const trace = this.o.trace!;
+    const samples = await trace.writeSamples(b.traceRows);
+    b.traceRows = []; // written: a retry must not write them twice
+    const bySeq = new Map<number, { items: number[]; samples: Sample[]; error: string }>();
+    for (const r of samples) {
+      const e = bySeq.get(r.row.seq) ?? { items: [], samples: [], error: r.error };
+      e.items.push(r.row.item); e.samples.push(r.row.sample);
+      bySeq.set(r.row.seq, e);
+    }
+    for (const [seq, e] of bySeq) {
+      const subject = b.msgs.find((m) => m.seq === seq)?.subject ?? '';
+      this.counters.deadLetters.unstorable = (this.counters.deadLetters.unstorable ?? 0) + e.items.length;
+      this.quarantine({ reason: 'unstorable', detail: `the genealogy store refused item(s) ${e.items.join(',')}: ${e.error}`, subject, streamSequence: seq, items: e.items, counts: { unstorable: e.items.length }, kind: 'unstorable' },
+        new TextEncoder().encode(JSON.stringify(e.samples.length === 1 ? e.samples[0] : e.samples)), b);
+    }
+    const signals = await trace.writeSignals(b.signals);
+    b.signals = [];
+    for (const r of signals) {
+      this.counters.deadLetters.unstorable = (this.counters.deadLetters.unstorable ?? 0) + 1;
+      this.quarantine({ reason: 'unstorable', detail: `the genealogy store refused ${r.row.type} ${r.row.id}: ${r.error}`, subject: '', streamSequence: b.lastSeq, kind: `unstorable-${r.row.type}-${r.row.id}` }, new TextEncoder().encode(JSON.stringify(r.row)), b);
+    }
+    const audit = await trace.writeAudit(b.audit);
+    b.audit = [];
+    for (const r of audit) this.quarantine({ reason: 'unstorable', detail: `the genealogy store refused an audit entry: ${r.error}`, subject: '', streamSequence: b.lastSeq, kind: `unstorable-audit-${r.row.action}-${r.row.target}` }, new TextEncoder().encode(JSON.stringify(r.row)), b);
   }
 
   private async publishOutbox(b: Batch): Promise<void> {

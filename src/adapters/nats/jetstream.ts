@@ -95,7 +95,22 @@ async function ensureDurable(jsm: JetStreamManager, stream: string, durable: str
 }
 
 /** What a dead letter says about itself, in headers beside the original payload. */
-export interface DeadLetterInfo { reason: string; detail: string; subject: string; streamSequence: number; item?: number }
+export interface DeadLetterInfo {
+  reason: string; detail: string; subject: string; streamSequence: number;
+  item?: number; items?: number[]; counts?: Record<string, number>; kind?: string;
+}
+
+/** Longest header value we write: details come from input, and must not bloat the stream. */
+const MAX_HEADER = 500;
+
+/**
+ * A header value from text that may come from input: NATS refuses CR/LF (and the client throws),
+ * so control characters become `\uXXXX` escapes, and the value is cut at MAX_HEADER characters.
+ */
+export function headerValue(text: string, max = MAX_HEADER): string {
+  const clean = text.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return clean.length > max ? clean.slice(0, max - 1) + '…' : clean;
+}
 
 /** Deletes the streams (and so their consumers) of a prefix; for tests and `spc` clean-ups. */
 export async function deleteStreams(jsm: JetStreamManager, names: StreamNames): Promise<void> {
@@ -104,14 +119,17 @@ export async function deleteStreams(jsm: JetStreamManager, names: StreamNames): 
   for (const s of [names.samples, names.deadLetters, names.outbox, `KV_${b.state}`, `KV_${b.leases}`, b.snapshots]) await jsm.streams.delete(s).catch(() => false);
 }
 
-/** Publishes a bad message (or item) to spc.dlq.<reason> and waits for JetStream to store it. */
+/** Publishes a bad message to spc.dlq.<reason> (one letter per message) and waits for JetStream to store it. */
 export async function publishDeadLetter(js: JetStreamClient, names: StreamNames, info: DeadLetterInfo, payload: Uint8Array): Promise<void> {
   const h = headers();
-  h.set('Spc-Reason', info.reason);
-  h.set('Spc-Detail', info.detail.slice(0, 1000));
-  h.set('Spc-Subject', info.subject);
+  h.set('Spc-Reason', headerValue(info.reason, 64));
+  h.set('Spc-Detail', headerValue(info.detail));
+  h.set('Spc-Subject', headerValue(info.subject));
   h.set('Spc-Stream-Sequence', String(info.streamSequence));
-  if (info.item !== undefined) h.set('Spc-Item', String(info.item));
+  const items = info.items ?? (info.item !== undefined ? [info.item] : []);
+  if (items.length === 1) h.set('Spc-Item', String(items[0]));
+  if (items.length) h.set('Spc-Items', items.join(','));
+  if (info.counts) h.set('Spc-Counts', headerValue(Object.entries(info.counts).map(([r, n]) => `${r}=${n}`).join(',')));
   // The id makes a retried dead letter a duplicate JetStream drops, not a second copy.
-  await js.publish(deadLetterSubject(names, info.reason), payload, { headers: h, msgID: `dlq-${info.streamSequence}-${info.item ?? 'm'}` });
+  await js.publish(deadLetterSubject(names, subjectToken(info.reason)), payload, { headers: h, msgID: `dlq-${info.streamSequence}-${info.kind ?? 'm'}` });
 }

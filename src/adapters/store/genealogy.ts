@@ -23,6 +23,40 @@ export interface HoldTrace {
 
 export interface AuditEntry { [key: string]: unknown; id: number; at: string; actor: string; role: string; action: string; target: string; reason: string | null; detail: unknown }
 
+/** A row the store refused for what it contains; retrying it cannot help. */
+export interface Refused<T> { row: T; error: string }
+
+/**
+ * Whether an error is the store refusing the data itself (SQLSTATE class 22 data exception,
+ * 23 integrity constraint violation, 54 program limit exceeded; PostgreSQL manual, Appendix A),
+ * as opposed to a lost connection or a server going down, which a retry can cure.
+ */
+export function isRowError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^(22|23|54)[0-9A-Z]{3}$/.test(code);
+}
+
+/**
+ * Runs `write` on all rows; when the store refuses the data (isRowError), halves the rows until
+ * the refused ones stand alone, writes the rest, and returns the refused rows with the error.
+ * k bad rows among n cost O(k log n) statements. Other errors are thrown (the caller retries).
+ */
+async function writeRefusing<T>(rows: readonly T[], write: (rows: readonly T[]) => Promise<void>, refused: Refused<T>[] = []): Promise<Refused<T>[]> {
+  if (!rows.length) return refused;
+  try {
+    await write(rows);
+  } catch (err) {
+    if (!isRowError(err)) throw err;
+    if (rows.length === 1) refused.push({ row: rows[0], error: (err as Error).message });
+    else {
+      const mid = rows.length >> 1;
+      await writeRefusing(rows.slice(0, mid), write, refused);
+      await writeRefusing(rows.slice(mid), write, refused);
+    }
+  }
+  return refused;
+}
+
 /** Rows per INSERT: large enough to amortize round trips, small enough for PGlite's memory. */
 const INSERT_CHUNK = 5000;
 
@@ -33,30 +67,38 @@ const INSERT_CHUNK = 5000;
 export class GenealogyStore {
   constructor(readonly db: SqlClient) {}
 
-  async writeSamples(rows: readonly TraceRow[]): Promise<void> {
-    for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-      const chunk = rows.slice(i, i + INSERT_CHUNK);
-      const col = <T>(f: (r: TraceRow) => T) => chunk.map(f);
-      await this.db.query(
-        `INSERT INTO samples (source, stream_seq, item, ts, unit, lot, line, station, parameter, value, operator, equipment)
-         SELECT * FROM unnest($1::text[], $2::bigint[], $3::int[], $4::timestamptz[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::float8[], $11::text[], $12::text[])
-         ON CONFLICT DO NOTHING`,
-        [col((r) => r.source), col((r) => r.seq), col((r) => r.item), col((r) => r.sample.ts), col((r) => r.sample.unit), col((r) => r.sample.lot ?? null),
-          col((r) => r.sample.line), col((r) => r.sample.station), col((r) => r.sample.parameter), col((r) => r.sample.value),
-          col((r) => r.sample.operator ?? null), col((r) => r.sample.equipment ?? null)],
-      );
-    }
+  /** Stores samples; returns those the store refused for their content (the rest are stored). */
+  async writeSamples(rows: readonly TraceRow[]): Promise<Refused<TraceRow>[]> {
+    const refused: Refused<TraceRow>[] = [];
+    for (let i = 0; i < rows.length; i += INSERT_CHUNK) await writeRefusing(rows.slice(i, i + INSERT_CHUNK), (chunk) => this.insertSamples(chunk), refused);
+    return refused;
   }
 
-  /** Records holds and alarms (raised, extended, released, cleared) with their units. */
-  async writeSignals(signals: readonly Signal[]): Promise<void> {
-    for (const s of signals) {
-      if (s.type === 'hold' || s.type === 'alarm') await this.upsertHold(s);
-      else if (s.type === 'release') {
-        await this.db.query(`UPDATE holds SET state = 'released', released_at = $2, released_by = $3, release_reason = $4, updated_at = $2 WHERE id = $1`, [s.id, s.ts, s.by, s.reason]);
-      } else {
-        await this.db.query(`UPDATE holds SET state = 'cleared', updated_at = $2 WHERE id = $1 AND kind = 'alarm'`, [s.id, s.ts]);
-      }
+  private async insertSamples(chunk: readonly TraceRow[]): Promise<void> {
+    const col = <T>(f: (r: TraceRow) => T) => chunk.map(f);
+    await this.db.query(
+      `INSERT INTO samples (source, stream_seq, item, ts, unit, lot, line, station, parameter, value, operator, equipment)
+       SELECT * FROM unnest($1::text[], $2::bigint[], $3::int[], $4::timestamptz[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::float8[], $11::text[], $12::text[])
+       ON CONFLICT DO NOTHING`,
+      [col((r) => r.source), col((r) => r.seq), col((r) => r.item), col((r) => r.sample.ts), col((r) => r.sample.unit), col((r) => r.sample.lot ?? null),
+        col((r) => r.sample.line), col((r) => r.sample.station), col((r) => r.sample.parameter), col((r) => r.sample.value),
+        col((r) => r.sample.operator ?? null), col((r) => r.sample.equipment ?? null)],
+    );
+  }
+
+  /** Records holds and alarms (raised, extended, released, cleared) with their units; returns those the store refused. */
+  async writeSignals(signals: readonly Signal[]): Promise<Refused<Signal>[]> {
+    const refused: Refused<Signal>[] = [];
+    for (const s of signals) await writeRefusing([s], ([one]) => this.writeSignal(one), refused);
+    return refused;
+  }
+
+  private async writeSignal(s: Signal): Promise<void> {
+    if (s.type === 'hold' || s.type === 'alarm') await this.upsertHold(s);
+    else if (s.type === 'release') {
+      await this.db.query(`UPDATE holds SET state = 'released', released_at = $2, released_by = $3, release_reason = $4, updated_at = $2 WHERE id = $1`, [s.id, s.ts, s.by, s.reason]);
+    } else {
+      await this.db.query(`UPDATE holds SET state = 'cleared', updated_at = $2 WHERE id = $1 AND kind = 'alarm'`, [s.id, s.ts]);
     }
   }
 
@@ -115,6 +157,13 @@ export class GenealogyStore {
     const rows = await this.db.query('UPDATE holds SET assignable_cause = COALESCE($2, assignable_cause), corrective_action = COALESCE($3, corrective_action) WHERE id = $1 RETURNING id',
       [id, assignableCause ?? null, correctiveAction ?? null]);
     return rows.length === 1;
+  }
+
+  /** Audit entries in order; returns those the store refused for their content. */
+  async writeAudit(entries: readonly Omit<AuditEntry, 'id' | 'at'>[]): Promise<Refused<Omit<AuditEntry, 'id' | 'at'>>[]> {
+    const refused: Refused<Omit<AuditEntry, 'id' | 'at'>>[] = [];
+    for (const e of entries) await writeRefusing([e], ([one]) => this.audit(one), refused);
+    return refused;
   }
 
   async audit(entry: Omit<AuditEntry, 'id' | 'at'>): Promise<void> {
