@@ -147,3 +147,19 @@ describe('engine: hot reload', () => {
     expect(engine.reload({ version: 1, characteristics: [config('a', 0)] }).removed).toEqual(['b', 'c']);
   });
 });
+
+describe('routing under a flood of unknown keys', () => {
+  it('keeps its caches bounded and still routes known samples', async () => {
+    const { MAX_UNMATCHED_ROUTES } = await import('../../src/core/engine/engine.js');
+    const engine = new SpcEngine({ version: 1, characteristics: [{ id: 'a', match: { line: 'L1', station: 's', parameter: 'p' }, chart: { type: 'i-mr' }, limits: { phase1: 5 }, rules: ['nelson1'] }] });
+    const known = (k: number) => ({ ts: '2026-11-25T06:00:00Z', line: 'L1', station: 's', parameter: 'p', value: k % 2, unit: `U${k}` });
+    let points = 0;
+    for (let k = 0; k < 100_000; k++) {
+      expect(engine.process({ ...known(k), station: `x${k}` }, () => {}).matched).toBe(0);
+      if (k % 1000 === 0) expect(engine.process(known(k), () => { points++; }).matched).toBe(1);
+    }
+    expect(points).toBe(100);
+    expect(engine.cachedRoutes.unmatched).toBeLessThanOrEqual(MAX_UNMATCHED_ROUTES);
+    expect(engine.cachedRoutes.matched).toBe(1);
+  });
+});

@@ -19,8 +19,40 @@ export type SampleOutcome = { readonly matched: number; readonly rejected?: unde
 const MATCHED: readonly SampleOutcome[] = Array.from({ length: 17 }, (_, matched) => Object.freeze({ matched }));
 const matchedOutcome = (n: number): SampleOutcome => MATCHED[n] ?? { matched: n };
 
-/** Cached routing for one parameter name: the characteristics of each (line, station) seen. */
-interface Route { line: string; station: string; targets: CharacteristicRunner[]; next: Route | undefined }
+type RouteMap = Map<string, Map<string, Map<string, CharacteristicRunner[]>>>;
+
+/**
+ * A bounded cache of routes: parameter → station → line → characteristics (three map reads, no
+ * string building, no scans). Past `max` entries it starts over; routes are recomputed on demand.
+ */
+class RouteCache {
+  private map: RouteMap = new Map();
+  private size = 0;
+  constructor(private readonly max: number) {}
+
+  get entries(): number { return this.size; }
+
+  get(s: Sample): CharacteristicRunner[] | undefined { return this.map.get(s.parameter)?.get(s.station)?.get(s.line); }
+
+  set(s: Sample, targets: CharacteristicRunner[]): void {
+    if (this.size >= this.max) { this.map = new Map(); this.size = 0; }
+    let byStation = this.map.get(s.parameter);
+    if (!byStation) this.map.set(s.parameter, byStation = new Map());
+    let byLine = byStation.get(s.station);
+    if (!byLine) byStation.set(s.station, byLine = new Map());
+    byLine.set(s.line, targets);
+    this.size++;
+  }
+}
+
+/** Most routes to characteristics cached (bounded by the plant, not by input). */
+export const MAX_ROUTES = 50_000;
+/**
+ * Most routes to nothing cached. Kept apart, so a flood of distinct unknown keys churns only
+ * this cache and never evicts the routes of real characteristics.
+ */
+export const MAX_UNMATCHED_ROUTES = 10_000;
+const NO_TARGETS: CharacteristicRunner[] = [];
 
 function matches(c: CharacteristicConfig, s: Sample): boolean {
   const m = c.match;
@@ -40,7 +72,8 @@ export class SpcEngine {
   private byParameter = new Map<string, CharacteristicRunner[]>();
   private anyParameter: CharacteristicRunner[] = [];
   private order = new Map<CharacteristicRunner, number>();
-  private routes = new Map<string, Route>();
+  private routes = new RouteCache(MAX_ROUTES);
+  private unmatched = new RouteCache(MAX_UNMATCHED_ROUTES);
 
   constructor(public ruleSet: RuleSetConfig) {
     this.install(ruleSet.characteristics.map((c) => new CharacteristicRunner(c)));
@@ -48,7 +81,7 @@ export class SpcEngine {
 
   private install(runners: CharacteristicRunner[]): void {
     this.runners = runners;
-    this.byParameter = new Map(); this.anyParameter = []; this.order = new Map(); this.routes = new Map();
+    this.byParameter = new Map(); this.anyParameter = []; this.order = new Map(); this.routes = new RouteCache(MAX_ROUTES); this.unmatched = new RouteCache(MAX_UNMATCHED_ROUTES);
     this.runners.forEach((r, i) => this.order.set(r, i));
     for (const r of this.runners) {
       const p = r.config.match.parameter;
@@ -80,15 +113,22 @@ export class SpcEngine {
     return { kept, started, removed };
   }
 
-  /** The characteristics a sample belongs to, in rule-file order. */
+  /** The characteristics a sample belongs to, in rule-file order. O(1) once cached. */
   route(s: Sample): CharacteristicRunner[] {
-    const first = this.routes.get(s.parameter);
-    for (let r = first; r !== undefined; r = r.next) if (r.line === s.line && r.station === s.station) return r.targets;
-    const candidates = [...(this.byParameter.get(s.parameter) ?? []), ...this.anyParameter];
-    const targets = candidates.filter((r) => matches(r.config, s)).sort((a, b) => this.order.get(a)! - this.order.get(b)!);
-    this.routes.set(s.parameter, { line: s.line, station: s.station, targets, next: first });
+    const cached = this.routes.get(s) ?? this.unmatched.get(s);
+    if (cached !== undefined) return cached;
+    let targets: CharacteristicRunner[] | undefined;
+    for (const list of [this.byParameter.get(s.parameter), this.anyParameter]) {
+      if (list) for (const r of list) if (matches(r.config, s)) (targets ??= []).push(r);
+    }
+    if (!targets) { this.unmatched.set(s, NO_TARGETS); return NO_TARGETS; }
+    targets.sort((a, b) => this.order.get(a)! - this.order.get(b)!);
+    this.routes.set(s, targets);
     return targets;
   }
+
+  /** Routes cached now: to characteristics, and to nothing (bounded by MAX_ROUTES and MAX_UNMATCHED_ROUTES). */
+  get cachedRoutes(): { matched: number; unmatched: number } { return { matched: this.routes.entries, unmatched: this.unmatched.entries }; }
 
   process(sample: Sample, emit: PointSink): SampleOutcome {
     this.counters.samples++;
