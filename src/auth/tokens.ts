@@ -1,7 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import Type from 'typebox';
-import { InvalidFileError, LocatedYaml, validateAgainst } from '../rules-file/diagnostics.js';
+import { InvalidFileError, LocatedYaml, readConfigFile, validateAgainst } from '../rules-file/diagnostics.js';
 
 export const ROLES = ['plc', 'operator', 'quality'] as const;
 export type Role = (typeof ROLES)[number];
@@ -18,7 +17,7 @@ export type TokenEntry = Type.Static<typeof TokenEntrySchema>;
 
 /** Reads a tokens file (`- { token: ..., role: plc|operator|quality, lines: [L1] }`); errors carry file:line:col. */
 export function loadTokens(path: string): TokenEntry[] {
-  const y = new LocatedYaml(path, readFileSync(path, 'utf8'));
+  const y = new LocatedYaml(path, readConfigFile(path));
   if (y.syntaxErrors.length) throw new InvalidFileError(y.syntaxErrors);
   const errors = validateAgainst(y, TokensFileSchema);
   if (errors.length) throw new InvalidFileError(errors);

@@ -2,6 +2,7 @@
 // A 64 MB young generation (default 16) keeps the per-point records of busy lines out of
 // frequent scavenges: +30–50% engine throughput measured with bench/engine.ts.
 import { Command, Option } from 'commander';
+import { redactCredentials } from '../auth/redact.js';
 import { InvalidFileError } from '../rules-file/diagnostics.js';
 // Each command's module is imported when it runs, so `spc rules check` does not load PGlite,
 // onnxruntime or the NATS client, and every command starts with only what it uses.
@@ -166,6 +167,6 @@ rules
 program.parseAsync().catch((err: unknown) => {
   if (err instanceof InvalidFileError) process.stderr.write(err.message + '\n');
   else if ((err as NodeJS.ErrnoException)?.code === 'ENOENT') process.stderr.write(`error: no such file: ${(err as NodeJS.ErrnoException).path}\n`);
-  else process.stderr.write(`error: ${(err as Error)?.stack ?? String(err)}\n`);
+  else process.stderr.write(`error: ${redactCredentials((process.env.SPC_DEBUG ? (err as Error)?.stack : (err as Error)?.message) ?? String(err))}\n`);
   process.exitCode = 1;
 });

@@ -6,6 +6,7 @@ import { jetStreamTransport } from '../adapters/nats/jetstream-transport.js';
 import { defaultWorkerId, NatsMembership, NatsStateStore } from '../adapters/nats/state-store.js';
 import { GenealogyStore } from '../adapters/store/genealogy.js';
 import { openSql } from '../adapters/store/sql.js';
+import { redactCredentials } from '../auth/redact.js';
 import { loadTokens } from '../auth/tokens.js';
 import { loadRules } from '../rules-file/load.js';
 import { InfluxDrain } from '../service/influx-drain.js';
@@ -49,8 +50,13 @@ export function parseFlood(text: string): { maxAlarms: number; windowMs: number 
 }
 
 /** `spc run`: the real-time worker. Resolves when stopped by SIGINT/SIGTERM, after a clean drain. */
+/** SIGTERM/SIGINT end the process within this long in any state (nothing uncommitted is acknowledged). */
+export const STOP_DEADLINE_MS = 8000;
+
 export async function run(o: RunOptions): Promise<number> {
   const { log, logger } = createLogger();
+  // A promise nobody awaited that failed is a bug: logged loudly (tests look for it), never a crash of the interlock.
+  process.on('unhandledRejection', (reason) => logger.error({ err: String((reason as Error)?.stack ?? reason) }, 'BUG: unhandled promise rejection'));
   const rules = loadRules(o.rules);
   const tokens = loadTokens(o.tokens);
   // Models load before anything connects: a missing, corrupt or mismatched model is a startup error naming the file.
@@ -59,6 +65,13 @@ export async function run(o: RunOptions): Promise<number> {
 
   const store = o.store ? new GenealogyStore(await openSql(o.store)) : undefined;
   const nc = await connect({ servers: o.nats, name: 'spc-guard worker', maxReconnectAttempts: -1, reconnectTimeWait: 500 });
+  let natsDown: number | undefined;
+  void (async () => {
+    for await (const st of nc.status()) {
+      if (st.type === 'disconnect') natsDown ??= Date.now();
+      else if (st.type === 'reconnect') natsDown = undefined;
+    }
+  })().catch(() => undefined);
   const jsm = await nc.jetstreamManager();
   await ensureStreams(jsm, streams, { samplesMaxAgeMs: parseDuration(o.samplesRetention) });
   const js = nc.jetstream();
@@ -77,6 +90,7 @@ export async function run(o: RunOptions): Promise<number> {
       return last === undefined ? undefined : Math.max(0, last - service.worker.position);
     },
     influx: () => drain?.counters, healthExtra: () => ({ nats: !nc.isClosed(), worker: membership.workerId }),
+    transportProblems: () => (nc.isClosed() ? ['NATS connection closed'] : natsDown ? [`NATS disconnected for ${Math.round((Date.now() - natsDown) / 1000)} s (reconnecting)`] : []),
   });
   const worker = service.worker;
 
@@ -90,7 +104,7 @@ export async function run(o: RunOptions): Promise<number> {
   }
 
   const port = service.port;
-  logger.info({ worker: membership.workerId, partitions, characteristics: rules.characteristics.length, signals: `ws://${o.wsHost}:${port}/signals`, nats: o.nats, influx: o.influx ? o.influxUrl : 'off' }, 'spc run: started');
+  logger.info({ worker: membership.workerId, partitions, characteristics: rules.characteristics.length, signals: `ws://${o.wsHost}:${port}/signals`, nats: redactCredentials(o.nats), influx: o.influx ? redactCredentials(o.influxUrl ?? '') : 'off' }, 'spc run: started');
   // A line the test harness and operators can wait for.
   process.stderr.write(`spc run: ready on ws://${o.wsHost}:${port}/signals — console http://${o.wsHost}:${port}/\n`);
 
@@ -99,12 +113,16 @@ export async function run(o: RunOptions): Promise<number> {
     const stop = async (signal: string) => {
       if (stopping) return;
       stopping = true;
+      // Whatever hangs (a store that never answers), the process ends in time: nothing
+      // uncommitted was acknowledged, so it is delivered again after the restart.
+      setTimeout(() => { logger.error({ signal }, 'spc run: stop deadline passed; exiting'); process.exit(1); }, STOP_DEADLINE_MS + 1500).unref();
       logger.info({ signal }, 'spc run: stopping, committing what was processed');
-      await service.close();
+      const clean = await service.close(STOP_DEADLINE_MS);
       drain?.stop();
-      await nc.drain().catch(() => undefined);
-      await store?.db.close();
-      logger.info({ counters: worker.counters, influx: drain?.counters }, 'spc run: stopped');
+      if (clean) await nc.drain().catch(() => undefined); else await nc.close().catch(() => undefined);
+      await Promise.race([store?.db.close(), new Promise((r) => setTimeout(r, 500))]);
+      logger.info({ counters: worker.counters, influx: drain?.counters, clean }, 'spc run: stopped');
+      if (!clean) process.exitCode = 1;
       resolve();
     };
     process.once('SIGINT', () => void stop('SIGINT'));

@@ -5,6 +5,7 @@ import { apiHandler } from '../adapters/http/api.js';
 import { WorkerMetrics } from '../adapters/http/metrics.js';
 import type { GenealogyStore } from '../adapters/store/genealogy.js';
 import { SignalServer } from '../adapters/ws/signal-server.js';
+import { AccessLimits } from '../auth/limits.js';
 import type { TokenEntry } from '../auth/tokens.js';
 import type { LifecycleSignal, RuleSetConfig } from '../core/index.js';
 import { InvalidFileError } from '../rules-file/diagnostics.js';
@@ -41,9 +42,24 @@ export interface ServiceOptions {
   ownershipEveryMs?: number;
   /** Another listener for every signal (the demo narrates holds). */
   onSignal?: (s: LifecycleSignal) => void;
+  /** Problems the transport knows of (e.g. NATS connection closed), for /healthz and heartbeats. */
+  transportProblems?: () => string[];
+  /** Most WebSocket connections per token; default 50. */
+  connectionsPerToken?: number;
 }
 
-export interface RunningService { worker: SpcWorker; port: number; loop: Promise<void>; close(): Promise<void> }
+/** How long commits may stand still while messages wait (or the consumer deliver nothing while the stream has more) before the service reports itself unhealthy. */
+export const STALL_MS = 10_000;
+/** How often lag and the store are checked for /healthz, ms. */
+const HEALTH_CHECK_MS = 2000;
+
+export interface RunningService {
+  worker: SpcWorker; port: number; loop: Promise<void>;
+  /** Stops within `deadlineMs` (default: wait for every commit); false when it gave up on uncommitted work. */
+  close(deadlineMs?: number): Promise<boolean>;
+}
+
+const withTimeout = <T>(p: Promise<T>, ms: number, what: string) => Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what}: no answer in ${ms} ms`)), ms).unref())]);
 
 /**
  * The parts `spc run` and `spc demo` share: the worker, the signal WebSocket, the console and its
@@ -67,20 +83,43 @@ export async function startService(o: ServiceOptions): Promise<RunningService> {
     onSignal: (s) => { signals?.broadcast(s); o.onSignal?.(s); },
     onPoint: (p, line, station) => signals?.broadcastPoint(p, line, station),
   });
+  // Liveness a line can trust: commits that stand still while messages wait, a consumer that
+  // delivers nothing while the stream has more, an unreachable store, a lost NATS connection.
+  let lag: number | undefined;
+  let storeTrouble: string | undefined;
+  const monitor = setInterval(() => void (async () => {
+    lag = await o.lag?.().catch(() => undefined);
+    if (o.store) storeTrouble = await withTimeout(o.store.db.query('SELECT 1'), HEALTH_CHECK_MS, 'store check').then(() => undefined, (err: unknown) => String(err).slice(0, 200));
+  })(), HEALTH_CHECK_MS);
+  const problems = (): string[] => {
+    const p = worker.progress();
+    const out: string[] = [...(o.transportProblems?.() ?? [])];
+    if (p.uncommitted > 0 && p.sinceCommitMs > STALL_MS) out.push(`commits stalled: ${p.uncommitted} processed messages not committed for ${Math.round(p.sinceCommitMs / 1000)} s${p.commitTrouble ? ` (writing ${p.commitTrouble.step}: ${p.commitTrouble.error})` : ''}`);
+    if (lag && p.sinceDeliveryMs > STALL_MS) out.push(`consumer stalled: ${lag} messages wait in the stream, none delivered for ${Math.round(p.sinceDeliveryMs / 1000)} s`);
+    if (storeTrouble) out.push(`genealogy store unreachable: ${storeTrouble}`);
+    return out;
+  };
   const health = () => {
     const mem = process.memoryUsage();
-    return { ok: true, ...o.healthExtra?.(), store: o.store?.db.kind ?? null, partitions: worker.ownedPartitions, counters: worker.counters, influx: o.influx?.() ?? null, memory: { rssMb: Math.round(mem.rss / 1e6), heapUsedMb: Math.round(mem.heapUsed / 1e6) } };
+    const list = problems();
+    return { ok: list.length === 0, problems: list, ...o.healthExtra?.(), store: o.store?.db.kind ?? null, partitions: worker.ownedPartitions, progress: worker.progress(), counters: worker.counters, influx: o.influx?.() ?? null, memory: { rssMb: Math.round(mem.rss / 1e6), heapUsedMb: Math.round(mem.heapUsed / 1e6) } };
   };
+  const limits = new AccessLimits(o.connectionsPerToken);
+  const lineOf = (id: string) => worker.holds.hold(id)?.line ?? worker.alarms.get(id)?.line;
   const api = apiHandler({
-    tokens: o.tokens, store: o.store, health, metrics: () => metrics.text(),
+    tokens: o.tokens, limits, store: o.store, health, metrics: () => metrics.text(), log: o.log, lineOf,
     activeHolds: (lines) => worker.holds.activeHolds(lines), openAlarms: (lines) => worker.alarms.open(lines),
-    acknowledgeAlarm: (id, by, role) => worker.acknowledgeAlarm(id, by, role),
-    shelveAlarm: (id, by, role, minutes, reason) => worker.shelveAlarm(id, by, role, minutes, reason),
-    release: (id, by, reason, role) => worker.release(id, by, reason, role),
+    acknowledgeAlarm: (id, actor) => worker.acknowledgeAlarm(id, actor),
+    shelveAlarm: (id, actor, minutes, reason) => worker.shelveAlarm(id, actor, minutes, reason),
+    release: (id, actor, reason) => worker.release(id, actor, reason),
   });
   signals = new SignalServer(http, {
-    tokens: o.tokens, heartbeatMs: o.heartbeatMs, log: o.log,
-    state: { snapshot: (lines) => ({ holds: worker.holds.activeHolds(lines), alarms: worker.holds.activeAlarms(lines), alarmStates: worker.alarms.open(lines) }), release: (id, by, reason) => worker.release(id, by, reason, 'quality') },
+    tokens: o.tokens, heartbeatMs: o.heartbeatMs, log: o.log, limits,
+    state: {
+      snapshot: (lines) => ({ holds: worker.holds.activeHolds(lines), alarms: worker.holds.activeAlarms(lines), alarmStates: worker.alarms.open(lines) }),
+      release: (id, actor, reason) => worker.release(id, actor, reason),
+      health: () => { const list = problems(); return { ok: list.length === 0, problems: list }; },
+    },
   });
   await new Promise<void>((resolve) => http.listen(o.port, o.host, resolve));
   const address = http.address();
@@ -112,12 +151,15 @@ export async function startService(o: ServiceOptions): Promise<RunningService> {
   const loop = worker.run();
   return {
     worker, port, loop,
-    async close() {
+    async close(deadlineMs = Infinity) {
       watcher.close();
       clearTimeout(reloadTimer);
-      await worker.stop();
+      clearInterval(monitor);
+      const clean = await worker.stop(deadlineMs);
       await signals?.close();
+      http.closeAllConnections();
       await new Promise((r) => http.close(r));
+      return clean;
     },
   };
 }

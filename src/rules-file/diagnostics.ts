@@ -1,3 +1,4 @@
+import { readFileSync, statSync } from 'node:fs';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { RULE_NAMES } from '../core/config.js';
@@ -20,12 +21,34 @@ export class FileDiagnostic {
   }
 }
 
-/** Thrown when a file has errors; `diagnostics` lists every one, in file order. */
+/** Most diagnostics a message lists (a junk file can have thousands); the rest are counted. */
+export const MAX_DIAGNOSTICS_SHOWN = 50;
+
+/** Thrown when a file has errors; `diagnostics` lists every one, in file order; the message shows the first 50. */
 export class InvalidFileError extends Error {
   constructor(readonly diagnostics: FileDiagnostic[]) {
-    super(diagnostics.map(String).join('\n'));
+    const shown = diagnostics.slice(0, MAX_DIAGNOSTICS_SHOWN).map(String);
+    if (diagnostics.length > shown.length) shown.push(`… and ${diagnostics.length - shown.length} more problems`);
+    super(shown.join('\n'));
     this.name = 'InvalidFileError';
   }
+}
+
+/** Largest rule or tokens file read: bounds parse time (hot reload runs beside the signals) and error output. */
+export const MAX_CONFIG_FILE_BYTES = 1024 * 1024;
+
+/**
+ * Reads a configuration file a person wrote: a regular file (not a FIFO, a device or /proc) of
+ * at most MAX_CONFIG_FILE_BYTES, as UTF-8. Throws InvalidFileError saying which and why.
+ */
+export function readConfigFile(path: string): string {
+  const st = statSync(path);
+  if (!st.isFile()) throw new InvalidFileError([new FileDiagnostic(path, 1, 1, '', 'is not a regular file (a rule or tokens file must be a plain YAML file)')]);
+  if (st.size > MAX_CONFIG_FILE_BYTES) throw new InvalidFileError([new FileDiagnostic(path, 1, 1, '', `is ${st.size} bytes; rule and tokens files may be at most ${MAX_CONFIG_FILE_BYTES} bytes`)]);
+  const text = readFileSync(path, 'utf8');
+  // /proc files report size 0 and read as more: check what was read too.
+  if (text.length > MAX_CONFIG_FILE_BYTES) throw new InvalidFileError([new FileDiagnostic(path, 1, 1, '', `is larger than ${MAX_CONFIG_FILE_BYTES} bytes`)]);
+  return text;
 }
 
 export function formatPath(path: YamlPath): string {
@@ -83,11 +106,13 @@ export class LocatedYaml {
   }
 }
 
+/** A value as an error quotes it: at most 40 characters, so an error never echoes a file's contents. */
 function describe(v: unknown): string {
   if (v === null || v === undefined) return 'nothing';
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'a mapping';
-  return JSON.stringify(v);
+  const text = JSON.stringify(v);
+  return text.length > 42 ? `${text.slice(0, 40)}…` : text;
 }
 
 function article(type: string): string {

@@ -1,8 +1,8 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseDuration } from './duration.js';
 import type { RuleSetConfig } from '../core/config.js';
-import { FileDiagnostic, InvalidFileError, LocatedYaml, sortDiagnostics, validateAgainst } from './diagnostics.js';
+import { FileDiagnostic, InvalidFileError, LocatedYaml, readConfigFile, sortDiagnostics, validateAgainst } from './diagnostics.js';
 import { RuleFileSchema } from './schema.js';
 import { semanticDiagnostics } from './semantic.js';
 
@@ -63,12 +63,12 @@ export function loadRules(path: string): RuleSetConfig {
   const merged: RuleSetConfig = { version: 1, characteristics: [], anomaly: [] };
   const owner = new Map<string, string>();
   for (const file of files) {
-    const result = parseRuleFile(readFileSync(file, 'utf8'), file);
+    const result = parseRuleFile(readConfigFile(file), file);
     if (!result.ok) { diagnostics.push(...result.diagnostics); continue; }
     result.config.characteristics.forEach((c, i) => {
       const other = owner.get(c.id);
       if (other) {
-        const y = new LocatedYaml(file, readFileSync(file, 'utf8'));
+        const y = new LocatedYaml(file, readConfigFile(file));
         diagnostics.push(y.at(['characteristics', i, 'id'], `duplicates id "${c.id}" of ${other}`));
       } else owner.set(c.id, file);
       merged.characteristics.push(c);

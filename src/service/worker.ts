@@ -1,6 +1,6 @@
 import type { DeadLetter, MessageStream, SampleMessage, WorkerTransport } from './transport.js';
 import { capabilityLine, pointLine, sampleLine, signalLine, violationLines } from '../adapters/influx/line-protocol.js';
-import { AlarmLifecycle, desiredPartitions, HoldBook, LogThrottle, partitionOf, SpcEngine, subjectToken, type AlarmStateSignal, type LifecycleSignal, type PointRecord, type ReleaseSignal, type RuleSetConfig, type Sample, type Signal } from '../core/index.js';
+import { AlarmLifecycle, desiredPartitions, HoldBook, inScope, LogThrottle, outOfScope, partitionOf, roleRefusal, type Actor, type Refusal, SpcEngine, subjectToken, type AlarmStateSignal, type LifecycleSignal, type PointRecord, type ReleaseSignal, type RuleSetConfig, type Sample, type Signal } from '../core/index.js';
 import { capturePartition, type Membership, type PartitionSnapshot, type ReleaseRecord, type StateStore } from './state.js';
 import { decodeSampleMessage, MessageFaults, type DeadLetterReason } from '../samples/message.js';
 import { anomalyPoint, feedsModel, type AnomalyRuntime } from './anomaly.js';
@@ -166,6 +166,14 @@ export class SpcWorker {
   /** Bad items of the message being handled: one dead letter for all of them. */
   private faults: MessageFaults | undefined;
   private stopped = false;
+  /** Set when stop() gave up waiting for commits: nothing more is acknowledged. */
+  private abandoned = false;
+  /** When the last batch was committed (or the worker had nothing waiting), ms. */
+  private lastCommitAt = Date.now();
+  /** When the consumer last delivered a message, ms. */
+  private lastDeliveryAt = Date.now();
+  /** The commit step failing now, if any. */
+  private commitTrouble: { step: string; error: string; since: number } | undefined;
 
   constructor(private readonly o: WorkerOptions) {
     this.partitions = Math.max(1, Math.floor(o.partitions ?? 1));
@@ -177,6 +185,17 @@ export class SpcWorker {
 
   /** The lowest stream position this worker's partitions have reached (lag = stream end − this). */
   get position(): number { return this.applied.size ? Math.min(...this.applied.values()) : this.lastSeen; }
+
+  /**
+   * What liveness checks read: processed messages waiting for their commit and since when
+   * nothing was committed, the failing commit step, and when the consumer last delivered.
+   */
+  progress(now = Date.now()): { uncommitted: number; sinceCommitMs: number; sinceDeliveryMs: number; commitTrouble?: { step: string; error: string; forMs: number } } {
+    return {
+      uncommitted: this.uncommitted, sinceCommitMs: this.uncommitted ? now - this.lastCommitAt : 0, sinceDeliveryMs: now - this.lastDeliveryAt,
+      ...(this.commitTrouble ? { commitTrouble: { step: this.commitTrouble.step, error: this.commitTrouble.error, forMs: now - this.commitTrouble.since } } : {}),
+    };
+  }
 
   /** Partitions this worker owns now. */
   get ownedPartitions(): number[] { return [...this.applied.keys()].sort((a, b) => a - b); }
@@ -350,25 +369,44 @@ export class SpcWorker {
     return this.partitions === 1 ? 0 : partitionOf(m.line ?? '_', this.partitions);
   }
 
-  /** Stops consuming and waits until every processed message is committed and acknowledged. */
-  async stop(): Promise<void> {
+  /**
+   * Stops consuming and waits until every processed message is committed and acknowledged, for
+   * at most `deadlineMs`: past it (a store that hangs or refuses) the worker gives up without
+   * acknowledging anything uncommitted — those messages are delivered again after a restart —
+   * and resolves `false`.
+   */
+  async stop(deadlineMs = Infinity): Promise<boolean> {
     this.stopped = true;
     this.messages?.stop();
     if (this.timer) clearInterval(this.timer);
     clearInterval(this.ownershipTimer); clearInterval(this.snapshotTimer);
-    while (this.ticking) await sleep(10);
-    if (this.batch.msgs.length || this.batch.touched.size) this.commit();
-    await this.commits;
-    // A clean stop leaves fresh snapshots and free leases: the next owner starts at once, with no replay.
-    for (const p of [...this.applied.keys()]) {
-      await this.snapshot(p);
-      await this.o.membership?.release(p).catch(() => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<'late'>((resolve) => { if (Number.isFinite(deadlineMs)) timer = setTimeout(() => resolve('late'), deadlineMs); });
+    const clean = async () => {
+      while (this.ticking) await sleep(10);
+      if (this.batch.msgs.length || this.batch.touched.size) this.commit();
+      await this.commits;
+      // A clean stop leaves fresh snapshots and free leases: the next owner starts at once, with no replay.
+      for (const p of [...this.applied.keys()]) {
+        await this.snapshot(p);
+        await this.o.membership?.release(p).catch(() => undefined);
+      }
+      await this.o.membership?.leave().catch(() => undefined);
+      return 'done' as const;
+    };
+    const outcome = await Promise.race([clean(), deadline]);
+    clearTimeout(timer);
+    if (outcome === 'late') {
+      this.abandoned = true;
+      this.log('error', 'stopped before every processed message was committed; they stay unacknowledged and will be delivered again', { uncommitted: this.uncommitted, step: this.commitTrouble?.step });
     }
-    await this.o.membership?.leave().catch(() => undefined);
-    for (const a of this.o.anomalies ?? []) await a.thread.close();
+    for (const a of this.o.anomalies ?? []) await Promise.race([a.thread.close(), sleep(1000)]);
+    return outcome === 'done';
   }
 
   private handle(m: SampleMessage): void {
+    this.lastDeliveryAt = Date.now();
+    if (this.uncommitted === 0) this.lastCommitAt = this.lastDeliveryAt; // nothing was waiting: the clock starts now
     if (this.rewind) return; // a partition was just restored behind this position: the consumer restarts lower
     const seq = m.seq;
     if (seq > this.lastSeen) this.lastSeen = seq;
@@ -507,21 +545,29 @@ export class SpcWorker {
     }
   }
 
-  /** Operator or quality acknowledges an alarm; recorded in the audit table. */
-  acknowledgeAlarm(id: string, by: string, role: string): AlarmStateSignal | string {
-    const r = this.alarms.acknowledge(id, by, new Date().toISOString());
-    if (typeof r === 'string') return r;
+  /** Operator or quality acknowledges an alarm of their lines; recorded in the audit table. */
+  acknowledgeAlarm(id: string, actor: Actor): AlarmStateSignal | Refusal {
+    if (actor.role === 'plc') return roleRefusal(actor, 'acknowledging an alarm', 'operator or quality');
+    const a = this.alarms.get(id);
+    if (!a) return { refused: 'not-found', message: `no alarm ${id}` };
+    if (!inScope(actor, a.line)) return outOfScope(actor, `alarm ${id}`, a.line);
+    const r = this.alarms.acknowledge(id, actor.name, new Date().toISOString());
+    if (typeof r === 'string') return { refused: 'conflict', message: r };
     this.o.onSignal(r);
-    this.auditNow({ actor: by, role, action: 'acknowledge', target: id, reason: null, detail: { state: r.state } });
+    this.auditNow({ actor: actor.name, role: actor.role, action: 'acknowledge', target: id, line: a.line, reason: null, detail: { state: r.state } });
     return r;
   }
 
-  /** Quality shelves an alarm for a while, with a reason; recorded in the audit table. */
-  shelveAlarm(id: string, by: string, role: string, minutes: number, reason: string): AlarmStateSignal | string {
-    const r = this.alarms.shelve(id, by, Date.now() + minutes * 60_000, new Date().toISOString());
-    if (typeof r === 'string') return r;
+  /** Quality shelves an alarm of their lines for a while, with a reason; recorded in the audit table. */
+  shelveAlarm(id: string, actor: Actor, minutes: number, reason: string): AlarmStateSignal | Refusal {
+    if (actor.role !== 'quality') return roleRefusal(actor, 'shelving an alarm', 'quality');
+    const a = this.alarms.get(id);
+    if (!a || a.state === 'closed') return { refused: 'not-found', message: `no open alarm ${id}` };
+    if (!inScope(actor, a.line)) return outOfScope(actor, `alarm ${id}`, a.line);
+    const r = this.alarms.shelve(id, actor.name, Date.now() + minutes * 60_000, new Date().toISOString());
+    if (typeof r === 'string') return { refused: 'conflict', message: r };
     this.o.onSignal(r);
-    this.auditNow({ actor: by, role, action: 'shelve', target: id, reason, detail: { minutes } });
+    this.auditNow({ actor: actor.name, role: actor.role, action: 'shelve', target: id, line: a.line, reason, detail: { minutes } });
     return r;
   }
 
@@ -531,19 +577,22 @@ export class SpcWorker {
   }
 
   /**
-   * A quality user's release: the hold book decides, the line hears it at once, and the store
-   * (release and audit entry) and InfluxDB record it with the next commit.
+   * A quality user's release of a hold on their lines: the hold book decides, the line hears it at
+   * once, and the store (release and audit entry) and InfluxDB record it with the next commit.
    */
-  release(id: string, by: string, reason: string, role = 'quality'): ReleaseSignal | string {
+  release(id: string, actor: Actor, reason: string): ReleaseSignal | Refusal {
+    if (actor.role !== 'quality') return roleRefusal(actor, 'releasing a hold', 'quality');
+    const hold = this.holds.hold(id);
+    if (!hold) return { refused: 'not-found', message: `no active hold ${id}` };
+    if (!inScope(actor, hold.line)) return outOfScope(actor, `hold ${id}`, hold.line);
     const ts = new Date().toISOString();
-    const r = this.holds.release(id, by, reason, ts);
-    if (!r) return `no active hold ${id}`;
+    const r = this.holds.release(id, actor.name, reason, ts)!;
     const p = this.partitionOfCharacteristic(r.characteristic);
     // Kept with the stream position, so a replay of this partition releases at the same point.
     const st = this.o.state;
-    if (st) { const rec = { id, by, reason, role, ts, seq: this.applied.get(p) ?? 0 }; this.batch.releases.push(startWrite(() => st.addRelease(p, rec))); }
+    if (st) { const rec = { id, by: actor.name, reason, role: actor.role, ts, seq: this.applied.get(p) ?? 0 }; this.batch.releases.push(startWrite(() => st.addRelease(p, rec))); }
     this.signal(r);
-    this.auditNow({ actor: by, role, action: 'release', target: id, reason, detail: { units: r.units.length, characteristic: r.characteristic } });
+    this.auditNow({ actor: actor.name, role: actor.role, action: 'release', target: id, line: r.line, reason, detail: { units: r.units.length, characteristic: r.characteristic } });
     return r;
   }
 
@@ -580,18 +629,25 @@ export class SpcWorker {
         break;
       } catch (err) {
         this.counters.commitFailures++;
+        this.commitTrouble ??= { step, error: String(err).slice(0, 300), since: Date.now() };
         this.log('error', `commit failed writing ${step}; retrying (messages stay unacknowledged)`, { err: String(err), step, attempt });
+        if (this.abandoned) return; // stopping: leave the messages unacknowledged, they are redelivered
         await sleep(Math.min(5000, 100 * 2 ** attempt));
+        if (this.abandoned) return;
       }
     }
+    this.commitTrouble = undefined;
+    if (this.abandoned) return;
     const st = this.o.state;
     if (st && b.touched.size) {
       // Not retried: a stale position only means a longer silent replay after a crash.
       await Promise.all([...b.touched].map(([p, seq]) => st.setCommitted(p, seq))).catch((err: unknown) => this.log('warn', 'commit position not recorded', { err: String(err) }));
     }
+    if (this.abandoned) return;
     for (const m of b.msgs) m.ack();
     this.counters.acked += b.msgs.length;
     this.uncommitted -= b.msgs.length;
+    this.lastCommitAt = Date.now();
   }
 
   /**

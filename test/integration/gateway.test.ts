@@ -10,7 +10,7 @@ it('spc gateway applies holds, acknowledges them, and holds the line when the st
   const http = createServer();
   const server = new SignalServer(http, {
     tokens: [{ token: 'gateway-plc-token-0123456789', role: 'plc', lines: ['L1'] }], heartbeatMs: 50, resendMs: 300,
-    state: { snapshot: (lines) => ({ holds: book.activeHolds(lines), alarms: [] }), release: () => 'n/a' },
+    state: { snapshot: (lines) => ({ holds: book.activeHolds(lines), alarms: [] }), release: () => ({ refused: 'forbidden', message: 'n/a' }) },
   });
   await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
   const port = (http.address() as { port: number }).port;

@@ -50,7 +50,7 @@ it('an active hold survives a restart, grows instead of doubling, and a release 
   await waitFor('the suspect', () => b.signals.find((s) => s.type === 'hold' && s.units.includes('SN2')), 10_000);
   expect(b.signals.filter((s) => s.type === 'hold').map((s) => (s as HoldSignal).id)).toEqual(['torque#1']);
   expect(b.worker.counters).toMatchObject({ messages: 1, replayed: 0, redelivered: 0 });
-  expect(b.worker.release('torque#1', 'qa', 'reflow profile corrected', 'quality')).toMatchObject({ type: 'release' });
+  expect(b.worker.release('torque#1', { name: 'qa', role: 'quality' }, 'reflow profile corrected')).toMatchObject({ type: 'release' });
   await b.worker.stop(); await b.running;
 
   const c = await startWorker('c');

@@ -43,9 +43,10 @@ beforeAll(async () => {
     tokens, heartbeatMs: 50, resendMs: 200,
     state: {
       snapshot: (lines) => ({ holds: book.activeHolds(lines), alarms: book.activeAlarms(lines) }),
-      release: (id, by, reason) => {
-        const r = book.release(id, by, reason, new Date().toISOString());
-        if (!r) return `no active hold ${id}`;
+      release: (id, actor, reason) => {
+        if (actor.role !== 'quality') return { refused: 'forbidden', message: `releasing a hold needs the quality role (this token is ${actor.role})` };
+        const r = book.release(id, actor.name, reason, new Date().toISOString());
+        if (!r) return { refused: 'not-found', message: `no active hold ${id}` };
         server.broadcast(r);
         return r;
       },

@@ -2,55 +2,42 @@ import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import type { AlarmRecord, AlarmStateSignal, HoldSignal, ReleaseSignal } from '../../core/index.js';
+import { inScope, isRefusal, outOfScope, roleRefusal, type Actor, type AlarmRecord, type AlarmStateSignal, type HoldSignal, type Refusal, type ReleaseSignal } from '../../core/index.js';
+import type { AccessLimits } from '../../auth/limits.js';
 import { findToken, type TokenEntry } from '../../auth/tokens.js';
+import { calendarProblem } from '../../samples/timestamp.js';
 
-/** The trace queries the API serves (the genealogy store implements them). */
+/** The trace queries the API serves (the genealogy store implements them), each kept to a token's lines. */
 export interface TraceQueries {
-  unitHistory(unit: string): Promise<unknown>;
-  lotUnits(lot: string): Promise<unknown>;
-  holdTrace(id: string): Promise<unknown | undefined>;
-  unitsThrough(station: string, from: string, to: string): Promise<string[]>;
-  auditLog(limit: number): Promise<unknown[]>;
+  unitHistory(unit: string, lines?: readonly string[]): Promise<{ samples: unknown[]; holds: unknown[] }>;
+  unitLines(unit: string): Promise<string[]>;
+  lotUnits(lot: string, lines?: readonly string[]): Promise<unknown>;
+  holdTrace(id: string): Promise<{ hold: Record<string, unknown> } | undefined>;
+  holdLine(id: string): Promise<string | undefined>;
+  unitsThrough(station: string, from: string, to: string, lines?: readonly string[]): Promise<string[]>;
+  auditLog(limit: number, lines?: readonly string[]): Promise<unknown[]>;
   recordCause(id: string, assignableCause: string | undefined, correctiveAction: string | undefined): Promise<boolean>;
-  audit(entry: { actor: string; role: string; action: string; target: string; reason: string | null; detail: unknown }): Promise<void>;
+  audit(entry: { actor: string; role: string; action: string; target: string; line: string; reason: string | null; detail: unknown }): Promise<void>;
 }
 
-/** What the HTTP API needs from the running worker. */
+/** What the HTTP API needs from the running worker. Actions check the actor's role and lines. */
 export interface ApiState {
   tokens: readonly TokenEntry[];
+  limits: AccessLimits;
   store?: TraceQueries;
   activeHolds(lines?: readonly string[]): HoldSignal[];
   /** Open alarms with their lifecycle state. */
   openAlarms(lines?: readonly string[]): AlarmRecord[];
-  acknowledgeAlarm(id: string, by: string, role: string): AlarmStateSignal | string;
-  shelveAlarm(id: string, by: string, role: string, minutes: number, reason: string): AlarmStateSignal | string;
-  release(id: string, by: string, reason: string, role: string): ReleaseSignal | string;
-  health(): unknown;
+  /** The line of an active hold or alarm, if there is one with this id. */
+  lineOf(id: string): string | undefined;
+  acknowledgeAlarm(id: string, actor: Actor): AlarmStateSignal | Refusal;
+  shelveAlarm(id: string, actor: Actor, minutes: number, reason: string): AlarmStateSignal | Refusal;
+  release(id: string, actor: Actor, reason: string): ReleaseSignal | Refusal;
+  /** `ok: false` (with `problems`) answers 503. */
+  health(): { ok: boolean };
   /** Prometheus exposition, for GET /metrics. */
   metrics?(): Promise<{ type: string; body: string }>;
-}
-
-/** API rate limit per client address: a token bucket of this many requests, refilled per second. */
-const RATE_BURST = 40;
-const RATE_PER_SECOND = 20;
-
-/** Token buckets per client address; refused requests get 429 with Retry-After. */
-class RateLimiter {
-  private readonly buckets = new Map<string, { tokens: number; at: number }>();
-  allow(key: string, now = Date.now()): boolean {
-    let b = this.buckets.get(key);
-    if (!b) {
-      if (this.buckets.size > 10_000) this.buckets.clear(); // bounded memory under a flood of addresses
-      b = { tokens: RATE_BURST, at: now };
-      this.buckets.set(key, b);
-    }
-    b.tokens = Math.min(RATE_BURST, b.tokens + ((now - b.at) / 1000) * RATE_PER_SECOND);
-    b.at = now;
-    if (b.tokens < 1) return false;
-    b.tokens--;
-    return true;
-  }
+  log?: (level: 'warn' | 'error', msg: string, extra?: Record<string, unknown>) => void;
 }
 
 /** Largest request body accepted, bytes. */
@@ -65,10 +52,61 @@ const STATIC: Record<string, { file: string; type: string }> = {
   '/uplot.css': { file: UPLOT_DIR + 'uPlot.min.css', type: 'text/css; charset=utf-8' },
 };
 
+/**
+ * Sent with every response: the console runs only its own scripts and talks only to its own
+ * server, may not be framed (clickjacking of the release button), and types are not sniffed.
+ */
+function securityHeaders(req: IncomingMessage): Record<string, string> {
+  const host = (req.headers.host ?? '').replace(/[^A-Za-z0-9.:[\]-]/g, '');
+  return {
+    'content-security-policy': `default-src 'self'; connect-src 'self'${host ? ` ws://${host} wss://${host}` : ''}; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'`,
+    'x-content-type-options': 'nosniff',
+    'x-frame-options': 'DENY',
+    'referrer-policy': 'no-referrer',
+  };
+}
+
 function send(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
   res.end(JSON.stringify(body));
 }
+
+/** A client error the caller can act on (400 naming the parameter, 413 …). */
+class ClientError extends Error {
+  constructor(readonly status: number, message: string) { super(message); }
+}
+
+const STATUS_OF_REFUSAL: Record<Refusal['refused'], number> = { forbidden: 403, 'not-found': 404, conflict: 409 };
+
+function reply(res: ServerResponse, r: object): void {
+  if (isRefusal(r)) send(res, STATUS_OF_REFUSAL[r.refused], { error: r.message });
+  else send(res, 200, r);
+}
+
+/** Free text from a person (reasons, causes): trimmed, 3..500 characters, no control characters. */
+function personText(body: Record<string, unknown>, field: string, required: boolean): string | undefined {
+  const v = body[field];
+  if (v === undefined && !required) return undefined;
+  const text = typeof v === 'string' ? v.trim() : '';
+  if (text.length < 3 || text.length > 500 || /[\u0000-\u001f\u007f]/.test(text)) throw new ClientError(400, `"${field}" must be text of 3 to 500 characters without control characters`);
+  return text;
+}
+
+/** An ISO-8601 time query parameter that names a real date. */
+function timeParam(url: URL, name: string): string {
+  const v = url.searchParams.get(name);
+  if (!v || calendarProblem(v)) throw new ClientError(400, `query parameter "${name}" must be an ISO-8601 time such as 2026-11-25T03:00:00Z (got ${v === null ? 'nothing' : JSON.stringify(v.slice(0, 40))})`);
+  return v;
+}
+
+function intParam(url: URL, name: string, min: number, max: number, fallback: number): number {
+  const v = url.searchParams.get(name);
+  if (v === null) return fallback;
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || n < min || n > max) throw new ClientError(400, `query parameter "${name}" must be a whole number from ${min} to ${max} (got ${JSON.stringify(v.slice(0, 20))})`);
+  return n;
+}
+
 
 function tokenOf(req: IncomingMessage): string | undefined {
   const auth = req.headers.authorization;
@@ -81,11 +119,14 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
   const chunks: Buffer[] = [];
   for await (const c of req) {
     size += (c as Buffer).length;
-    if (size > MAX_BODY) throw Object.assign(new Error(`request body over ${MAX_BODY} bytes`), { status: 413 });
+    if (size > MAX_BODY) throw new ClientError(413, `request body over ${MAX_BODY} bytes`);
     chunks.push(c as Buffer);
   }
   if (!size) return {};
-  try { return JSON.parse(Buffer.concat(chunks).toString('utf8')); } catch { throw Object.assign(new Error('request body must be JSON'), { status: 400 }); }
+  let body: unknown;
+  try { body = JSON.parse(Buffer.concat(chunks).toString('utf8')); } catch { throw new ClientError(400, 'request body must be JSON'); }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ClientError(400, 'request body must be a JSON object');
+  return body as Record<string, unknown>;
 }
 
 /**
@@ -97,88 +138,113 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
  *   POST /api/holds/:id/cause {assignableCause, correctiveAction}   operator or quality; audited
  *   POST /api/alarms/:id/ack                           operator or quality; audited
  *   POST /api/alarms/:id/shelve {minutes, reason}      quality only; audited
- *   GET  /api/audit                                   the latest audit entries
- * Every /api call needs `Authorization: Bearer <token>`; roles are those of the signal tokens.
+ *   GET  /api/audit?limit=                             the latest audit entries of the token's lines
+ * Every /api call needs `Authorization: Bearer <token>`; roles and lines are those of the signal
+ * tokens, and every action and read keeps to the token's lines (403 otherwise; nothing changes).
+ * `plc` tokens read holds and alarms only.
  */
 export function apiHandler(state: ApiState): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
-  const limiter = new RateLimiter();
+  const limits = state.limits;
+  const tooMany = (res: ServerResponse, what: string) => {
+    res.setHeader('retry-after', '1');
+    send(res, 429, { error: `too many requests: ${what}` });
+  };
   return async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname;
+    const address = req.socket.remoteAddress ?? '?';
+    for (const [k, v] of Object.entries(securityHeaders(req))) res.setHeader(k, v);
     try {
-      if (req.method === 'GET' && STATIC[path]) {
-        res.writeHead(200, { 'content-type': STATIC[path].type, 'cache-control': 'no-cache' });
-        res.end(readFileSync(STATIC[path].file));
-        return;
-      }
-      if (path === '/healthz') { send(res, 200, state.health()); return; }
-      if (path === '/metrics' && state.metrics) { const m = await state.metrics(); res.writeHead(200, { 'content-type': m.type }); res.end(m.body); return; }
-      if (!path.startsWith('/api/')) { send(res, 404, { error: `no such page: ${path}` }); return; }
-      if (!limiter.allow(req.socket.remoteAddress ?? '?')) {
-        res.setHeader('retry-after', '1');
-        send(res, 429, { error: `too many requests: at most ${RATE_PER_SECOND}/s (bursts of ${RATE_BURST}) per client` });
+      if (!path.startsWith('/api/')) {
+        if (!limits.publicPages.take(address)) { tooMany(res, `at most ${limits.publicPages.describe()} per address for pages without a token`); return; }
+        if (req.method === 'GET' && STATIC[path]) {
+          res.writeHead(200, { 'content-type': STATIC[path].type, 'cache-control': 'no-cache' });
+          res.end(readFileSync(STATIC[path].file));
+          return;
+        }
+        if (path === '/healthz') { const h = state.health(); send(res, h.ok ? 200 : 503, h); return; }
+        if (path === '/metrics' && state.metrics) { const m = await state.metrics(); res.writeHead(200, { 'content-type': m.type }); res.end(m.body); return; }
+        send(res, 404, { error: `no such page: ${path}` });
         return;
       }
       const who = findToken(state.tokens, tokenOf(req));
-      if (!who) { send(res, 401, { error: 'missing or unknown token: send Authorization: Bearer <token>' }); return; }
-      const lines = who.lines;
-      const parts = path.split('/').slice(2).map(decodeURIComponent);
-      if (req.method === 'GET' && path === '/api/holds') { send(res, 200, state.activeHolds(lines)); return; }
-      if (req.method === 'GET' && path === '/api/alarms') { send(res, 200, state.openAlarms(lines)); return; }
-      if (req.method === 'POST' && parts[0] === 'alarms' && parts[2] === 'ack' && parts.length === 3) {
-        const r = state.acknowledgeAlarm(parts[1], who.name ?? who.role, who.role);
-        if (typeof r === 'string') send(res, 409, { error: r }); else send(res, 200, r);
+      if (!who) {
+        if (!limits.failedAuth.take(address)) { tooMany(res, `too many failed authentications from this address (${limits.failedAuth.describe()})`); return; }
+        send(res, 401, { error: 'missing or unknown token: send Authorization: Bearer <token>' });
         return;
       }
+      if (!limits.perToken.take(who.token)) { tooMany(res, `at most ${limits.perToken.describe()} per token`); return; }
+      const actor: Actor = { name: who.name ?? who.role, role: who.role, lines: who.lines };
+      const lines = who.lines;
+      let parts: string[];
+      try { parts = path.split('/').slice(2).map(decodeURIComponent); } catch { throw new ClientError(400, 'the path is not valid percent-encoding'); }
+      if (req.method === 'GET' && path === '/api/holds') { send(res, 200, state.activeHolds(lines)); return; }
+      if (req.method === 'GET' && path === '/api/alarms') { send(res, 200, state.openAlarms(lines)); return; }
+      if (req.method === 'POST' && parts[0] === 'alarms' && parts[2] === 'ack' && parts.length === 3) { reply(res, state.acknowledgeAlarm(parts[1], actor)); return; }
       if (req.method === 'POST' && parts[0] === 'alarms' && parts[2] === 'shelve' && parts.length === 3) {
-        if (who.role !== 'quality') { send(res, 403, { error: `shelving an alarm needs the quality role (this token is ${who.role})` }); return; }
+        if (who.role !== 'quality') { reply(res, roleRefusal(actor, 'shelving an alarm', 'quality')); return; }
         const body = await readJson(req);
-        const minutes = Number(body.minutes), reason = typeof body.reason === 'string' ? body.reason.trim() : '';
-        if (!(minutes > 0 && minutes <= 24 * 60) || reason.length < 3) { send(res, 400, { error: 'shelve needs "minutes" (1..1440) and a "reason" of at least 3 characters' }); return; }
-        const r = state.shelveAlarm(parts[1], who.name ?? who.role, who.role, minutes, reason);
-        if (typeof r === 'string') send(res, 404, { error: r }); else send(res, 200, r);
+        const minutes = Number(body.minutes);
+        if (!(Number.isFinite(minutes) && minutes > 0 && minutes <= 24 * 60)) throw new ClientError(400, '"minutes" must be a number from 1 to 1440');
+        reply(res, state.shelveAlarm(parts[1], actor, minutes, personText(body, 'reason', true)!));
         return;
       }
       if (req.method === 'POST' && parts[0] === 'holds' && parts[2] === 'release' && parts.length === 3) {
-        if (who.role !== 'quality') { send(res, 403, { error: `releasing a hold needs the quality role (this token is ${who.role})` }); return; }
+        if (who.role !== 'quality') { reply(res, roleRefusal(actor, 'releasing a hold', 'quality')); return; }
         const body = await readJson(req);
-        const reason = typeof body.reason === 'string' ? body.reason.trim() : '';
-        if (reason.length < 3) { send(res, 400, { error: 'a release needs a "reason" of at least 3 characters' }); return; }
-        const r = state.release(parts[1], who.name ?? who.role, reason, who.role);
-        if (typeof r === 'string') send(res, 404, { error: r }); else send(res, 200, r);
+        reply(res, state.release(parts[1], actor, personText(body, 'reason', true)!));
         return;
       }
       if (req.method === 'POST' && parts[0] === 'holds' && parts[2] === 'cause' && parts.length === 3) {
-        if (who.role === 'plc') { send(res, 403, { error: 'recording a cause needs the operator or quality role' }); return; }
+        if (who.role === 'plc') { reply(res, roleRefusal(actor, 'recording a cause', 'operator or quality')); return; }
         if (!state.store) { send(res, 503, { error: 'no genealogy store configured (spc run --store …)' }); return; }
         const body = await readJson(req);
-        const text = (v: unknown) => (typeof v === 'string' && v.trim().length >= 3 ? v.trim() : undefined);
-        const cause = text(body.assignableCause), action = text(body.correctiveAction);
-        if (!cause && !action) { send(res, 400, { error: 'send "assignableCause" and/or "correctiveAction" (at least 3 characters each)' }); return; }
+        const cause = personText(body, 'assignableCause', false), action = personText(body, 'correctiveAction', false);
+        if (!cause && !action) throw new ClientError(400, 'send "assignableCause" and/or "correctiveAction" (at least 3 characters each)');
+        const line = state.lineOf(parts[1]) ?? await state.store.holdLine(parts[1]);
+        if (line === undefined) { send(res, 404, { error: `no hold ${parts[1]}` }); return; }
+        if (!inScope(actor, line)) { reply(res, outOfScope(actor, `hold ${parts[1]}`, line)); return; }
         if (!(await state.store.recordCause(parts[1], cause, action))) { send(res, 404, { error: `no hold ${parts[1]}` }); return; }
-        await state.store.audit({ actor: who.name ?? who.role, role: who.role, action: 'cause', target: parts[1], reason: cause ?? null, detail: { assignableCause: cause, correctiveAction: action } });
+        await state.store.audit({ actor: actor.name, role: who.role, action: 'cause', target: parts[1], line, reason: cause ?? null, detail: { assignableCause: cause, correctiveAction: action } });
         send(res, 200, { id: parts[1], assignableCause: cause, correctiveAction: action });
         return;
       }
       if (req.method !== 'GET') { send(res, 405, { error: `${req.method} ${path} is not allowed` }); return; }
       if (parts[0] === 'trace' || parts[0] === 'audit') {
+        if (who.role === 'plc') { reply(res, roleRefusal(actor, parts[0] === 'audit' ? 'reading the audit trail' : 'tracing', 'operator or quality')); return; }
         if (!state.store) { send(res, 503, { error: 'no genealogy store configured (spc run --store postgres://… or pglite:…)' }); return; }
         const store = state.store;
-        if (parts[0] === 'audit') { send(res, 200, await store.auditLog(Math.min(1000, Number(url.searchParams.get('limit') ?? 100)))); return; }
-        if (parts[1] === 'unit' && parts[2]) { send(res, 200, await store.unitHistory(parts[2])); return; }
-        if (parts[1] === 'lot' && parts[2]) { send(res, 200, await store.lotUnits(parts[2])); return; }
-        if (parts[1] === 'hold' && parts[2]) { const t = await store.holdTrace(parts[2]); if (t) send(res, 200, t); else send(res, 404, { error: `no hold ${parts[2]}` }); return; }
+        if (parts[0] === 'audit' && parts.length === 1) { send(res, 200, await store.auditLog(intParam(url, 'limit', 1, 1000, 100), lines)); return; }
+        if (parts[1] === 'unit' && parts[2]) {
+          const history = await store.unitHistory(parts[2], lines);
+          if (lines && !history.samples.length && !history.holds.length) {
+            const elsewhere = await store.unitLines(parts[2]);
+            if (elsewhere.length) { send(res, 403, { error: `unit ${parts[2]} was made on line(s) ${elsewhere.join(', ')}; this token may read line(s) ${lines.join(', ')} only` }); return; }
+          }
+          send(res, 200, history);
+          return;
+        }
+        if (parts[1] === 'lot' && parts[2]) { send(res, 200, await store.lotUnits(parts[2], lines)); return; }
+        if (parts[1] === 'hold' && parts[2]) {
+          const t = await store.holdTrace(parts[2]);
+          if (!t) { send(res, 404, { error: `no hold ${parts[2]}` }); return; }
+          if (!inScope(actor, String(t.hold.line))) { reply(res, outOfScope(actor, `hold ${parts[2]}`, String(t.hold.line))); return; }
+          send(res, 200, t);
+          return;
+        }
         if (parts[1] === 'station' && parts[2]) {
-          const from = url.searchParams.get('from'), to = url.searchParams.get('to');
-          if (!from || !to || Number.isNaN(Date.parse(from)) || Number.isNaN(Date.parse(to))) { send(res, 400, { error: 'from and to must be ISO-8601 times' }); return; }
-          send(res, 200, { station: parts[2], from, to, units: await store.unitsThrough(parts[2], from, to) });
+          const from = timeParam(url, 'from'), to = timeParam(url, 'to');
+          send(res, 200, { station: parts[2], from, to, units: await store.unitsThrough(parts[2], from, to, lines) });
           return;
         }
       }
       send(res, 404, { error: `no such API: ${path}` });
     } catch (err) {
-      const status = (err as { status?: number }).status ?? 500;
-      send(res, status, { error: (err as Error).message });
+      if (err instanceof ClientError) { send(res, err.status, { error: err.message }); return; }
+      // Raw database or runtime text stays in the log; the client gets a reference to it.
+      const ref = Math.random().toString(36).slice(2, 10);
+      state.log?.('error', 'API request failed', { ref, method: req.method, path, err: String(err) });
+      send(res, 500, { error: `internal error (reference ${ref} in the service log)` });
     }
   };
 }

@@ -21,7 +21,10 @@ export interface HoldTrace {
   commonCauses: CommonCause[];
 }
 
-export interface AuditEntry { [key: string]: unknown; id: number; at: string; actor: string; role: string; action: string; target: string; reason: string | null; detail: unknown }
+export interface AuditEntry { [key: string]: unknown; id: number; at: string; actor: string; role: string; action: string; target: string; line?: string | null; reason: string | null; detail: unknown }
+
+/** Lines a reader may see; undefined = every line. Trace and audit queries keep to them. */
+export type LineScope = readonly string[] | undefined;
 
 /** A row the store refused for what it contains; retrying it cannot help. */
 export interface Refused<T> { row: T; error: string }
@@ -112,24 +115,35 @@ export class GenealogyStore {
     if (s.added.length) await this.db.query('INSERT INTO hold_units (hold_id, unit) SELECT $1, u FROM unnest($2::text[]) AS u ON CONFLICT DO NOTHING', [s.id, s.added]);
   }
 
-  async unitHistory(unit: string): Promise<UnitHistory> {
+  /** A unit's samples and holds on the given lines. */
+  async unitHistory(unit: string, lines?: LineScope): Promise<UnitHistory> {
     const samples = await this.db.query<UnitHistory['samples'][number]>(
-      'SELECT ts, line, station, parameter, value, lot, operator, equipment FROM samples WHERE unit = $1 ORDER BY ts, station, parameter', [unit]);
+      'SELECT ts, line, station, parameter, value, lot, operator, equipment FROM samples WHERE unit = $1 AND ($2::text[] IS NULL OR line = ANY($2)) ORDER BY ts, station, parameter', [unit, lines ?? null]);
     const holds = await this.db.query<UnitHistory['holds'][number]>(
-      'SELECT h.id, h.kind, h.characteristic, h.rule, h.state, h.raised_at FROM hold_units hu JOIN holds h ON h.id = hu.hold_id WHERE hu.unit = $1 ORDER BY h.raised_at', [unit]);
+      'SELECT h.id, h.kind, h.line, h.characteristic, h.rule, h.state, h.raised_at FROM hold_units hu JOIN holds h ON h.id = hu.hold_id WHERE hu.unit = $1 AND ($2::text[] IS NULL OR h.line = ANY($2)) ORDER BY h.raised_at', [unit, lines ?? null]);
     return { unit, samples: samples.map(isoTimes), holds: holds.map(isoTimes) };
   }
 
-  /** Every unit of a lot and where it was seen last (the station of its latest sample). */
-  async lotUnits(lot: string): Promise<LotUnits> {
+  /** Lines a unit was measured on (to tell "not yours" from "unknown"). */
+  async unitLines(unit: string): Promise<string[]> {
+    return (await this.db.query<{ line: string }>('SELECT DISTINCT line FROM samples WHERE unit = $1 ORDER BY line', [unit])).map((r) => r.line);
+  }
+
+  /** Every unit of a lot on the given lines and where it was seen last (the station of its latest sample). */
+  async lotUnits(lot: string, lines?: LineScope): Promise<LotUnits> {
     const units = await this.db.query<LotUnits['units'][number]>(
-      'SELECT DISTINCT ON (unit) unit, line, station, ts AS last_seen FROM samples WHERE lot = $1 ORDER BY unit, ts DESC', [lot]);
+      'SELECT DISTINCT ON (unit) unit, line, station, ts AS last_seen FROM samples WHERE lot = $1 AND ($2::text[] IS NULL OR line = ANY($2)) ORDER BY unit, ts DESC', [lot, lines ?? null]);
     return { lot, units: units.map(isoTimes) };
   }
 
-  /** Units measured at a station in [from, to). */
-  async unitsThrough(station: string, from: string, to: string): Promise<string[]> {
-    return (await this.db.query<{ unit: string }>('SELECT DISTINCT unit FROM samples WHERE station = $1 AND ts >= $2 AND ts < $3 ORDER BY unit', [station, from, to])).map((r) => r.unit);
+  /** Units measured at a station of the given lines in [from, to). */
+  async unitsThrough(station: string, from: string, to: string, lines?: LineScope): Promise<string[]> {
+    return (await this.db.query<{ unit: string }>('SELECT DISTINCT unit FROM samples WHERE station = $1 AND ts >= $2 AND ts < $3 AND ($4::text[] IS NULL OR line = ANY($4)) ORDER BY unit', [station, from, to, lines ?? null])).map((r) => r.unit);
+  }
+
+  /** The line of a hold or alarm ever recorded, or undefined. */
+  async holdLine(id: string): Promise<string | undefined> {
+    return (await this.db.query<{ line: string }>('SELECT line FROM holds WHERE id = $1', [id]))[0]?.line;
   }
 
   /** Lots, operators and equipment that the given units have in common, most shared first. */
@@ -167,12 +181,13 @@ export class GenealogyStore {
   }
 
   async audit(entry: Omit<AuditEntry, 'id' | 'at'>): Promise<void> {
-    await this.db.query('INSERT INTO audit (actor, role, action, target, reason, detail) VALUES ($1, $2, $3, $4, $5, $6)',
-      [entry.actor, entry.role, entry.action, entry.target, entry.reason, entry.detail === undefined ? null : JSON.stringify(entry.detail)]);
+    await this.db.query('INSERT INTO audit (actor, role, action, target, line, reason, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+      [entry.actor, entry.role, entry.action, entry.target, entry.line ?? null, entry.reason, entry.detail === undefined ? null : JSON.stringify(entry.detail)]);
   }
 
-  async auditLog(limit = 100): Promise<AuditEntry[]> {
-    return (await this.db.query<AuditEntry>('SELECT id, at, actor, role, action, target, reason, detail FROM audit ORDER BY id DESC LIMIT $1', [limit])).map((r) => ({ ...isoTimes(r), id: Number(r.id) }));
+  /** The latest audit entries about the given lines (all, for a reader without a line scope). */
+  async auditLog(limit = 100, lines?: LineScope): Promise<AuditEntry[]> {
+    return (await this.db.query<AuditEntry>('SELECT id, at, actor, role, action, target, line, reason, detail FROM audit WHERE $2::text[] IS NULL OR line = ANY($2) ORDER BY id DESC LIMIT $1', [limit, lines ?? null])).map((r) => ({ ...isoTimes(r), id: Number(r.id) }));
   }
 
   /** Holds still active, e.g. to restore them after a restart. */

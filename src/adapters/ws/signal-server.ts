@@ -1,15 +1,32 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { AlarmRecord, AlarmSignal, HoldSignal, LifecycleSignal, PointRecord, ReleaseSignal } from '../../core/index.js';
+import { LogThrottle, type Actor, type AlarmRecord, type AlarmSignal, type HoldSignal, type LifecycleSignal, type PointRecord, type Refusal, type ReleaseSignal } from '../../core/index.js';
+import { AccessLimits } from '../../auth/limits.js';
 import { findToken, type TokenEntry } from '../../auth/tokens.js';
 
 /** What the server asks of the worker: the active state, and releases requested by quality users. */
 export interface SignalState {
   snapshot(lines: readonly string[] | undefined): { holds: HoldSignal[]; alarms: AlarmSignal[]; alarmStates?: AlarmRecord[] };
-  /** Releases a hold; the server has already checked the role. A string is an error for the client. */
-  release(id: string, by: string, reason: string): ReleaseSignal | string;
+  /** Releases a hold if the actor's role and lines allow it. */
+  release(id: string, actor: Actor, reason: string): ReleaseSignal | Refusal;
+  /** The worker's health, carried by every heartbeat: a gateway fails safe on a sick worker, not only a silent one. */
+  health?(): { ok: boolean; problems?: string[] };
 }
+
+/**
+ * Bytes a client may have waiting to be sent (a slow or stalled reader). Chart points are skipped
+ * above BUFFER_SKIP_POINTS. A client whose backlog stays above its bound for SLOW_FOR_MS is
+ * disconnected — a PLC at a lower bound (it fails safe on the close and gets a snapshot when it
+ * reconnects) — so a hold is never silently skipped. A burst of signals sent in one turn of the
+ * event loop fills every socket's buffer for a moment, hence the time condition; the hard bound
+ * disconnects at once whatever the time, to bound memory.
+ */
+export const BUFFER_SKIP_POINTS = 256 * 1024;
+export const BUFFER_SLOW_PLC = 1024 * 1024;
+export const BUFFER_SLOW_SCREEN = 4 * 1024 * 1024;
+export const BUFFER_HARD = 64 * 1024 * 1024;
+export const SLOW_FOR_MS = 2000;
 
 export interface SignalServerOptions {
   tokens: readonly TokenEntry[];
@@ -20,6 +37,8 @@ export interface SignalServerOptions {
   resendMs?: number;
   /** Largest client message, bytes; default 64 KiB. */
   maxPayload?: number;
+  /** Request budgets shared with the HTTP API (failed authentication per address, upgrades and connections per token). */
+  limits?: AccessLimits;
   log?: (level: 'info' | 'warn', msg: string, extra?: Record<string, unknown>) => void;
 }
 
@@ -32,6 +51,8 @@ interface Client {
   unacked: Map<string, { hold: HoldSignal; sentAt: number }>;
   /** Screens that asked for chart points ({"type":"points","on":true}). */
   points: boolean;
+  /** Since when the client's backlog has been above its bound, ms. */
+  slowSince?: number;
 }
 
 export const SIGNALS_PATH = '/signals';
@@ -56,11 +77,18 @@ export class SignalServer {
   private readonly heartbeatMs: number;
   private readonly resendMs: number;
   private readonly log: NonNullable<SignalServerOptions['log']>;
+  private readonly limits: AccessLimits;
+  private readonly logThrottle = new LogThrottle();
+  /** Open connections per token, for the cap. */
+  private readonly connections = new Map<string, number>();
+  /** Clients disconnected for reading too slowly (for /metrics and tests). */
+  slowDisconnects = 0;
 
   constructor(server: Server, private readonly o: SignalServerOptions) {
     this.heartbeatMs = o.heartbeatMs ?? 250;
     this.resendMs = o.resendMs ?? 1000;
     this.log = o.log ?? (() => {});
+    this.limits = o.limits ?? new AccessLimits();
     this.wss = new WebSocketServer({ noServer: true, maxPayload: o.maxPayload ?? 64 * 1024 });
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(req, socket, head));
     this.timers.push(setInterval(() => this.heartbeat(), this.heartbeatMs));
@@ -69,29 +97,75 @@ export class SignalServer {
 
   get clientCount(): number { return this.clients.size; }
 
+  private refuse(socket: Duplex, status: string, text: string, extra?: string): void {
+    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Type: text/plain\r\n${extra ?? ''}\r\n${text}\n`);
+  }
+
+  /** One log line per kind of refusal and 10 s, with how many were held back. */
+  private logRefusal(kind: string, extra: Record<string, unknown>): void {
+    const held = this.logThrottle.admit(kind, Date.now());
+    if (held !== undefined) this.log('warn', `signals: refused a connection (${kind})`, { ...extra, ...(held ? { heldBack: held } : {}) });
+  }
+
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (path !== SIGNALS_PATH) { socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n'); return; }
+    const address = req.socket.remoteAddress ?? '?';
     const entry = findToken(this.o.tokens, tokenOf(req));
     if (!entry) {
-      this.log('warn', 'signals: refused a connection without a valid token', { remote: req.socket.remoteAddress });
-      socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\nmissing or unknown token\n');
+      this.logRefusal('no valid token', { remote: address });
+      if (!this.limits.failedAuth.take(address)) { this.refuse(socket, '429 Too Many Requests', 'too many failed authentications from this address', 'Retry-After: 1\r\n'); return; }
+      this.refuse(socket, '401 Unauthorized', 'missing or unknown token');
       return;
     }
+    if (!this.limits.upgradesPerToken.take(entry.token)) { this.logRefusal('upgrade rate', { token: entry.name ?? entry.role }); this.refuse(socket, '429 Too Many Requests', `at most ${this.limits.upgradesPerToken.describe()} connections opened per token`, 'Retry-After: 1\r\n'); return; }
+    const open = this.connections.get(entry.token) ?? 0;
+    if (open >= this.limits.connectionsPerToken) { this.logRefusal('connection cap', { token: entry.name ?? entry.role }); this.refuse(socket, '429 Too Many Requests', `this token already has ${open} open connections (at most ${this.limits.connectionsPerToken})`); return; }
     this.wss.handleUpgrade(req, socket, head, (ws) => this.connected(ws, entry));
   }
 
   private connected(ws: WebSocket, entry: TokenEntry): void {
     const client: Client = { ws, entry, lines: entry.lines ? [...entry.lines] : undefined, unacked: new Map(), points: false };
     this.clients.add(client);
-    ws.on('close', () => this.clients.delete(client));
-    ws.on('error', () => this.clients.delete(client));
+    this.connections.set(entry.token, (this.connections.get(entry.token) ?? 0) + 1);
+    let gone = false;
+    const leave = () => {
+      if (gone) return;
+      gone = true;
+      this.clients.delete(client);
+      const n = (this.connections.get(entry.token) ?? 1) - 1;
+      if (n > 0) this.connections.set(entry.token, n); else this.connections.delete(entry.token);
+    };
+    ws.on('close', leave);
+    ws.on('error', leave);
     ws.on('message', (data, isBinary) => this.onMessage(client, isBinary ? '' : data.toString()));
     this.sendSnapshot(client);
   }
 
-  private send(client: Client, msg: object): void {
-    if (client.ws.readyState === client.ws.OPEN) client.ws.send(JSON.stringify(msg));
+  /** Sends to a client; one past the hard bound is disconnected at once (never left silently missing a hold). */
+  private send(client: Client, msg: object | string): void {
+    if (client.ws.readyState !== client.ws.OPEN) return;
+    if (client.ws.bufferedAmount > BUFFER_HARD) { this.disconnectSlow(client); return; }
+    client.ws.send(typeof msg === 'string' ? msg : JSON.stringify(msg));
+  }
+
+  /** Close code 1013 ("try again later"): the client reconnects and gets a snapshot. */
+  private disconnectSlow(client: Client): void {
+    this.slowDisconnects++;
+    this.logRefusal('slow reader disconnected', { token: client.entry.name ?? client.entry.role, buffered: client.ws.bufferedAmount });
+    client.ws.close(1013, 'reading too slowly: reconnect for a snapshot');
+    client.ws.terminate();
+    this.clients.delete(client);
+  }
+
+  /** Disconnects clients whose backlog stayed above their bound for SLOW_FOR_MS. */
+  private checkSlowReaders(now: number): void {
+    for (const c of [...this.clients]) {
+      const bound = c.entry.role === 'plc' ? BUFFER_SLOW_PLC : BUFFER_SLOW_SCREEN;
+      if (c.ws.bufferedAmount <= bound) { c.slowSince = undefined; continue; }
+      c.slowSince ??= now;
+      if (now - c.slowSince >= SLOW_FOR_MS) this.disconnectSlow(c);
+    }
   }
 
   private sendSnapshot(client: Client): void {
@@ -125,14 +199,16 @@ export class SignalServer {
       }
       case 'ack': {
         if (typeof msg.id !== 'string') { this.error(client, 'bad-message', 'ack needs the hold "id"'); return; }
+        // A client acknowledges only holds it was sent (its own lines): anything else is an error, not a no-op.
+        if (client.entry.role === 'plc' && !client.unacked.has(msg.id) && !this.o.state.snapshot(client.lines).holds.some((h) => h.id === msg.id)) { this.error(client, 'not-found', `no hold ${msg.id} was sent to this client`, msg.id); return; }
         client.unacked.delete(msg.id);
         return;
       }
       case 'release': {
-        if (client.entry.role !== 'quality') { this.error(client, 'forbidden', `releasing a hold needs the quality role (this token is ${client.entry.role})`, typeof msg.id === 'string' ? msg.id : undefined); return; }
-        if (typeof msg.id !== 'string' || typeof msg.reason !== 'string' || msg.reason.trim().length < 3) { this.error(client, 'bad-message', 'release needs the hold "id" and a "reason" (at least 3 characters)'); return; }
-        const result = this.o.state.release(msg.id, client.entry.name ?? client.entry.role, msg.reason.trim());
-        if (typeof result === 'string') this.error(client, 'not-found', result, msg.id);
+        if (typeof msg.id !== 'string' || typeof msg.reason !== 'string' || msg.reason.trim().length < 3 || msg.reason.length > 500 || /[\u0000-\u001f\u007f]/.test(msg.reason)) { this.error(client, 'bad-message', 'release needs the hold "id" and a "reason" (3 to 500 characters, no control characters)'); return; }
+        const e = client.entry;
+        const result = this.o.state.release(msg.id, { name: e.name ?? e.role, role: e.role, lines: e.lines }, msg.reason.trim());
+        if ('refused' in result) this.error(client, result.refused, result.message, msg.id);
         return; // the release itself reaches everyone through broadcast()
       }
       default:
@@ -143,9 +219,11 @@ export class SignalServer {
   /** Sends a signal to every client whose lines include the signal's line. */
   broadcast(signal: LifecycleSignal): void {
     const now = Date.now();
+    let text: string | undefined;
     for (const c of this.clients) {
       if (c.lines && !c.lines.includes(signal.line)) continue;
-      this.send(c, signal);
+      text ??= JSON.stringify(signal);
+      this.send(c, text);
       if (c.entry.role !== 'plc') continue;
       if (signal.type === 'hold') c.unacked.set(signal.id, { hold: signal, sentAt: now });
       else if (signal.type === 'release') c.unacked.delete(signal.id);
@@ -157,14 +235,17 @@ export class SignalServer {
     let text: string | undefined;
     for (const c of this.clients) {
       if (!c.points || (c.lines && !c.lines.includes(line))) continue;
+      if (c.ws.bufferedAmount > BUFFER_SKIP_POINTS) continue; // points are for the eye: a slow screen skips some
       text ??= JSON.stringify({ ...p, line, station });
-      if (c.ws.readyState === c.ws.OPEN) c.ws.send(text);
+      this.send(c, text);
     }
   }
 
   private heartbeat(): void {
-    const msg = JSON.stringify({ type: 'heartbeat', seq: ++this.heartbeatSeq, ts: new Date().toISOString() });
-    for (const c of this.clients) if (c.ws.readyState === c.ws.OPEN) c.ws.send(msg);
+    this.checkSlowReaders(Date.now());
+    const h = this.o.state.health?.() ?? { ok: true };
+    const msg = JSON.stringify({ type: 'heartbeat', seq: ++this.heartbeatSeq, ts: new Date().toISOString(), healthy: h.ok, ...(h.ok ? {} : { problems: h.problems ?? [] }) });
+    for (const c of [...this.clients]) this.send(c, msg);
   }
 
   private resendUnacked(): void {
@@ -174,6 +255,7 @@ export class SignalServer {
         if (now - u.sentAt < this.resendMs) continue;
         u.sentAt = now;
         this.send(c, { ...u.hold, resent: true });
+        if (!this.clients.has(c)) break; // disconnected as too slow
       }
     }
   }
