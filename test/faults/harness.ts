@@ -80,9 +80,9 @@ export async function readOutbox(nc: NatsConnection, prefix: string): Promise<st
 export interface Worker { proc: ChildProcess; port: number; log: () => string; health: () => Promise<any>; exited: Promise<number | null> }
 
 /** Starts `spc run` (no InfluxDB: its lines stay in the outbox to be compared). */
-export async function startWorker(w: { rules: string; tokens: string }, o: { nats: string; prefix: string; store?: string; partitions?: number; id?: string; snapshotEvery?: string }): Promise<Worker> {
+export async function startWorker(w: { rules: string; tokens: string }, o: { nats: string; prefix: string; store?: string; partitions?: number; id?: string; snapshotEvery?: string; args?: string[] }): Promise<Worker> {
   const port = await freePort();
-  const args = ['dist/src/cli/main.js', 'run', '--rules', w.rules, '--tokens', w.tokens, '--ws-port', String(port), '--nats', o.nats, '--no-influx', '--prefix', o.prefix,
+  const args = ['dist/src/cli/main.js', 'run', '--rules', w.rules, '--tokens', w.tokens, '--ws-port', String(port), '--nats', o.nats, '--prefix', o.prefix, ...(o.args ?? ['--no-influx']),
     '--alarm-flood', 'off', '--partitions', String(o.partitions ?? 1), '--snapshot-every', o.snapshotEvery ?? '1s', '--lease-ttl', '2s'];
   if (o.store) args.push('--store', o.store);
   if (o.id) args.push('--worker-id', o.id);
