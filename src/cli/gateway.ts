@@ -5,12 +5,15 @@ export interface GatewayOptions { url: string; token: string; line: string; sile
 /**
  * `spc gateway`: a reference PLC gateway. Prints what a PLC would do: hold and release units,
  * acknowledge holds, and hold the whole line when the signal stream goes silent (no heartbeat
- * within --silence-ms) or the connection drops; it reconnects with backoff.
+ * within --silence-ms), the connection drops, or the worker's heartbeats report it unhealthy
+ * (commits stalled, store unreachable …: a sick worker is as unsafe as a silent one); it
+ * reconnects with backoff, and follows signals again on a healthy heartbeat.
  */
 export async function gateway(o: GatewayOptions): Promise<number> {
   const silenceMs = Number(o.silenceMs);
   const say = (text: string) => process.stdout.write(`${new Date().toISOString()} ${text}\n`);
   let failSafe = false;
+  let sick = false;
   const holdLine = (why: string) => { if (!failSafe) { failSafe = true; say(`FAIL-SAFE: HOLD LINE ${o.line} (${why})`); } };
   let backoff = 250;
   for (;;) {
@@ -37,6 +40,11 @@ export async function gateway(o: GatewayOptions): Promise<number> {
           case 'alarm': say(`alarm ${m.characteristic} ${m.rule} units ${m.units.slice(-3).join(',')} [${m.id}]`); break;
           case 'alarm-clear': say(`alarm cleared ${m.characteristic} [${m.id}]`); break;
           case 'error': say(`error from server: ${m.code}: ${m.message}`); break;
+          case 'heartbeat':
+            if (m.healthy === false) holdLine(`worker unhealthy: ${(m.problems ?? []).join('; ')}`);
+            else if (failSafe && m.healthy === true && sick) { failSafe = false; say(`worker healthy again: line ${o.line} follows signals again`); }
+            sick = m.healthy === false;
+            break;
         }
       });
       ws.on('close', () => { clearTimeout(watchdog); holdLine('connection closed'); resolve(); });

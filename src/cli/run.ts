@@ -51,7 +51,7 @@ export function parseFlood(text: string): { maxAlarms: number; windowMs: number 
 
 /** `spc run`: the real-time worker. Resolves when stopped by SIGINT/SIGTERM, after a clean drain. */
 /** SIGTERM/SIGINT end the process within this long in any state (nothing uncommitted is acknowledged). */
-export const STOP_DEADLINE_MS = 8000;
+export const STOP_DEADLINE_MS = 6000;
 
 export async function run(o: RunOptions): Promise<number> {
   const { log, logger } = createLogger();
@@ -122,7 +122,9 @@ export async function run(o: RunOptions): Promise<number> {
       if (clean) await nc.drain().catch(() => undefined); else await nc.close().catch(() => undefined);
       await Promise.race([store?.db.close(), new Promise((r) => setTimeout(r, 500))]);
       logger.info({ counters: worker.counters, influx: drain?.counters, clean }, 'spc run: stopped');
-      if (!clean) process.exitCode = 1;
+      // Given up on a store or server that does not answer: its sockets and retry timers would keep
+      // the process alive, and nothing is left to save.
+      if (!clean) process.exit(1);
       resolve();
     };
     process.once('SIGINT', () => void stop('SIGINT'));

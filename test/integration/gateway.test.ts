@@ -7,10 +7,11 @@ import { waitFor } from './servers.js';
 
 it('spc gateway applies holds, acknowledges them, and holds the line when the stream goes silent', async () => {
   const book = new HoldBook();
+  let healthy = true;
   const http = createServer();
   const server = new SignalServer(http, {
     tokens: [{ token: 'gateway-plc-token-0123456789', role: 'plc', lines: ['L1'] }], heartbeatMs: 50, resendMs: 300,
-    state: { snapshot: (lines) => ({ holds: book.activeHolds(lines), alarms: [] }), release: () => ({ refused: 'forbidden', message: 'n/a' }) },
+    state: { snapshot: (lines) => ({ holds: book.activeHolds(lines), alarms: [] }), release: () => ({ refused: 'forbidden', message: 'n/a' }), health: () => ({ ok: healthy, problems: healthy ? [] : ['commits stalled: 20 processed messages not committed for 11 s'] }) },
   });
   await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
   const port = (http.address() as { port: number }).port;
@@ -25,6 +26,11 @@ it('spc gateway applies holds, acknowledges them, and holds the line when the st
     await new Promise((r) => setTimeout(r, 700)); // longer than resendMs: an acknowledged hold is not re-sent
     expect(out).not.toContain('(re-sent)');
     expect(out).not.toContain('FAIL-SAFE');
+    // A worker whose heartbeats say it is sick is as unsafe as a silent one.
+    healthy = false;
+    await waitFor('the fail-safe on an unhealthy worker', () => (out.includes('FAIL-SAFE: HOLD LINE L1 (worker unhealthy: commits stalled') ? true : undefined), 2000);
+    healthy = true;
+    await waitFor('the line back', () => (out.includes('worker healthy again') ? true : undefined), 2000);
     await server.close(); // heartbeats stop, the connection drops
     await waitFor('the fail-safe', () => (out.includes('FAIL-SAFE: HOLD LINE L1') ? true : undefined), 5000);
   } finally {
