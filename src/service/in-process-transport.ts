@@ -19,7 +19,8 @@ export class InProcessTransport implements WorkerTransport {
 
   publish(subject: string, payload: unknown): void {
     const data = this.encoder.encode(JSON.stringify(payload));
-    this.queue.push({ data, subject, seq: ++this.seq, storedAtMs: Date.now(), ack: () => {} });
+    // Subjects are <prefix>.samples.<line>.<station>.<parameter>, as on JetStream.
+    this.queue.push({ data, subject, seq: ++this.seq, storedAtMs: Date.now(), line: subject.split('.')[2], ack: () => {} });
     this.wake?.();
   }
 
