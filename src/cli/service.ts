@@ -9,7 +9,7 @@ import { AccessLimits } from '../auth/limits.js';
 import type { TokenEntry } from '../auth/tokens.js';
 import type { LifecycleSignal, RuleSetConfig } from '../core/index.js';
 import { InvalidFileError } from '../rules-file/diagnostics.js';
-import { loadRules } from '../rules-file/load.js';
+import { loadRulesOffThread } from '../rules-file/load-off-thread.js';
 import type { AnomalyRuntime } from '../service/anomaly.js';
 import type { WorkerTransport } from '../service/transport.js';
 import type { Membership, StateStore } from '../service/state.js';
@@ -129,13 +129,16 @@ export async function startService(o: ServiceOptions): Promise<RunningService> {
   // invalid one is reported with file:line:col and the last good rules stay in force. The folder
   // is watched because editors often replace a file rather than write it in place.
   let reloadTimer: NodeJS.Timeout | undefined;
+  let reloads: Promise<void> = Promise.resolve();
   const rulesIsDir = statSync(o.rulesPath).isDirectory();
   const watcher = watch(rulesIsDir ? o.rulesPath : dirname(o.rulesPath), { recursive: false }, (_event, name) => {
     if (name && (rulesIsDir ? !/\.ya?ml$/.test(String(name)) || /\.test\.ya?ml$/.test(String(name)) : String(name) !== basename(o.rulesPath))) return;
     clearTimeout(reloadTimer);
-    reloadTimer = setTimeout(() => {
+    // One reload at a time, in order: a slow parse must not apply after a newer edit.
+    reloadTimer = setTimeout(() => { reloads = reloads.then(async () => {
       try {
-        const next = loadRules(o.rulesPath);
+        // Parsed off the main thread: a large file must not hold back signals and heartbeats.
+        const next = await loadRulesOffThread(o.rulesPath);
         if (JSON.stringify(next.anomaly ?? []) !== JSON.stringify(o.rules.anomaly ?? [])) o.log('warn', 'rules reloaded, but anomaly model changes need a restart', {});
         const r = worker.reloadRules(next);
         o.log('info', 'rules reloaded', { kept: r.kept.length, started: r.started, removed: r.removed });
@@ -145,7 +148,7 @@ export async function startService(o: ServiceOptions): Promise<RunningService> {
         o.log('error', 'rules not reloaded: the last good rules stay in force', { errors: detail });
         process.stderr.write(`spc: rules NOT reloaded, keeping the last good ones:\n${detail}\n`);
       }
-    }, 200);
+    }); }, 200);
   });
 
   const loop = worker.run();
