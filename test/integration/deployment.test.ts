@@ -6,13 +6,28 @@ import { parse } from 'yaml';
 const hasCompose = spawnSync('docker-compose', ['version'], { encoding: 'utf8' }).status === 0;
 
 describe('deployment files', () => {
-  it.skipIf(!hasCompose)('docker/compose.yaml passes `docker-compose config -q` (Debian docker-compose)', () => {
-    const r = spawnSync('docker-compose', ['-f', 'docker/compose.yaml', 'config', '-q'], { encoding: 'utf8' });
+  const secrets = { NATS_PASSWORD: 'n-secret-1', INFLUX_PASSWORD: 'i-secret-2', INFLUX_TOKEN: 'i-token-3', PG_PASSWORD: 'p-secret-4', GRAFANA_PASSWORD: 'g-secret-5', SPC_TOKENS_FILE: '/etc/spc/tokens.yaml' };
+  const compose = (env: Record<string, string>, ...args: string[]) => spawnSync('docker-compose', ['-f', 'docker/compose.yaml', ...args], { encoding: 'utf8', env: { PATH: process.env.PATH!, ...env } });
+
+  it.skipIf(!hasCompose)('docker/compose.yaml has no default secrets: without them it refuses, naming each', () => {
+    for (const name of Object.keys(secrets)) {
+      const r = compose({ ...secrets, [name]: '' }, 'config', '-q');
+      expect(r.status, name).not.toBe(0);
+      expect(r.stderr).toContain(name);
+    }
+  });
+
+  it.skipIf(!hasCompose)('docker/compose.yaml passes `docker-compose config -q` (Debian docker-compose); NATS requires a password', () => {
+    const r = compose(secrets, 'config', '-q');
     expect(r.status, r.stderr).toBe(0);
-    const services = parse(spawnSync('docker-compose', ['-f', 'docker/compose.yaml', 'config'], { encoding: 'utf8' }).stdout).services;
+    const services = parse(compose(secrets, 'config').stdout).services;
+    expect(services.nats.command).toEqual(expect.arrayContaining(['--user', 'spc', '--pass', 'n-secret-1']));
+    expect(services.spc.volumes).toContain('/etc/spc/tokens.yaml:/run/spc/tokens.yaml:ro'); // compose 1.29 prints the short form
+    expect(JSON.stringify(services)).not.toContain('change-me');
     expect(Object.keys(services).sort()).toEqual(['grafana', 'influxdb', 'nats', 'postgres', 'simulator', 'spc']);
     expect(services.simulator.profiles).toEqual(['demo']); // only with --profile demo
-    expect(services.spc.environment).toMatchObject({ SPC_NATS_URL: 'nats://nats:4222', SPC_STORE: expect.stringMatching(/^postgres:\/\/spc:/) });
+    expect(services.spc.environment).toMatchObject({ SPC_NATS_URL: 'nats://spc:n-secret-1@nats:4222', SPC_STORE: 'postgres://spc:p-secret-4@postgres:5432/spc' });
+    expect(services.spc.ports).toEqual(['127.0.0.1:8080:8080/tcp']);
   });
   it('Grafana provisioning points at the dashboards and the InfluxDB data source the dashboards use', () => {
     const ds = parse(readFileSync('dashboards/provisioning/datasources/spc-influxdb.yaml', 'utf8'));
