@@ -32,7 +32,7 @@ export interface ServiceOptions {
   log: Log;
   /** Samples waiting for the worker, for /metrics. */
   lag?: () => Promise<number | undefined>;
-  influx?: () => { linesWritten: number; failedAttempts: number; linesLost: number; messages: number } | undefined;
+  influx?: () => { linesWritten: number; failedAttempts: number; linesQuarantined: number; linesLost: number; messages: number } | undefined;
   /** Extra /healthz fields (the transport's state). */
   healthExtra?: () => Record<string, unknown>;
   partitions?: number;

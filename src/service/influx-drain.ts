@@ -1,20 +1,27 @@
 import type { ConsumerMessages, JetStreamClient } from 'nats';
-import type { StreamNames } from '../adapters/nats/jetstream.js';
+import { outboxSubject, publishDeadLetter, type StreamNames } from '../adapters/nats/jetstream.js';
 import { InfluxWriteError, type InfluxLineWriter } from '../adapters/influx/writer.js';
 
-export interface DrainCounters { messages: number; linesWritten: number; failedAttempts: number; linesLost: number }
+export interface DrainCounters {
+  messages: number; linesWritten: number; failedAttempts: number;
+  /** Lines InfluxDB refused for their content, dead-lettered as `unstorable` (the rest of their batch is written). */
+  linesQuarantined: number;
+  /** Lines neither written nor dead-lettered: must stay 0. */
+  linesLost: number;
+}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Drains the JetStream outbox into InfluxDB. An outbox message is acknowledged only after
  * InfluxDB stored its lines; while InfluxDB is down the lines wait in JetStream (retried with
- * backoff, the message kept alive with `working()`), so an outage loses nothing. Lines InfluxDB
- * refuses for good (HTTP 4xx: a field type conflict) are counted in `linesLost` and logged as
- * errors, never dropped silently.
+ * backoff, the message kept alive with `working()`), so an outage loses nothing. When InfluxDB
+ * refuses a batch for its content (HTTP 4xx: a field type conflict, a malformed line), the batch
+ * is halved until the refused lines stand alone: the others are written (a rewrite is idempotent)
+ * and each refused line goes to the dead-letter stream as `unstorable`, never dropped silently.
  */
 export class InfluxDrain {
-  readonly counters: DrainCounters = { messages: 0, linesWritten: 0, failedAttempts: 0, linesLost: 0 };
+  readonly counters: DrainCounters = { messages: 0, linesWritten: 0, failedAttempts: 0, linesQuarantined: 0, linesLost: 0 };
   private messages: ConsumerMessages | undefined;
   private stopped = false;
 
@@ -34,18 +41,19 @@ export class InfluxDrain {
         const lines = decoder.decode(m.data).split('\n').filter(Boolean);
         for (let attempt = 0; !this.stopped || attempt === 0; attempt++) {
           try {
-            await this.writer.write(lines);
-            this.counters.linesWritten += lines.length;
+            const refused = await this.writeRefusing(lines, 0);
+            for (const r of refused) {
+              await publishDeadLetter(this.js, this.streams, { reason: 'unstorable', detail: `InfluxDB refused the line: ${r.error}`, subject: outboxSubject(this.streams), streamSequence: m.info.streamSequence, kind: `influx-${r.index}` }, new TextEncoder().encode(lines[r.index]));
+            }
+            if (refused.length) {
+              this.counters.linesQuarantined += refused.length;
+              this.log('error', 'InfluxDB refused lines for their content; dead-lettered as unstorable, the rest written', { refused: refused.length, of: lines.length, first: refused[0].error });
+            }
+            this.counters.linesWritten += lines.length - refused.length;
             m.ack();
             break;
           } catch (err) {
             this.counters.failedAttempts++;
-            if (err instanceof InfluxWriteError && !err.retriable) {
-              this.counters.linesLost += lines.length;
-              this.log('error', 'InfluxDB refused lines for good; they are lost', { lines: lines.length, err: err.message, first: lines[0] });
-              m.term();
-              break;
-            }
             if (attempt === 0 || attempt % 20 === 0) this.log('warn', 'InfluxDB write failed; retrying, the lines wait in JetStream', { lines: lines.length, attempt, err: String((err as Error).message) });
             m.working();
             await sleep(Math.min(5000, 100 * 2 ** Math.min(attempt, 6)));
@@ -55,6 +63,22 @@ export class InfluxDrain {
         if (this.stopped) break;
       }
     }
+  }
+
+  /** Writes lines, halving a batch InfluxDB refuses for its content; returns the refused lines' indices. */
+  private async writeRefusing(lines: string[], offset: number, refused: { index: number; error: string }[] = []): Promise<{ index: number; error: string }[]> {
+    try {
+      await this.writer.write(lines);
+    } catch (err) {
+      if (!(err instanceof InfluxWriteError) || err.retriable) throw err;
+      if (lines.length === 1) refused.push({ index: offset, error: err.message.slice(0, 300) });
+      else {
+        const mid = lines.length >> 1;
+        await this.writeRefusing(lines.slice(0, mid), offset, refused);
+        await this.writeRefusing(lines.slice(mid), offset + mid, refused);
+      }
+    }
+    return refused;
   }
 
   stop(): void {

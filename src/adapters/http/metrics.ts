@@ -4,7 +4,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 export interface MetricsSource {
   counters(): Record<string, number>;
   deadLetters(): Record<string, number>;
-  influx(): { linesWritten: number; failedAttempts: number; linesLost: number } | undefined;
+  influx(): { linesWritten: number; failedAttempts: number; linesQuarantined: number; linesLost: number } | undefined;
   activeHolds(): number;
   openAlarms(): number;
   /** Messages in the samples stream not yet delivered to this worker (consumer lag). */
@@ -34,7 +34,7 @@ export class WorkerMetrics {
     new Counter({ name: 'spc_dead_letters_total', help: 'messages sent to the dead-letter stream', labelNames: ['reason'], registers: [this.registry],
       collect() { this.reset(); for (const [reason, n] of Object.entries(source.deadLetters())) this.inc({ reason }, n); } });
     new Counter({ name: 'spc_influx_lines_total', help: 'InfluxDB lines by outcome', labelNames: ['outcome'], registers: [this.registry],
-      collect() { this.reset(); const i = source.influx(); if (i) { this.inc({ outcome: 'written' }, i.linesWritten); this.inc({ outcome: 'lost' }, i.linesLost); } } });
+      collect() { this.reset(); const i = source.influx(); if (i) { this.inc({ outcome: 'written' }, i.linesWritten); this.inc({ outcome: 'quarantined' }, i.linesQuarantined); this.inc({ outcome: 'lost' }, i.linesLost); } } });
     new Counter({ name: 'spc_influx_write_failures_total', help: 'failed InfluxDB write attempts (retried)', registers: [this.registry],
       collect() { this.reset(); this.inc(source.influx()?.failedAttempts ?? 0); } });
     new Gauge({ name: 'spc_holds_active', help: 'holds latched now', registers: [this.registry], collect() { this.set(source.activeHolds()); } });
