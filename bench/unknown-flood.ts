@@ -8,6 +8,7 @@
 import { cpus } from 'node:os';
 import { SpcEngine, type CharacteristicConfig, type Sample } from '../src/core/index.js';
 import { SeededRandom } from '../src/sim/random.js';
+import { describeParseRate, jsonParseRate } from './machine.js';
 
 const NORMAL = 400_000;
 const UNKNOWN_STATIONS = 40_000;
@@ -44,6 +45,6 @@ for (let round = 0; round < 3; round++) {
   const unknownOnly = Number(process.hrtime.bigint() - t) / NORMAL;
   rows.push([`round ${round + 1}: normal alone ns`, clean], [`round ${round + 1}: after ${UNKNOWN_STATIONS.toLocaleString('en-US')} unknown stations ns`, after], [`round ${round + 1}: interleaved with unknown (net) ns`, both - unknownOnly], [`round ${round + 1}: ratio after/alone`, after / clean], [`round ${round + 1}: ratio interleaved/alone`, (both - unknownOnly) / clean]);
 }
-console.log(`bench/unknown-flood — ${cpus()[0].model}, Node ${process.version}`);
+console.log(`bench/unknown-flood — ${cpus()[0].model}, Node ${process.version}; ${describeParseRate(jsonParseRate())}`);
 console.log('| measure | value |\n|---|---|');
 for (const [k, v] of rows) console.log(`| ${k} | ${v.toFixed(k.includes('ratio') ? 2 : 0)} |`);

@@ -53,6 +53,8 @@ export const MAX_ROUTES = 50_000;
  */
 export const MAX_UNMATCHED_ROUTES = 10_000;
 const NO_TARGETS: CharacteristicRunner[] = [];
+/** Candidates scanned for a sample that matches nothing, below which the miss is not cached. */
+const SCAN_WITHOUT_CACHE = 64;
 
 function matches(c: CharacteristicConfig, s: Sample): boolean {
   const m = c.match;
@@ -118,10 +120,18 @@ export class SpcEngine {
     const cached = this.routes.get(s) ?? this.unmatched.get(s);
     if (cached !== undefined) return cached;
     let targets: CharacteristicRunner[] | undefined;
+    let scanned = 0;
     for (const list of [this.byParameter.get(s.parameter), this.anyParameter]) {
-      if (list) for (const r of list) if (matches(r.config, s)) (targets ??= []).push(r);
+      if (!list) continue;
+      scanned += list.length;
+      for (const r of list) if (matches(r.config, s)) (targets ??= []).push(r);
     }
-    if (!targets) { this.unmatched.set(s, NO_TARGETS); return NO_TARGETS; }
+    if (!targets) {
+      // Scanning a few candidates is cheaper than caching a distinct unknown key (a map per new
+      // station, then garbage); only long scans are worth remembering.
+      if (scanned > SCAN_WITHOUT_CACHE) this.unmatched.set(s, NO_TARGETS);
+      return NO_TARGETS;
+    }
     targets.sort((a, b) => this.order.get(a)! - this.order.get(b)!);
     this.routes.set(s, targets);
     return targets;
