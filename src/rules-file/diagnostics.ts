@@ -48,6 +48,8 @@ export function readConfigFile(path: string): string {
   const text = readFileSync(path, 'utf8');
   // /proc files report size 0 and read as more: check what was read too.
   if (text.length > MAX_CONFIG_FILE_BYTES) throw new InvalidFileError([new FileDiagnostic(path, 1, 1, '', `is larger than ${MAX_CONFIG_FILE_BYTES} bytes`)]);
+  // NUL never occurs in YAML (it does in binaries and in /proc/*/environ): say so without quoting any of it.
+  if (text.includes('\u0000')) throw new InvalidFileError([new FileDiagnostic(path, 1, 1, '', 'is not a text file (it contains NUL bytes); a rule or tokens file is YAML text')]);
   return text;
 }
 

@@ -122,3 +122,30 @@ describe('spc rules replay', () => {
     expect(table.stdout).toMatch(/reflow\.peak_temp\s+600\s+\d+ \(was \d+, -\d+\)/);
   });
 });
+
+describe('configuration files a person might point at by mistake', () => {
+  it('refuses non-text, non-regular and oversized files briefly, quoting none of their contents', () => {
+    const environ = spc('rules', 'check', '/proc/self/environ');
+    expect(environ.status).toBe(1);
+    expect(environ.stderr).toContain('/proc/self/environ:1:1 is not a text file');
+    expect(environ.stderr).not.toContain('PATH=');
+    const fifo = join(dir, 'rules-fifo.yaml');
+    spawnSync('mkfifo', [fifo]);
+    const r = spc('rules', 'check', fifo);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('is not a regular file');
+    const huge = join(dir, 'huge.yaml');
+    writeFileSync(huge, 'x: 1\n'.repeat(300_000));
+    expect(spc('rules', 'check', huge).stderr).toMatch(/is \d+ bytes; rule and tokens files may be at most 1048576 bytes/);
+  });
+  it('a file full of junk gives at most 50 problems and a count, each quoting at most 40 characters', () => {
+    const junk = join(dir, 'junk.yaml');
+    writeFileSync(junk, 'version: 1\ncharacteristics:\n' + Array.from({ length: 400 }, (_, i) => `  - id: c${i}\n    match: { line: ${'L'.repeat(300)} }\n    chart: { type: nope }\n`).join(''));
+    const r = spc('rules', 'check', junk);
+    expect(r.status).toBe(1);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines.length).toBeLessThanOrEqual(52);
+    expect(r.stderr).toMatch(/… and \d+ more problems/);
+    expect(Math.max(...lines.map((l) => l.length))).toBeLessThan(400);
+  });
+});
