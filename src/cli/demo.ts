@@ -43,7 +43,7 @@ export async function demo(o: DemoOptions): Promise<number> {
   const onSignal = (s: LifecycleSignal) => {
     if (s.type !== 'hold' || caught || !faultAt || s.characteristic !== o.target) return;
     caught = true;
-    process.stdout.write(`\n✔ HOLD ${s.id}: ${s.characteristic} ${s.rule} on ${s.line}/${s.station}, ${((Date.now() - faultAt) / 1000).toFixed(1)} s after the fault — units ${s.units.slice(0, 6).join(', ')}${s.units.length > 6 ? ' …' : ''}, lots ${s.lots.join(', ')}\n  Release it on the console (quality token) with a reason; trace it: trace → hold → ${s.id}\n\n`);
+    process.stdout.write(`\n✔ HOLD ${s.id}: ${s.characteristic} ${s.rule} on ${s.line}/${s.station}, ${((Date.now() - faultAt) / 1000).toFixed(1)} s after the fault — units ${s.added.slice(0, 6).join(', ')}${s.unitCount > 6 ? ` … (${s.unitCount} so far)` : ''}, lots ${s.lots.join(', ')}\n  Release it on the console (quality token) with a reason; trace it: trace → hold → ${s.id}\n\n`);
   };
   const service = await startService({
     rulesPath: o.rules, rules, tokens, transport, anomalies: await openAnomalyModels(rules.anomaly ?? []), store,

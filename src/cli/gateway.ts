@@ -1,6 +1,8 @@
 import WebSocket from 'ws';
 
-export interface GatewayOptions { url: string; token: string; line: string; silenceMs: string }
+import { createInterface } from 'node:readline';
+
+export interface GatewayOptions { url: string; token: string; line: string; silenceMs: string; check?: boolean }
 
 /**
  * `spc gateway`: a reference PLC gateway. Prints what a PLC would do: hold and release units,
@@ -16,13 +18,25 @@ export async function gateway(o: GatewayOptions): Promise<number> {
   let sick = false;
   const holdLine = (why: string) => { if (!failSafe) { failSafe = true; say(`FAIL-SAFE: HOLD LINE ${o.line} (${why})`); } };
   let backoff = 250;
+  let current: WebSocket | undefined;
+  if (o.check) {
+    // The unit-status interlock, as the next station would use it: a scanned unit ID per line on
+    // standard input is checked before work starts; the answer is printed as STATUS.
+    const lines = createInterface({ input: process.stdin });
+    lines.on('line', (unit) => {
+      const u = unit.trim();
+      if (!u) return;
+      if (current?.readyState === WebSocket.OPEN) current.send(JSON.stringify({ type: 'check', unit: u, ref: u }));
+      else say(`STATUS ${u}: unknown (no signal connection) — treat as HELD`);
+    });
+  }
   for (;;) {
     await new Promise<void>((resolve) => {
       const ws = new WebSocket(o.url, { headers: { Authorization: `Bearer ${o.token}` } });
       let watchdog: NodeJS.Timeout | undefined;
       const arm = () => { clearTimeout(watchdog); watchdog = setTimeout(() => { holdLine(`no heartbeat for ${silenceMs} ms`); ws.terminate(); }, silenceMs); };
       ws.on('unexpected-response', (_req, res) => { say(`refused: HTTP ${res.statusCode}`); if (res.statusCode === 401) process.exit(2); });
-      ws.on('open', () => { backoff = 250; arm(); ws.send(JSON.stringify({ type: 'subscribe', lines: [o.line] })); });
+      ws.on('open', () => { backoff = 250; arm(); ws.send(JSON.stringify({ type: 'subscribe', lines: [o.line] })); current = ws; });
       ws.on('message', (data) => {
         arm();
         const m = JSON.parse(data.toString());
@@ -30,14 +44,18 @@ export async function gateway(o: GatewayOptions): Promise<number> {
           case 'snapshot':
             if (failSafe) { failSafe = false; say(`signal stream back: line ${o.line} follows signals again`); }
             say(`snapshot: ${m.holds.length} active hold(s)`);
-            for (const h of m.holds) { say(`HOLD units ${h.units.join(',')} (${h.id}, ${h.rule})`); ws.send(JSON.stringify({ type: 'ack', id: h.id })); }
+            // A snapshot lists each hold's unit count and first units; a PLC that needs every unit
+            // pages through GET /api/holds/:id/units, or asks per unit (check) before working on it.
+            for (const h of m.holds) { say(`HOLD ${h.unitCount} units, first ${h.units.slice(0, 10).join(',')}${h.unitsComplete ? '' : ' …'} (${h.id} rev ${h.rev}, ${h.rule})`); ws.send(JSON.stringify({ type: 'ack', id: h.id, rev: h.rev })); }
             break;
           case 'hold':
-            say(`HOLD units ${m.units.join(',')} lots ${m.lots.join(',')} — ${m.characteristic} ${m.rule}, statistic ${m.statistic} (limits ${m.lcl}..${m.ucl}) [${m.id}]${m.resent ? ' (re-sent)' : ''}`);
-            ws.send(JSON.stringify({ type: 'ack', id: m.id }));
+            // Protocol v2: a revision names only the units it adds; acknowledged by rev.
+            say(`HOLD ${m.rev === 1 ? '' : '+'}units ${m.added.join(',')} lots ${m.lots.join(',')} — ${m.characteristic} ${m.rule}, statistic ${m.statistic} (limits ${m.lcl}..${m.ucl}) [${m.id} rev ${m.rev}, ${m.unitCount} units]${m.resent ? ' (re-sent)' : ''}`);
+            ws.send(JSON.stringify({ type: 'ack', id: m.id, rev: m.rev }));
             break;
-          case 'release': say(`RELEASE units ${m.units.join(',')} (${m.id}) by ${m.by}: ${m.reason}`); break;
-          case 'alarm': say(`alarm ${m.characteristic} ${m.rule} units ${m.units.slice(-3).join(',')} [${m.id}]`); break;
+          case 'status': say(`STATUS ${m.unit}: ${m.held ? `HELD by ${m.holds.join(', ')}` : 'not held'}`); break;
+          case 'release': say(`RELEASE ${m.unitCount} units (${m.id}) by ${m.by}: ${m.reason}`); break;
+          case 'alarm': say(`alarm ${m.characteristic} ${m.rule} units ${m.added.slice(-3).join(',')} [${m.id}]`); break;
           case 'alarm-clear': say(`alarm cleared ${m.characteristic} [${m.id}]`); break;
           case 'error': say(`error from server: ${m.code}: ${m.message}`); break;
           case 'heartbeat':

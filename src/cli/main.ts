@@ -104,6 +104,7 @@ program
   .addOption(new Option('--token <token>', 'a plc token from the tokens file').env('SPC_GATEWAY_TOKEN').makeOptionMandatory())
   .addOption(new Option('--url <url>', 'signal endpoint').env('SPC_SIGNALS_URL').default('ws://127.0.0.1:8080/signals'))
   .option('--silence-ms <ms>', 'hold the line after this long without a heartbeat', '1000')
+  .option('--check', 'unit-status interlock: read unit IDs from standard input (one per line, as from a scanner) and print whether each is held')
   .action(async (o) => { process.exitCode = await (await import('./gateway.js')).gateway(o); });
 
 program

@@ -592,7 +592,7 @@ export class SpcWorker {
     const st = this.o.state;
     if (st) { const rec = { id, by: actor.name, reason, role: actor.role, ts, seq: this.applied.get(p) ?? 0 }; this.batch.releases.push(startWrite(() => st.addRelease(p, rec))); }
     this.signal(r);
-    this.auditNow({ actor: actor.name, role: actor.role, action: 'release', target: id, line: r.line, reason, detail: { units: r.units.length, characteristic: r.characteristic } });
+    this.auditNow({ actor: actor.name, role: actor.role, action: 'release', target: id, line: r.line, reason, detail: { units: r.unitCount, characteristic: r.characteristic } });
     return r;
   }
 

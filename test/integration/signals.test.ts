@@ -43,6 +43,7 @@ beforeAll(async () => {
     tokens, heartbeatMs: 50, resendMs: 200,
     state: {
       snapshot: (lines) => ({ holds: book.activeHolds(lines), alarms: book.activeAlarms(lines) }),
+      unitStatus: (unit, lines) => book.unitStatus(unit, lines),
       release: (id, actor, reason) => {
         if (actor.role !== 'quality') return { refused: 'forbidden', message: `releasing a hold needs the quality role (this token is ${actor.role})` };
         const r = book.release(id, actor.name, reason, new Date().toISOString());
@@ -95,6 +96,49 @@ describe('signal server', () => {
     plc.ws.close();
   });
 
+  it('protocol v2: revisions acknowledged by rev; unacknowledged revisions re-sent in order, each unit named once', async () => {
+    const plc = await connectAs('plc-L1-token-0123456789');
+    await waitFor('snapshot', () => (plc.got[0]?.type === 'snapshot' ? true : undefined));
+    for (const h of plc.got[0].holds) plc.ws.send(JSON.stringify({ type: 'ack', id: h.id, rev: h.rev }));
+    // The latched hold L1.peak#7 grows by a unit per point: revisions 2, 3, 4.
+    for (const i of [8, 9, 10]) for (const s of book.apply({ ...point(i, 'L1'), violations: [], actions: [] }, { line: 'L1', station: 'reflow' })) server.broadcast(s);
+    await waitFor('three revisions', () => (of(plc.got, 'hold').filter((m) => !m.resent).length >= 3 ? true : undefined));
+    const revs = of(plc.got, 'hold').filter((m) => !m.resent);
+    expect(revs.map((m) => [m.rev, m.added, m.unitCount])).toEqual([[2, ['L1-SN8'], 2], [3, ['L1-SN9'], 3], [4, ['L1-SN10'], 4]]);
+    expect(revs.every((m) => m.units === undefined)).toBe(true); // later revisions do not repeat units
+    plc.ws.send(JSON.stringify({ type: 'ack', id: 'L1.peak#7', rev: 3 })); // revs 2 and 3 applied, 4 not yet
+    await new Promise((r) => setTimeout(r, 50));
+    const before = of(plc.got, 'hold').length;
+    await waitFor('a re-send of rev 4', () => (of(plc.got, 'hold').slice(before).some((m) => m.resent) ? true : undefined), 3000);
+    expect(of(plc.got, 'hold').slice(before).map((m) => m.rev)).toEqual([4]);
+    plc.ws.send(JSON.stringify({ type: 'ack', id: 'L1.peak#7', rev: 4 }));
+    await new Promise((r) => setTimeout(r, 150));
+    const count = of(plc.got, 'hold').length;
+    await new Promise((r) => setTimeout(r, 500));
+    expect(of(plc.got, 'hold').length).toBe(count);
+    // A reconnect's snapshot gives the hold's unit count and its units.
+    const again = await connectAs('plc-L1-token-0123456789');
+    await waitFor('snapshot', () => (again.got[0]?.type === 'snapshot' ? true : undefined));
+    expect(again.got[0].holds.find((h: any) => h.id === 'L1.peak#7')).toMatchObject({ rev: 4, unitCount: 4, units: ['L1-SN7', 'L1-SN8', 'L1-SN9', 'L1-SN10'], unitsComplete: true });
+    again.ws.close();
+    plc.ws.close();
+  });
+
+  it('unit-status interlock over the WebSocket: held or not, by which holds, within the token\'s lines', async () => {
+    const plc = await connectAs('plc-L1-token-0123456789');
+    await waitFor('snapshot', () => (plc.got[0]?.type === 'snapshot' ? true : undefined));
+    plc.ws.send(JSON.stringify({ type: 'check', unit: 'L1-SN9', ref: 42 }));
+    plc.ws.send(JSON.stringify({ type: 'check', unit: 'L1-SN999', ref: 'x' }));
+    plc.ws.send(JSON.stringify({ type: 'check', unit: 'L2-SN1', ref: 'other line' }));
+    await waitFor('three answers', () => (of(plc.got, 'status').length === 3 ? true : undefined));
+    expect(of(plc.got, 'status')).toEqual([
+      { type: 'status', ref: 42, unit: 'L1-SN9', held: true, holds: ['L1.peak#7'] },
+      { type: 'status', ref: 'x', unit: 'L1-SN999', held: false, holds: [] },
+      { type: 'status', ref: 'other line', unit: 'L2-SN1', held: false, holds: [] }, // held on L2, which this token may not see
+    ]);
+    plc.ws.close();
+  });
+
   it('lets only the quality role release a hold, with a reason, and tells everyone in scope', async () => {
     const op = await connectAs('operator-token-0123456789');
     const qm = await connectAs('quality-token-0123456789');
@@ -107,7 +151,7 @@ describe('signal server', () => {
     expect(of(qm.got, 'error')[0].code).toBe('bad-message');
     qm.ws.send(JSON.stringify({ type: 'release', id: 'L1.peak#7', reason: 'oven profile corrected, units re-inspected' }));
     await waitFor('the release', () => (of(op.got, 'release').length ? true : undefined));
-    expect(of(op.got, 'release')[0]).toMatchObject({ id: 'L1.peak#7', by: 'qm-anna', reason: 'oven profile corrected, units re-inspected', units: ['L1-SN7'] });
+    expect(of(op.got, 'release')[0]).toMatchObject({ id: 'L1.peak#7', by: 'qm-anna', reason: 'oven profile corrected, units re-inspected', unitCount: 4 });
     expect(book.activeHolds(['L1'])).toEqual([]);
     op.ws.close(); qm.ws.close();
   });

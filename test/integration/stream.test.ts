@@ -79,10 +79,15 @@ describe('spc run', () => {
     expect(afterFault.length).toBeGreaterThan(0);
     const hold = afterFault[0];
     // Every unit after the first hold is suspect until release: the hold covers the units after the fault.
-    const lastHold = peakHolds[peakHolds.length - 1];
-    expect(lastHold.units.some((u: string) => unitNo(u) >= faultUnit)).toBe(true);
+    // Protocol v2: across a hold's revisions every unit is named once, and the counts add up.
+    const revisions = peakHolds.filter((m) => m.id === hold.id && !m.resent);
+    const named = revisions.flatMap((m) => m.added);
+    expect(new Set(named).size).toBe(named.length);
+    expect(revisions[revisions.length - 1].unitCount).toBe(named.length);
+    expect(revisions.map((m) => m.rev)).toEqual(revisions.map((_, i) => i + 1));
+    expect(named.some((u: string) => unitNo(u) >= faultUnit)).toBe(true);
     expect(hold).toMatchObject({ line: 'L1', station: 'reflow', characteristic: 'reflow.peak_temp', action: 'hold' });
-    expect(hold.lots.length).toBeGreaterThan(0);
+    expect(revisions[0].lots.length).toBeGreaterThan(0);
     expect(typeof hold.ts).toBe('string');
 
     const { counters } = await health();

@@ -3,7 +3,7 @@ import { AlarmLifecycle, type AlarmSignal } from '../../src/core/index.js';
 
 const alarm = (characteristic: string, line = 'L1'): AlarmSignal => ({
   type: 'alarm', id: `${characteristic}#1`, line, station: 's', characteristic, rule: 'we2', rules: ['we2'], action: 'alarm',
-  statistic: 1, center: 0, ucl: 3, lcl: -3, units: ['U1'], added: ['U1'], lots: [], firstIndex: 1, lastIndex: 1, ts: 't', updated: 't',
+  statistic: 1, center: 0, ucl: 3, lcl: -3, rev: 1, unitCount: 1, units: ['U1'], added: ['U1'], lots: [], firstIndex: 1, lastIndex: 1, ts: 't', updated: 't',
 });
 const clear = (characteristic: string) => ({ type: 'alarm-clear' as const, id: `${characteristic}#1`, line: 'L1', station: 's', characteristic, ts: 't' });
 

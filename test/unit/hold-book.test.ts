@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HoldBook, type PointRecord } from '../../src/core/index.js';
+import { HoldBook, MAX_UNITS_PER_VIEW, type HoldSignal, type PointRecord } from '../../src/core/index.js';
 
 const place = { line: 'L1', station: 'reflow' };
 const point = (index: number, actions: ('hold' | 'alarm')[], violations = actions.length ? ['nelson1' as const] : []): PointRecord => ({
@@ -8,22 +8,72 @@ const point = (index: number, actions: ('hold' | 'alarm')[], violations = action
 });
 
 describe('HoldBook', () => {
-  it('raises one hold per characteristic and grows it with later violating points', () => {
+  it('raises one hold per characteristic and grows it with later points, each revision naming only what it adds', () => {
     const book = new HoldBook();
     const [first] = book.apply(point(5, ['hold']), place);
-    expect(first).toMatchObject({ type: 'hold', id: 'reflow.peak_temp#5', line: 'L1', station: 'reflow', units: ['SN5'], lots: ['LOT1'], rule: 'nelson1' });
+    expect(first).toMatchObject({ type: 'hold', id: 'reflow.peak_temp#5', rev: 1, line: 'L1', station: 'reflow', units: ['SN5'], added: ['SN5'], unitCount: 1, lots: ['LOT1'], rule: 'nelson1' });
     // Every later unit of the characteristic is suspect until release, violating or not.
-    expect(book.apply(point(6, []), place)).toEqual([expect.objectContaining({ type: 'hold', id: 'reflow.peak_temp#5', units: ['SN5', 'SN6'], added: ['SN6'] })]);
+    const [second] = book.apply(point(6, []), place);
+    expect(second).toMatchObject({ type: 'hold', id: 'reflow.peak_temp#5', rev: 2, added: ['SN6'], unitCount: 2, lots: [] });
+    expect(second).not.toHaveProperty('units');
     const [grown] = book.apply(point(7, ['hold']), place);
-    expect(grown).toMatchObject({ type: 'hold', id: 'reflow.peak_temp#5', units: ['SN5', 'SN6', 'SN7'], added: ['SN7'], lastIndex: 7 });
-    expect(book.activeHolds(['L1']).map((h) => h.id)).toEqual(['reflow.peak_temp#5']);
+    expect(grown).toMatchObject({ type: 'hold', id: 'reflow.peak_temp#5', rev: 3, added: ['SN7'], unitCount: 3, lastIndex: 7 });
+    expect(book.activeHolds(['L1']).map((h) => [h.id, h.rev, h.unitCount, h.units])).toEqual([['reflow.peak_temp#5', 3, 3, ['SN5', 'SN6', 'SN7']]]);
     expect(book.activeHolds(['L2'])).toEqual([]);
+  });
+
+  it('names every unit exactly once with no cap, in messages whose size does not grow with the hold', () => {
+    const book = new HoldBook();
+    const all: string[] = [];
+    let biggest = 0, first = 0;
+    for (let i = 1; i <= 5000; i++) {
+      // A point naming a run of three: two units seen before and one new one.
+      const units = [`SN${i - 2}`, `SN${i - 1}`, `SN${i}`].filter((u) => u !== 'SN0' && u !== 'SN-1');
+      for (const s of book.apply({ ...point(i, i === 1 ? ['hold'] : []), units, runUnits: undefined }, place)) {
+        const h = s as HoldSignal;
+        all.push(...h.added);
+        const size = JSON.stringify(h).length;
+        if (i === 2) first = size;
+        if (i > 2) biggest = Math.max(biggest, size);
+      }
+    }
+    expect(all).toHaveLength(5000);
+    expect(new Set(all).size).toBe(5000);
+    expect(biggest).toBeLessThan(first + 20); // only the counters' digits grow
+    const view = book.activeHolds()[0];
+    expect(view).toMatchObject({ unitCount: 5000, unitsComplete: false });
+    expect(view.units).toHaveLength(MAX_UNITS_PER_VIEW);
+    // Paging returns every unit in order.
+    const paged: string[] = [];
+    for (let after = 0; ;) {
+      const page = book.unitsOf(view.id, after, 700)!;
+      paged.push(...page.units);
+      if (page.next === undefined) break;
+      after = page.next;
+    }
+    expect(paged).toEqual(all);
+  });
+
+  it('answers the unit-status interlock from memory, within lines, and forgets units at release', () => {
+    const book = new HoldBook();
+    book.apply(point(5, ['hold']), place);
+    book.apply({ ...point(5, ['hold']), characteristic: 'screw.torque', units: ['SN5', 'SN9'] }, { line: 'L1', station: 'screw' });
+    expect(book.unitStatus('SN5')).toEqual({ unit: 'SN5', held: true, holds: ['reflow.peak_temp#5', 'screw.torque#5'] });
+    expect(book.unitStatus('SN5', ['L2'])).toEqual({ unit: 'SN5', held: false, holds: [] });
+    expect(book.unitStatus('SN7')).toEqual({ unit: 'SN7', held: false, holds: [] });
+    book.release('reflow.peak_temp#5', 'qm1', 'oven recalibrated', 't');
+    expect(book.unitStatus('SN5').holds).toEqual(['screw.torque#5']);
+    // After a snapshot and restore (a restart or a take-over), the same answers.
+    const restored = new HoldBook();
+    restored.restoreState(JSON.parse(JSON.stringify(book.saveState(() => true))), () => true);
+    expect(restored.unitStatus('SN9')).toEqual({ unit: 'SN9', held: true, holds: ['screw.torque#5'] });
+    expect(restored.unitStatus('SN5').holds).toEqual(['screw.torque#5']);
   });
 
   it('names the units of the whole triggering run', () => {
     const book = new HoldBook();
     const [hold] = book.apply({ ...point(9, ['hold'], ['nelson2' as never]), runUnits: ['SN1', 'SN2', 'SN3', 'SN4', 'SN5', 'SN6', 'SN7', 'SN8', 'SN9'] }, place);
-    expect(hold).toMatchObject({ units: ['SN1', 'SN2', 'SN3', 'SN4', 'SN5', 'SN6', 'SN7', 'SN8', 'SN9'], rule: 'nelson2' });
+    expect(hold).toMatchObject({ units: ['SN1', 'SN2', 'SN3', 'SN4', 'SN5', 'SN6', 'SN7', 'SN8', 'SN9'], unitCount: 9, rule: 'nelson2' });
   });
 
   it('does not raise a hold twice for a replayed point, even after release', () => {
@@ -31,17 +81,17 @@ describe('HoldBook', () => {
     book.apply(point(5, ['hold']), place);
     expect(book.apply(point(5, ['hold']), place)).toEqual([]);
     const release = book.release('reflow.peak_temp#5', 'qm1', 'oven recalibrated', '2026-01-01T01:00:00Z');
-    expect(release).toMatchObject({ type: 'release', id: 'reflow.peak_temp#5', units: ['SN5'], by: 'qm1', reason: 'oven recalibrated' });
+    expect(release).toMatchObject({ type: 'release', id: 'reflow.peak_temp#5', unitCount: 1, by: 'qm1', reason: 'oven recalibrated' });
     expect(book.apply(point(5, ['hold']), place)).toEqual([]);
     expect(book.release('reflow.peak_temp#5', 'qm1', 'again', 'x')).toBeUndefined();
     // A new violation after the release is a new hold.
-    expect(book.apply(point(9, ['hold']), place)[0]).toMatchObject({ id: 'reflow.peak_temp#9' });
+    expect(book.apply(point(9, ['hold']), place)[0]).toMatchObject({ id: 'reflow.peak_temp#9', rev: 1 });
   });
 
   it('raises an alarm and clears it on the next point without an alarm action', () => {
     const book = new HoldBook();
-    expect(book.apply(point(3, ['alarm']), place)[0]).toMatchObject({ type: 'alarm', id: 'reflow.peak_temp#3' });
-    expect(book.apply(point(4, ['alarm']), place)[0]).toMatchObject({ type: 'alarm', units: ['SN3', 'SN4'] });
+    expect(book.apply(point(3, ['alarm']), place)[0]).toMatchObject({ type: 'alarm', id: 'reflow.peak_temp#3', rev: 1 });
+    expect(book.apply(point(4, ['alarm']), place)[0]).toMatchObject({ type: 'alarm', rev: 2, added: ['SN4'], unitCount: 2 });
     expect(book.apply(point(5, []), place)).toEqual([{ type: 'alarm-clear', id: 'reflow.peak_temp#3', line: 'L1', station: 'reflow', characteristic: 'reflow.peak_temp', ts: point(5, []).ts }]);
     expect(book.activeAlarms()).toEqual([]);
   });

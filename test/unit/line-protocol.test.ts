@@ -23,7 +23,7 @@ describe('InfluxDB line protocol', () => {
       .toBe('spc_sample,line=L1,station=s,parameter=p unit="SN\\"2",value=1.5,lot="L\\\\1" 1795575600000000007');
   });
   it('spc_signal: a hold with its id, rule and units', () => {
-    const line = signalLine({ type: 'hold', id: 'c#1', line: 'L1', station: 's', characteristic: 'c', rule: 'we1', rules: ['we1'], action: 'hold', statistic: 3, center: 0, ucl: 1, lcl: -1, units: ['A', 'B'], added: ['A', 'B'], lots: [], firstIndex: 1, lastIndex: 1, ts: '2026-11-25T03:00:00Z', updated: '2026-11-25T03:00:00Z' }, 5);
-    expect(line).toBe('spc_signal,characteristic=c,line=L1,station=s,type=hold id="c#1",units="A,B",rule="we1",statistic=3,lots="",unit_count=2i 1795575600000000005');
+    const line = signalLine({ type: 'hold', id: 'c#1', line: 'L1', station: 's', characteristic: 'c', rule: 'we1', rules: ['we1'], action: 'hold', statistic: 3, center: 0, ucl: 1, lcl: -1, rev: 1, unitCount: 2, units: ['A', 'B'], added: ['A', 'B'], lots: [], firstIndex: 1, lastIndex: 1, ts: '2026-11-25T03:00:00Z', updated: '2026-11-25T03:00:00Z' }, 5);
+    expect(line).toBe('spc_signal,characteristic=c,line=L1,station=s,type=hold id="c#1",units="A,B",rule="we1",statistic=3,lots="",unit_count=2i,rev=1i 1795575600000000005');
   });
 });

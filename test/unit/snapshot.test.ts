@@ -67,7 +67,7 @@ describe('state snapshots', () => {
     book.apply(point('a', 1, ['hold']), { line: 'L1', station: 's' });
     book.apply(point('b', 1, ['hold', 'alarm']), { line: 'L2', station: 's' });
     const onlyA = book.saveState((c) => c === 'a');
-    expect(onlyA.holds.map((h) => h.id)).toEqual(['a#1']);
+    expect(onlyA.holds.map((h) => h.head.id)).toEqual(['a#1']);
     const other = new HoldBook();
     other.apply(point('a', 5, ['hold']), { line: 'L1', station: 's' });
     other.restoreState(onlyA, (c) => c === 'a');
@@ -80,12 +80,12 @@ describe('state snapshots', () => {
     expect(third.apply(point('a', 1, ['hold']), { line: 'L1', station: 's' }) as Signal[]).toEqual([]);
 
     const life = new AlarmLifecycle();
-    life.onSignal({ ...book.activeAlarms()[0] }, 0);
-    life.acknowledge('b#1', 'op', 't');
+    life.onSignal(book.apply(point('c', 2, ['alarm']), { line: 'L2', station: 's' })[0] as Signal, 0);
+    life.acknowledge('c#2', 'op', 't');
     const lifeSnap = JSON.parse(JSON.stringify(life.saveState((l) => l === 'L2')));
     const life2 = new AlarmLifecycle();
     life2.restoreState(lifeSnap, (l) => l === 'L2');
-    expect(life2.open().map((a) => [a.id, a.state])).toEqual([['b#1', 'active-acknowledged']]);
+    expect(life2.open().map((a) => [a.id, a.state])).toEqual([['c#2', 'active-acknowledged']]);
   });
 });
 

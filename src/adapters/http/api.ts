@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { inScope, isRefusal, outOfScope, roleRefusal, type Actor, type AlarmRecord, type AlarmStateSignal, type HoldSignal, type Refusal, type ReleaseSignal } from '../../core/index.js';
+import { inScope, isRefusal, outOfScope, roleRefusal, type Actor, type AlarmRecord, type AlarmStateSignal, type HoldView, type Refusal, type ReleaseSignal, type UnitStatus } from '../../core/index.js';
 import type { AccessLimits } from '../../auth/limits.js';
 import { findToken, type TokenEntry } from '../../auth/tokens.js';
 import { calendarProblem } from '../../samples/timestamp.js';
@@ -14,6 +14,8 @@ export interface TraceQueries {
   lotUnits(lot: string, lines?: readonly string[]): Promise<unknown>;
   holdTrace(id: string): Promise<{ hold: Record<string, unknown> } | undefined>;
   holdLine(id: string): Promise<string | undefined>;
+  /** A released (or any stored) hold's units in unit order after `afterUnit`. */
+  holdUnits(id: string, afterUnit: string | undefined, limit: number): Promise<string[]>;
   unitsThrough(station: string, from: string, to: string, lines?: readonly string[]): Promise<string[]>;
   auditLog(limit: number, lines?: readonly string[]): Promise<unknown[]>;
   recordCause(id: string, assignableCause: string | undefined, correctiveAction: string | undefined): Promise<boolean>;
@@ -25,7 +27,10 @@ export interface ApiState {
   tokens: readonly TokenEntry[];
   limits: AccessLimits;
   store?: TraceQueries;
-  activeHolds(lines?: readonly string[]): HoldSignal[];
+  activeHolds(lines?: readonly string[]): HoldView[];
+  /** A page of an active hold's units, in the order they became suspect (`after` = units already read). */
+  unitsOf(id: string, after: number, limit: number): { units: string[]; unitCount: number; next?: number } | undefined;
+  unitStatus(unit: string, lines?: readonly string[]): UnitStatus;
   /** Open alarms with their lifecycle state. */
   openAlarms(lines?: readonly string[]): AlarmRecord[];
   /** The line of an active hold or alarm, if there is one with this id. */
@@ -139,12 +144,34 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
  *   POST /api/alarms/:id/ack                           operator or quality; audited
  *   POST /api/alarms/:id/shelve {minutes, reason}      quality only; audited
  *   GET  /api/audit?limit=                             the latest audit entries of the token's lines
+ *   GET  /api/holds/:id/units?after=&limit=            every unit of a hold, a page at a time
+ *   GET  /api/units/:unit/status                       the unit-status interlock: held, and by which holds
  * Every /api call needs `Authorization: Bearer <token>`; roles and lines are those of the signal
  * tokens, and every action and read keeps to the token's lines (403 otherwise; nothing changes).
  * `plc` tokens read holds and alarms only.
  */
 export function apiHandler(state: ApiState): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   const limits = state.limits;
+  /**
+   * Every unit of a hold, a page at a time. Active holds are paged from memory in the order the
+   * units became suspect (cursor: how many were read); released ones from the store in unit order
+   * (cursor: `u:` and the last unit). Pass a page's `next` as `after` until there is none.
+   */
+  const holdUnits = async (id: string, url: URL, actor: Actor, res: ServerResponse) => {
+    const limit = intParam(url, 'limit', 1, 10_000, 1000);
+    const after = url.searchParams.get('after') ?? undefined;
+    const line = state.lineOf(id) ?? await state.store?.holdLine(id);
+    if (line === undefined) { send(res, 404, { error: `no hold ${id}` }); return; }
+    if (!inScope(actor, line)) { reply(res, outOfScope(actor, `hold ${id}`, line)); return; }
+    if (after === undefined || /^\d+$/.test(after)) {
+      const page = state.unitsOf(id, Number(after ?? 0), limit);
+      if (page) { send(res, 200, { id, ...page, ...(page.next !== undefined ? { next: String(page.next) } : {}) }); return; }
+    }
+    if (after !== undefined && !after.startsWith('u:') && !/^\d+$/.test(after)) throw new ClientError(400, 'query parameter "after" must be the "next" of the previous page');
+    if (!state.store) { send(res, 404, { error: `hold ${id} is not active and no genealogy store is configured` }); return; }
+    const units = await state.store.holdUnits(id, after?.startsWith('u:') ? after.slice(2) : undefined, limit);
+    send(res, 200, { id, units, ...(units.length === limit ? { next: `u:${units[units.length - 1]}` } : {}) });
+  };
   const tooMany = (res: ServerResponse, what: string) => {
     res.setHeader('retry-after', '1');
     send(res, 429, { error: `too many requests: ${what}` });
@@ -180,6 +207,8 @@ export function apiHandler(state: ApiState): (req: IncomingMessage, res: ServerR
       try { parts = path.split('/').slice(2).map(decodeURIComponent); } catch { throw new ClientError(400, 'the path is not valid percent-encoding'); }
       if (req.method === 'GET' && path === '/api/holds') { send(res, 200, state.activeHolds(lines)); return; }
       if (req.method === 'GET' && path === '/api/alarms') { send(res, 200, state.openAlarms(lines)); return; }
+      if (req.method === 'GET' && parts[0] === 'units' && parts[2] === 'status' && parts.length === 3) { send(res, 200, state.unitStatus(parts[1], lines)); return; }
+      if (req.method === 'GET' && parts[0] === 'holds' && parts[2] === 'units' && parts.length === 3) { await holdUnits(parts[1], url, actor, res); return; }
       if (req.method === 'POST' && parts[0] === 'alarms' && parts[2] === 'ack' && parts.length === 3) { reply(res, state.acknowledgeAlarm(parts[1], actor)); return; }
       if (req.method === 'POST' && parts[0] === 'alarms' && parts[2] === 'shelve' && parts.length === 3) {
         if (who.role !== 'quality') { reply(res, roleRefusal(actor, 'shelving an alarm', 'quality')); return; }

@@ -71,10 +71,10 @@ export function capabilityLine(characteristic: string, t: Pick<PlaceTags, 'line'
 export function signalLine(s: Signal, sequence: number): string {
   // Holds and alarms: the units this update added (all of them on the first), so a latched hold
   // growing by a unit per point writes O(1) per point, not its whole list again; unit_count totals.
-  const units = s.type === 'hold' || s.type === 'alarm' ? s.added.join(',') : 'units' in s ? s.units.join(',') : '';
+  const units = s.type === 'hold' || s.type === 'alarm' ? s.added.join(',') : '';
   const extra: [string, string | undefined][] = s.type === 'hold' || s.type === 'alarm'
-    ? [['rule', quote(s.rule)], ['statistic', float(s.statistic)], ['lots', quote(s.lots.join(','))], ['unit_count', `${s.units.length}i`]]
-    : s.type === 'release' ? [['by', quote(s.by)], ['reason', quote(s.reason)]] : [];
+    ? [['rule', quote(s.rule)], ['statistic', float(s.statistic)], ['lots', quote(s.lots.join(','))], ['unit_count', `${s.unitCount}i`], ['rev', `${s.rev}i`]]
+    : s.type === 'release' ? [['by', quote(s.by)], ['reason', quote(s.reason)], ['unit_count', `${s.unitCount}i`]] : [];
   const ts = s.type === 'hold' || s.type === 'alarm' ? s.updated : s.ts;
   return `spc_signal,characteristic=${escapeTag(s.characteristic)},line=${escapeTag(s.line)},station=${escapeTag(s.station)},type=${s.type} ${fields([
     ['id', quote(s.id)], ['units', quote(units)], ...extra,

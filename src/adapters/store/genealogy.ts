@@ -141,6 +141,11 @@ export class GenealogyStore {
     return (await this.db.query<{ unit: string }>('SELECT DISTINCT unit FROM samples WHERE station = $1 AND ts >= $2 AND ts < $3 AND ($4::text[] IS NULL OR line = ANY($4)) ORDER BY unit', [station, from, to, lines ?? null])).map((r) => r.unit);
   }
 
+  /** A hold's units in unit order, after `afterUnit` (a page of at most `limit`). */
+  async holdUnits(id: string, afterUnit: string | undefined, limit: number): Promise<string[]> {
+    return (await this.db.query<{ unit: string }>('SELECT unit FROM hold_units WHERE hold_id = $1 AND ($2::text IS NULL OR unit > $2) ORDER BY unit LIMIT $3', [id, afterUnit ?? null, limit])).map((r) => r.unit);
+  }
+
   /** The line of a hold or alarm ever recorded, or undefined. */
   async holdLine(id: string): Promise<string | undefined> {
     return (await this.db.query<{ line: string }>('SELECT line FROM holds WHERE id = $1', [id]))[0]?.line;

@@ -1,13 +1,16 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { LogThrottle, type Actor, type AlarmRecord, type AlarmSignal, type HoldSignal, type LifecycleSignal, type PointRecord, type Refusal, type ReleaseSignal } from '../../core/index.js';
+import { LogThrottle, type Actor, type AlarmRecord, type AlarmView, type HoldSignal, type HoldView, type LifecycleSignal, type PointRecord, type Refusal, type ReleaseSignal, type UnitStatus } from '../../core/index.js';
 import { AccessLimits } from '../../auth/limits.js';
 import { findToken, type TokenEntry } from '../../auth/tokens.js';
 
 /** What the server asks of the worker: the active state, and releases requested by quality users. */
 export interface SignalState {
-  snapshot(lines: readonly string[] | undefined): { holds: HoldSignal[]; alarms: AlarmSignal[]; alarmStates?: AlarmRecord[] };
+  /** Active holds and alarms of the lines, each with its unit count and first units (views). */
+  snapshot(lines: readonly string[] | undefined): { holds: HoldView[]; alarms: AlarmView[]; alarmStates?: AlarmRecord[] };
+  /** The unit-status interlock: is the unit held by an active hold of these lines (answered from memory). */
+  unitStatus?(unit: string, lines: readonly string[] | undefined): UnitStatus;
   /** Releases a hold if the actor's role and lines allow it. */
   release(id: string, actor: Actor, reason: string): ReleaseSignal | Refusal;
   /** The worker's health, carried by every heartbeat: a gateway fails safe on a sick worker, not only a silent one. */
@@ -47,8 +50,11 @@ interface Client {
   entry: TokenEntry;
   /** Lines this client receives: its subscription within its token's lines; undefined = all. */
   lines: string[] | undefined;
-  /** PLC clients: holds sent and not yet acknowledged, with when they were last sent. */
-  unacked: Map<string, { hold: HoldSignal; sentAt: number }>;
+  /**
+   * PLC clients: per hold, the revisions sent and not yet acknowledged, in order (a snapshot's
+   * view counts as one), with when they were last sent. An ack of rev N clears every rev ≤ N.
+   */
+  unacked: Map<string, { pending: (HoldSignal | HoldView)[]; sentAt: number }>;
   /** Screens that asked for chart points ({"type":"points","on":true}). */
   points: boolean;
   /** Since when the client's backlog has been above its bound, ms. */
@@ -171,7 +177,7 @@ export class SignalServer {
   private sendSnapshot(client: Client): void {
     const { holds, alarms, alarmStates } = this.o.state.snapshot(client.lines);
     this.send(client, { type: 'snapshot', role: client.entry.role, lines: client.lines ?? null, holds, alarms, ...(alarmStates ? { alarmStates } : {}), heartbeatMs: this.heartbeatMs, ts: new Date().toISOString() });
-    if (client.entry.role === 'plc') for (const h of holds) client.unacked.set(h.id, { hold: h, sentAt: Date.now() });
+    if (client.entry.role === 'plc') for (const h of holds) client.unacked.set(h.id, { pending: [h], sentAt: Date.now() });
   }
 
   private error(client: Client, code: string, message: string, id?: string): void {
@@ -198,10 +204,25 @@ export class SignalServer {
         return;
       }
       case 'ack': {
-        if (typeof msg.id !== 'string') { this.error(client, 'bad-message', 'ack needs the hold "id"'); return; }
+        if (typeof msg.id !== 'string') { this.error(client, 'bad-message', 'ack needs the hold "id" (and its "rev")'); return; }
+        const rev = (msg as { rev?: unknown }).rev;
+        if (rev !== undefined && !(Number.isInteger(rev) && (rev as number) > 0)) { this.error(client, 'bad-message', '"rev" must be a positive whole number', msg.id); return; }
+        const u = client.unacked.get(msg.id);
         // A client acknowledges only holds it was sent (its own lines): anything else is an error, not a no-op.
-        if (client.entry.role === 'plc' && !client.unacked.has(msg.id) && !this.o.state.snapshot(client.lines).holds.some((h) => h.id === msg.id)) { this.error(client, 'not-found', `no hold ${msg.id} was sent to this client`, msg.id); return; }
-        client.unacked.delete(msg.id);
+        if (!u) {
+          if (client.entry.role === 'plc' && !this.o.state.snapshot(client.lines).holds.some((h) => h.id === msg.id)) this.error(client, 'not-found', `no hold ${msg.id} was sent to this client`, msg.id);
+          return;
+        }
+        // Version 1 clients ack without rev: every revision sent so far.
+        u.pending = rev === undefined ? [] : u.pending.filter((p) => p.rev > (rev as number));
+        if (!u.pending.length) client.unacked.delete(msg.id);
+        return;
+      }
+      case 'check': {
+        const m = msg as { unit?: unknown; ref?: unknown };
+        if (typeof m.unit !== 'string' || !m.unit || m.unit.length > 200) { this.error(client, 'bad-message', 'check needs the "unit" (1 to 200 characters)'); return; }
+        const status = this.o.state.unitStatus?.(m.unit, client.lines) ?? { unit: m.unit, held: false, holds: [] };
+        this.send(client, { type: 'status', ...(m.ref !== undefined ? { ref: m.ref } : {}), ...status });
         return;
       }
       case 'release': {
@@ -212,7 +233,7 @@ export class SignalServer {
         return; // the release itself reaches everyone through broadcast()
       }
       default:
-        this.error(client, 'bad-message', `unknown message type ${JSON.stringify(msg.type)}; expected subscribe, ack, release or points`);
+        this.error(client, 'bad-message', `unknown message type ${JSON.stringify(msg.type)}; expected subscribe, ack, check, release or points`);
     }
   }
 
@@ -225,8 +246,10 @@ export class SignalServer {
       text ??= JSON.stringify(signal);
       this.send(c, text);
       if (c.entry.role !== 'plc') continue;
-      if (signal.type === 'hold') c.unacked.set(signal.id, { hold: signal, sentAt: now });
-      else if (signal.type === 'release') c.unacked.delete(signal.id);
+      if (signal.type === 'hold') {
+        const u = c.unacked.get(signal.id);
+        if (u) { u.pending.push(signal); if (u.pending.length === 1) u.sentAt = now; } else c.unacked.set(signal.id, { pending: [signal], sentAt: now });
+      } else if (signal.type === 'release') c.unacked.delete(signal.id);
     }
   }
 
@@ -254,7 +277,8 @@ export class SignalServer {
       for (const u of c.unacked.values()) {
         if (now - u.sentAt < this.resendMs) continue;
         u.sentAt = now;
-        this.send(c, { ...u.hold, resent: true });
+        // Unacknowledged revisions again, in order: each names only its own units, so all are needed.
+        for (const p of u.pending) this.send(c, { ...p, type: 'hold', resent: true });
         if (!this.clients.has(c)) break; // disconnected as too slow
       }
     }

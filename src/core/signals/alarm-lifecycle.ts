@@ -80,7 +80,7 @@ export class AlarmLifecycle {
     const floodRecord: AlarmRecord = { id, line: s.line, station: '*', characteristic: '*', state: 'active-unacknowledged', active: true, raisedAt: s.ts };
     this.floods.set(s.line, { record: floodRecord, suppressed: 1 });
     this.alarms.set(id, floodRecord);
-    return [{ ...s, id, station: '*', characteristic: '*', rules: [], units: [], added: [], lots: [], flood: { alarms: times.length, windowMs: this.flood.windowMs } }];
+    return [{ ...s, id, station: '*', characteristic: '*', rules: [], rev: 1, units: [], added: [], unitCount: 0, lots: [], flood: { alarms: times.length, windowMs: this.flood.windowMs } }];
   }
 
   private clear(s: AlarmClearSignal): LifecycleSignal[] {

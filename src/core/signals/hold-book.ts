@@ -1,11 +1,11 @@
 import type { PointRecord } from '../engine/records.js';
-import type { AlarmClearSignal, AlarmSignal, HoldSignal, ReleaseSignal, Signal } from './signal.js';
+import type { AlarmClearSignal, AlarmSignal, AlarmView, HoldSignal, HoldView, LatchedHead, ReleaseSignal, Signal, UnitStatus } from './signal.js';
 
 /** Where a point was measured: the engine's points know their characteristic, not the line. */
 export interface PointPlace { line: string; station: string }
 
-/** Most units one hold lists; beyond it the hold stands but its list stops growing. */
-export const MAX_UNITS_PER_SIGNAL = 2_000;
+/** Most units a hold view lists (snapshots, the console, GET /api/holds); the API pages through the rest. */
+export const MAX_UNITS_PER_VIEW = 1_000;
 /** Released hold ids remembered against replays (a bounded, oldest-first set). */
 const MAX_REMEMBERED_RELEASES = 100_000;
 /** The longest pattern of a rule: nelson7, 15 points in a row. */
@@ -17,23 +17,49 @@ const characteristicOfId = (id: string) => id.slice(0, id.lastIndexOf('#'));
 /** Separators of the recent-units string: ASCII unit and record separators, which ids never contain. */
 const UNIT_SEP = '\u001f', POINT_SEP = '\u001e';
 
+type Kind = { type: 'hold'; action: 'hold' } | { type: 'alarm'; action: 'alarm'; flood?: AlarmSignal['flood'] };
+
 /**
- * A hold or alarm as it stands now: a snapshot is written after the commit it waits for, while
- * later points keep growing the live object's lists in place.
+ * A hold or alarm as the book keeps it: its head (the latest revision's fields), every unit in
+ * the order it became suspect (no cap), and sets that make "already named?" O(1).
  */
-const copyOf = <T extends HoldSignal | AlarmSignal>(s: T): T => ({ ...s, units: [...s.units], added: [...s.added], lots: [...s.lots], rules: [...s.rules] });
+interface Latched {
+  head: LatchedHead & Kind;
+  rev: number;
+  units: string[];
+  seen: Set<string>;
+  lots: string[];
+  lotSeen: Set<string>;
+}
+
+/** What a snapshot keeps of a hold or alarm: enough to go on exactly where it stood. */
+export interface LatchedSnapshot { head: LatchedHead & Kind; rev: number; units: string[]; lots: string[] }
 
 /** What a snapshot keeps of the hold book for some characteristics. */
 export interface HoldBookSnapshot {
-  holds: HoldSignal[];
-  alarms: AlarmSignal[];
+  holds: LatchedSnapshot[];
+  alarms: LatchedSnapshot[];
   /** Units of the latest points, one string per characteristic (parsing one string beats 15 arrays). */
   recent: Record<string, { units: string; at: number }>;
   released: string[];
 }
 
-function addAll(target: string[], more: readonly string[]): void {
-  for (const x of more) if (target.length < MAX_UNITS_PER_SIGNAL && !target.includes(x)) target.push(x);
+function latched(head: LatchedHead & Kind, units: readonly string[], lots: readonly string[], rev = 1): Latched {
+  const l: Latched = { head, rev, units: [], seen: new Set(), lots: [], lotSeen: new Set() };
+  for (const u of units) if (!l.seen.has(u)) { l.seen.add(u); l.units.push(u); }
+  for (const x of lots) if (!l.lotSeen.has(x)) { l.lotSeen.add(x); l.lots.push(x); }
+  return l;
+}
+
+/** The message of one revision: the head, and only what this revision adds. */
+function revision(l: Latched, added: string[], addedLots: string[]): HoldSignal | AlarmSignal {
+  const msg = { ...l.head, rules: [...l.head.rules], rev: l.rev, added, unitCount: l.units.length, lots: addedLots } as HoldSignal | AlarmSignal;
+  if (l.rev === 1) msg.units = added;
+  return msg;
+}
+
+function view(l: Latched, maxUnits: number): HoldView | AlarmView {
+  return { ...l.head, rules: [...l.head.rules], rev: l.rev, unitCount: l.units.length, units: l.units.slice(0, maxUnits), unitsComplete: l.units.length <= maxUnits, lots: [...l.lots] } as HoldView | AlarmView;
 }
 
 /**
@@ -41,25 +67,29 @@ function addAll(target: string[], more: readonly string[]): void {
  *
  * - A point with a `hold` action raises a hold for its characteristic naming the units of the
  *   violated pattern's points (`runUnits`); while it is active (not yet released) every later
- *   point of that characteristic adds its units and lots (the suspect window): the gateway gets
- *   the same id again with more units, so a run of violating points is one hold, not dozens.
+ *   point of that characteristic adds its units and lots (the suspect window), as a new revision
+ *   of the same id that names only the units it adds — however large the hold grows, a point
+ *   costs O(its own units), and every unit is named exactly once (no cap).
  * - Holds stay latched until `release` (the caller checks who may release).
  * - An `alarm` action raises or extends an alarm the same way; the alarm clears on the next
  *   point of that characteristic without an alarm action.
  * - Ids are derived from the characteristic and point index, so replaying the same points
  *   cannot raise a second hold.
+ * - Which active holds name a unit is answered from memory (the unit-status interlock).
  */
 export class HoldBook {
   /** Active holds by id. */
-  private readonly holds = new Map<string, HoldSignal>();
-  private readonly activeHoldByCharacteristic = new Map<string, HoldSignal>();
+  private readonly holds = new Map<string, Latched>();
+  private readonly activeHoldByCharacteristic = new Map<string, Latched>();
   /** Ids of released holds, newest last, so a replayed point cannot raise them again. */
   private readonly released = new Set<string>();
   /** The units of each characteristic's latest points, to name every point of a violated run. */
   private readonly recent = new Map<string, { units: (readonly string[])[]; at: number }>();
-  private readonly alarms = new Map<string, AlarmSignal>();
+  private readonly alarms = new Map<string, Latched>();
   /** Restored recent units not unpacked yet (see restoreState). */
   private readonly packedRecent = new Map<string, { units: string; at: number }>();
+  /** Unit → the active hold(s) naming it: the interlock's answer without a database round trip. */
+  private readonly heldUnits = new Map<string, string | string[]>();
 
   /**
    * Signals caused by one point. Call it for every point: while a hold is active, every later
@@ -69,79 +99,130 @@ export class HoldBook {
     const out: Signal[] = [];
     this.remember(p);
     const active = this.activeHoldByCharacteristic.get(p.characteristic);
-    if (active && p.index > active.lastIndex) {
-      this.extend(active, p);
-      out.push(active);
+    if (active && p.index > active.head.lastIndex) {
+      out.push(this.extend(active, p));
     } else if (!active && p.actions.includes('hold')) {
       const id = `${p.characteristic}#${p.index}`;
       if (!this.holds.has(id) && !this.released.has(id)) {
-        const hold: HoldSignal = { ...this.base(p, place, id), type: 'hold', action: 'hold' };
+        const hold = latched({ ...this.head(p, place, id), type: 'hold', action: 'hold' }, p.runUnits ?? p.units, p.lots);
         this.holds.set(id, hold);
         this.activeHoldByCharacteristic.set(p.characteristic, hold);
-        out.push(hold);
+        for (const u of hold.units) this.indexUnit(u, id);
+        out.push(revision(hold, [...hold.units], [...hold.lots]));
       }
     }
     const alarm = this.alarms.get(p.characteristic);
     if (p.actions.includes('alarm')) {
       if (alarm) {
-        if (p.index > alarm.lastIndex) { this.extend(alarm, p); out.push(alarm); }
+        if (p.index > alarm.head.lastIndex) out.push(this.extend(alarm, p));
       } else {
-        const created: AlarmSignal = { ...this.base(p, place, `${p.characteristic}#${p.index}`), type: 'alarm', action: 'alarm' };
+        const created = latched({ ...this.head(p, place, `${p.characteristic}#${p.index}`), type: 'alarm', action: 'alarm' }, p.runUnits ?? p.units, p.lots);
         this.alarms.set(p.characteristic, created);
-        out.push(created);
+        out.push(revision(created, [...created.units], [...created.lots]));
       }
-    } else if (alarm && p.index > alarm.lastIndex) {
+    } else if (alarm && p.index > alarm.head.lastIndex) {
       this.alarms.delete(p.characteristic);
-      const clear: AlarmClearSignal = { type: 'alarm-clear', id: alarm.id, line: alarm.line, station: alarm.station, characteristic: alarm.characteristic, ts: p.ts };
+      const a = alarm.head;
+      const clear: AlarmClearSignal = { type: 'alarm-clear', id: a.id, line: a.line, station: a.station, characteristic: a.characteristic, ts: p.ts };
       out.push(clear);
     }
     return out;
   }
 
-  /** Releases an active hold; undefined when no such hold is active. */
+  /** Releases an active hold; undefined when no such hold is active. O(units of the hold), once. */
   release(id: string, by: string, reason: string, ts: string): ReleaseSignal | undefined {
     const hold = this.holds.get(id);
     if (!hold) return undefined;
-    this.activeHoldByCharacteristic.delete(hold.characteristic);
+    this.activeHoldByCharacteristic.delete(hold.head.characteristic);
     this.holds.delete(id);
+    for (const u of hold.units) this.unindexUnit(u, id);
     this.released.add(id);
     if (this.released.size > MAX_REMEMBERED_RELEASES) this.released.delete(this.released.values().next().value as string);
-    return { type: 'release', id, line: hold.line, station: hold.station, characteristic: hold.characteristic, units: hold.units, by, reason, ts };
+    const h = hold.head;
+    return { type: 'release', id, line: h.line, station: h.station, characteristic: h.characteristic, unitCount: hold.units.length, by, reason, ts };
   }
 
-  /** Active holds, optionally only those of the given lines. */
-  activeHolds(lines?: readonly string[]): HoldSignal[] {
-    return [...this.activeHoldByCharacteristic.values()].filter((h) => !lines || lines.includes(h.line));
+  /** Active holds (views: at most `maxUnits` units each), optionally only those of the given lines. */
+  activeHolds(lines?: readonly string[], maxUnits = MAX_UNITS_PER_VIEW): HoldView[] {
+    const out: HoldView[] = [];
+    for (const h of this.activeHoldByCharacteristic.values()) if (!lines || lines.includes(h.head.line)) out.push(view(h, maxUnits) as HoldView);
+    return out;
   }
 
-  activeAlarms(lines?: readonly string[]): AlarmSignal[] {
-    return [...this.alarms.values()].filter((a) => !lines || lines.includes(a.line));
+  activeAlarms(lines?: readonly string[], maxUnits = MAX_UNITS_PER_VIEW): AlarmView[] {
+    const out: AlarmView[] = [];
+    for (const a of this.alarms.values()) if (!lines || lines.includes(a.head.line)) out.push(view(a, maxUnits) as AlarmView);
+    return out;
   }
 
-  hold(id: string): HoldSignal | undefined { return this.holds.get(id); }
+  /** The latest fields of an active hold (no units), or undefined. */
+  hold(id: string): (LatchedHead & Kind & { rev: number; unitCount: number }) | undefined {
+    const h = this.holds.get(id);
+    return h && { ...h.head, rev: h.rev, unitCount: h.units.length };
+  }
+
+  /**
+   * A page of an active hold's units in the order they became suspect: `after` is the number of
+   * units already read (the cursor), `next` the cursor of the following page (absent at the end).
+   */
+  unitsOf(id: string, after: number, limit: number): { units: string[]; unitCount: number; next?: number } | undefined {
+    const h = this.holds.get(id);
+    if (!h) return undefined;
+    const units = h.units.slice(after, after + limit);
+    const end = after + units.length;
+    return { units, unitCount: h.units.length, ...(end < h.units.length ? { next: end } : {}) };
+  }
+
+  /** Whether a unit is held now, and by which active holds (of the given lines). O(1). */
+  unitStatus(unit: string, lines?: readonly string[]): UnitStatus {
+    const entry = this.heldUnits.get(unit);
+    const ids = entry === undefined ? [] : typeof entry === 'string' ? [entry] : [...entry];
+    const holds = lines ? ids.filter((id) => { const h = this.holds.get(id); return h !== undefined && lines.includes(h.head.line); }) : ids;
+    return { unit, held: holds.length > 0, holds };
+  }
+
+  private indexUnit(unit: string, id: string): void {
+    const e = this.heldUnits.get(unit);
+    if (e === undefined) this.heldUnits.set(unit, id);
+    else if (typeof e === 'string') { if (e !== id) this.heldUnits.set(unit, [e, id]); }
+    else if (!e.includes(id)) e.push(id);
+  }
+
+  private unindexUnit(unit: string, id: string): void {
+    const e = this.heldUnits.get(unit);
+    if (e === undefined) return;
+    if (typeof e === 'string') { if (e === id) this.heldUnits.delete(unit); return; }
+    const rest = e.filter((x) => x !== id);
+    if (rest.length === 0) this.heldUnits.delete(unit); else this.heldUnits.set(unit, rest.length === 1 ? rest[0] : rest);
+  }
 
   /** The active holds, alarms, recent units and released ids of the selected characteristics. */
   saveState(include: (characteristic: string) => boolean): HoldBookSnapshot {
     const snap: HoldBookSnapshot = { holds: [], alarms: [], recent: {}, released: [] };
-    for (const h of this.activeHoldByCharacteristic.values()) if (include(h.characteristic)) snap.holds.push(copyOf(h));
-    for (const a of this.alarms.values()) if (include(a.characteristic)) snap.alarms.push(copyOf(a));
+    const copy = (l: Latched): LatchedSnapshot => ({ head: { ...l.head, rules: [...l.head.rules] }, rev: l.rev, units: [...l.units], lots: [...l.lots] });
+    for (const h of this.activeHoldByCharacteristic.values()) if (include(h.head.characteristic)) snap.holds.push(copy(h));
+    for (const a of this.alarms.values()) if (include(a.head.characteristic)) snap.alarms.push(copy(a));
     for (const [c, r] of this.recent) if (include(c)) snap.recent[c] = { units: r.units.map((u) => u.join(UNIT_SEP)).join(POINT_SEP), at: r.at };
     for (const [c, r] of this.packedRecent) if (include(c)) snap.recent[c] = r;
     for (const id of this.released) if (include(characteristicOfId(id))) snap.released.push(id);
     return snap;
   }
 
-  /** Replaces what the selected characteristics have here by the snapshot's (nothing when absent); takes the snapshot's objects over. */
+  /** Replaces what the selected characteristics have here by the snapshot's (nothing when absent). */
   restoreState(snap: HoldBookSnapshot | undefined, include: (characteristic: string) => boolean): void {
-    for (const [id, h] of this.holds) if (include(h.characteristic)) { this.holds.delete(id); this.activeHoldByCharacteristic.delete(h.characteristic); }
+    for (const [id, h] of [...this.holds]) if (include(h.head.characteristic)) { this.holds.delete(id); this.activeHoldByCharacteristic.delete(h.head.characteristic); for (const u of h.units) this.unindexUnit(u, id); }
     for (const c of [...this.alarms.keys()]) if (include(c)) this.alarms.delete(c);
     for (const c of [...this.recent.keys()]) if (include(c)) this.recent.delete(c);
     for (const c of [...this.packedRecent.keys()]) if (include(c)) this.packedRecent.delete(c);
     for (const id of [...this.released]) if (include(characteristicOfId(id))) this.released.delete(id);
     if (!snap) return;
-    // The snapshot's objects become this book's: the caller hands over a freshly parsed snapshot.
-    for (const hold of snap.holds) { this.holds.set(hold.id, hold); this.activeHoldByCharacteristic.set(hold.characteristic, hold); }
-    for (const a of snap.alarms) this.alarms.set(a.characteristic, a);
+    for (const s of snap.holds) {
+      const hold = latched(s.head, s.units, s.lots, s.rev);
+      this.holds.set(s.head.id, hold);
+      this.activeHoldByCharacteristic.set(s.head.characteristic, hold);
+      for (const u of hold.units) this.indexUnit(u, s.head.id);
+    }
+    for (const s of snap.alarms) this.alarms.set(s.head.characteristic, latched(s.head, s.units, s.lots, s.rev));
     // Kept packed until the characteristic's next point: unpacking 100,000 of them would delay a take-over.
     for (const [c, r] of Object.entries(snap.recent)) this.packedRecent.set(c, r);
     for (const id of snap.released) this.released.add(id);
@@ -165,27 +246,34 @@ export class HoldBook {
     }
   }
 
-  private base(p: PointRecord, place: PointPlace, id: string) {
-    const holdRules = p.violations;
+  private head(p: PointRecord, place: PointPlace, id: string): LatchedHead {
     return {
       id, line: place.line, station: place.station, characteristic: p.characteristic,
-      rule: holdRules[0], rules: [...holdRules],
+      rule: p.violations[0], rules: [...p.violations],
       statistic: p.statistic, center: p.center, ucl: p.ucl, lcl: p.lcl,
-      units: [...(p.runUnits ?? p.units)], added: [...(p.runUnits ?? p.units)], lots: [...p.lots], firstIndex: p.index, lastIndex: p.index, ts: p.ts, updated: p.ts,
+      firstIndex: p.index, lastIndex: p.index, ts: p.ts, updated: p.ts,
       ...(p.topFeatures ? { topFeatures: [...p.topFeatures] } : {}),
     };
   }
 
-  private extend(s: HoldSignal | AlarmSignal, p: PointRecord): void {
-    const units = p.runUnits ?? p.units;
-    s.added = units.filter((u) => !s.units.includes(u));
-    addAll(s.units, units);
-    addAll(s.lots, p.lots);
-    addAll(s.rules, p.violations);
-    if (!p.violations.length) { s.lastIndex = p.index; s.updated = p.ts; return; } // a suspect unit, not a new violation
-    s.statistic = p.statistic; s.center = p.center; s.ucl = p.ucl; s.lcl = p.lcl;
-    s.lastIndex = p.index;
-    s.updated = p.ts;
-    if (p.topFeatures) s.topFeatures = [...p.topFeatures];
+  /** A later point of a latched hold or alarm: the next revision, naming only what is new. */
+  private extend(l: Latched, p: PointRecord): HoldSignal | AlarmSignal {
+    const added: string[] = [], addedLots: string[] = [];
+    for (const u of p.runUnits ?? p.units) {
+      if (l.seen.has(u)) continue;
+      l.seen.add(u); l.units.push(u); added.push(u);
+      if (l.head.type === 'hold') this.indexUnit(u, l.head.id);
+    }
+    for (const x of p.lots) if (!l.lotSeen.has(x)) { l.lotSeen.add(x); l.lots.push(x); addedLots.push(x); }
+    const h = l.head;
+    for (const r of p.violations) if (!h.rules.includes(r)) h.rules.push(r);
+    l.rev++;
+    h.lastIndex = p.index;
+    h.updated = p.ts;
+    if (p.violations.length) { // a new violation, not only a suspect unit: the latest point's numbers
+      h.statistic = p.statistic; h.center = p.center; h.ucl = p.ucl; h.lcl = p.lcl;
+      if (p.topFeatures) h.topFeatures = [...p.topFeatures];
+    }
+    return revision(l, added, addedLots);
   }
 }

@@ -1,8 +1,7 @@
 import type { ViolationName } from '../config.js';
 
-/** What a point's violation asks of the line: the signals PLC gateways and screens act on. */
-export interface HoldSignal {
-  type: 'hold';
+/** What every revision of a hold or alarm says about it (version 1 fields, unchanged). */
+export interface LatchedHead {
   /** Stable id: `<characteristic>#<index of the first violating point>`. */
   id: string;
   line: string;
@@ -14,22 +13,36 @@ export interface HoldSignal {
   rules: ViolationName[];
   /** Anomaly holds and alarms: the features that contributed most to the latest score. */
   topFeatures?: { feature: string; contribution: number }[];
-  action: 'hold';
   statistic: number;
   center: number;
   ucl: number;
   lcl: number;
-  /** Unit IDs of the samples behind the violating point(s): the units to hold. */
-  units: string[];
-  /** The units this message adds to the hold (all of them when the hold is raised). */
-  added: string[];
-  lots: string[];
-  /** Index of the first and last violating point of the characteristic behind this hold. */
+  /** Index of the first and last point of the characteristic behind this hold. */
   firstIndex: number;
   lastIndex: number;
-  /** Timestamp of the sample that raised it; `updated` of the latest point that added units. */
+  /** Timestamp of the sample that raised it; `updated` of the latest point that added to it. */
   ts: string;
   updated: string;
+}
+
+/**
+ * One revision of a hold, as it travels (signal protocol version 2, docs/signals.md): rev 1 names
+ * the initial suspect units; every later revision names only the units it adds, so a message's
+ * size does not depend on how large the hold has grown, and every unit is named exactly once.
+ */
+export interface HoldSignal extends LatchedHead {
+  type: 'hold';
+  action: 'hold';
+  /** 1 when raised, then 2, 3, … per update of the same id. */
+  rev: number;
+  /** The units this revision adds (rev 1: the initial suspect units). Never repeated. */
+  added: string[];
+  /** Every unit of the hold so far. */
+  unitCount: number;
+  /** Rev 1 only: the initial suspect units (equal to `added`), as version 1 clients read them. */
+  units?: string[];
+  /** The lots this revision adds (rev 1: the initial units' lots). */
+  lots: string[];
 }
 
 export interface AlarmSignal extends Omit<HoldSignal, 'type' | 'action'> {
@@ -39,13 +52,27 @@ export interface AlarmSignal extends Omit<HoldSignal, 'type' | 'action'> {
   flood?: { alarms: number; windowMs: number };
 }
 
+/**
+ * An active hold or alarm as a whole, as a snapshot, the console and the API show it: its latest
+ * revision, its unit count, its first units (at most a bound; the API pages through the rest)
+ * and all its lots.
+ */
+export type LatchedView = (Omit<HoldSignal, 'added' | 'units'> | Omit<AlarmSignal, 'added' | 'units'>) & {
+  units: string[];
+  /** False when `units` lists only the first ones (page through GET /api/holds/:id/units). */
+  unitsComplete: boolean;
+};
+export type HoldView = Extract<LatchedView, { type: 'hold' }>;
+export type AlarmView = Extract<LatchedView, { type: 'alarm' }>;
+
 export interface ReleaseSignal {
   type: 'release';
   id: string;
   line: string;
   station: string;
   characteristic: string;
-  units: string[];
+  /** How many units the hold had when released (they are in the genealogy store). */
+  unitCount: number;
   by: string;
   reason: string;
   ts: string;
@@ -61,3 +88,6 @@ export interface AlarmClearSignal {
 }
 
 export type Signal = HoldSignal | AlarmSignal | ReleaseSignal | AlarmClearSignal;
+
+/** The unit-status interlock's answer: is this unit held, and by which holds. */
+export interface UnitStatus { unit: string; held: boolean; holds: string[] }

@@ -14,13 +14,24 @@ async function api(path, options = {}) {
   return body;
 }
 
+/**
+ * A hold as the console shows it, from a snapshot's view or from revisions (protocol v2: rev 1
+ * names the first units, later revisions only the units they add): the latest fields, the unit
+ * count, the most recent units and every lot.
+ */
+function mergeHold(prev, m) {
+  const recent = [...(prev && m.rev > 1 ? prev.recent : []), ...(m.units && m.rev === 1 ? m.units : m.added || m.units || [])].slice(-5);
+  const lots = [...new Set([...(prev && m.rev > 1 ? prev.lots : []), ...(m.lots || [])])];
+  return { ...m, recent, lots, unitCount: m.unitCount ?? recent.length };
+}
+
 function renderHolds() {
   const tbody = $('holds').querySelector('tbody');
   tbody.replaceChildren();
   for (const h of state.holds.values()) {
     const tr = document.createElement('tr');
     tr.className = 'hold'; tr.dataset.id = h.id;
-    tr.append(cell(h.id), cell(`${h.line} / ${h.station}`), cell(h.rule), cell(`${h.units.length}: ${h.units.slice(-5).join(', ')}${h.units.length > 5 ? ' …' : ''}`, 'units'), cell(h.lots.join(', ')), cell(new Date(h.ts).toLocaleTimeString()));
+    tr.append(cell(h.id), cell(`${h.line} / ${h.station}`), cell(h.rule), cell(`${h.unitCount}: ${h.recent.join(', ')}${h.unitCount > h.recent.length ? ' …' : ''}`, 'units'), cell(h.lots.join(', ')), cell(new Date(h.ts).toLocaleTimeString()));
     const actions = document.createElement('td');
     if (state.role === 'quality') {
       const form = document.createElement('form');
@@ -45,7 +56,7 @@ function renderAlarms() {
   ul.replaceChildren(...[...state.alarms.values()].map((a) => {
     const li = document.createElement('li');
     const st = state.alarmStates.get(a.id);
-    li.textContent = `${a.characteristic} ${a.rule} — ${a.units.length} unit(s)${a.topFeatures ? ` — ${a.topFeatures.map((f) => f.feature).join(', ')}` : ''}${st ? ` [${st}]` : ''} `;
+    li.textContent = `${a.characteristic} ${a.rule} — ${a.unitCount} unit(s)${a.topFeatures ? ` — ${a.topFeatures.map((f) => f.feature).join(', ')}` : ''}${st ? ` [${st}]` : ''} `;
     if (!st || st.endsWith('unacknowledged')) {
       const b = document.createElement('button'); b.textContent = 'Ack'; b.className = 'ack';
       b.onclick = async () => { try { await api(`/api/alarms/${encodeURIComponent(a.id)}/ack`, { method: 'POST', body: '{}' }); loadAudit(); } catch (err) { toast(err.message); } };
@@ -95,10 +106,10 @@ function connect() {
     switch (m.type) {
       case 'snapshot':
         state.role = m.role; $('who').textContent = `connected as ${m.role}${m.lines ? ` (lines ${m.lines.join(', ')})` : ''}`;
-        state.holds = new Map(m.holds.map((h) => [h.id, h])); state.alarms = new Map(m.alarms.map((a) => [a.characteristic, a]));
+        state.holds = new Map(m.holds.map((h) => [h.id, mergeHold(undefined, { ...h, added: h.units.slice(-5) })])); state.alarms = new Map(m.alarms.map((a) => [a.characteristic, a]));
         state.alarmStates = new Map((m.alarmStates || []).map((a) => [a.id, a.state]));
         renderHolds(); renderAlarms(); loadAudit(); break;
-      case 'hold': state.holds.set(m.id, m); renderHolds(); break;
+      case 'hold': state.holds.set(m.id, mergeHold(state.holds.get(m.id), m)); renderHolds(); break;
       case 'release': state.holds.delete(m.id); renderHolds(); toast(`${m.id} released by ${m.by}: ${m.reason}`); break;
       case 'alarm': state.alarms.set(m.characteristic, m); renderAlarms(); break;
       case 'alarm-clear': state.alarms.delete(m.characteristic); renderAlarms(); break;
