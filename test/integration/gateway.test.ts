@@ -11,11 +11,11 @@ it('spc gateway applies holds, acknowledges them, and holds the line when the st
   const http = createServer();
   const server = new SignalServer(http, {
     tokens: [{ token: 'gateway-plc-token-0123456789', role: 'plc', lines: ['L1'] }], heartbeatMs: 50, resendMs: 300,
-    state: { snapshot: (lines) => ({ holds: book.activeHolds(lines), alarms: [] }), release: () => ({ refused: 'forbidden', message: 'n/a' }), health: () => ({ ok: healthy, problems: healthy ? [] : ['commits stalled: 20 processed messages not committed for 11 s'] }) },
+    state: { snapshot: (lines) => ({ holds: book.activeHolds(lines), alarms: [] }), unitStatus: (unit, lines) => book.unitStatus(unit, lines), release: () => ({ refused: 'forbidden', message: 'n/a' }), health: () => ({ ok: healthy, problems: healthy ? [] : ['commits stalled: 20 processed messages not committed for 11 s'] }) },
   });
   await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
   const port = (http.address() as { port: number }).port;
-  const gw = spawn('node', ['dist/src/cli/main.js', 'gateway', '--line', 'L1', '--token', 'gateway-plc-token-0123456789', '--url', `ws://127.0.0.1:${port}/signals`, '--silence-ms', '300'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const gw = spawn('node', ['dist/src/cli/main.js', 'gateway', '--line', 'L1', '--token', 'gateway-plc-token-0123456789', '--url', `ws://127.0.0.1:${port}/signals`, '--silence-ms', '300', '--check'], { stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   gw.stdout!.on('data', (d) => { out += d; });
   try {
@@ -23,6 +23,9 @@ it('spc gateway applies holds, acknowledges them, and holds the line when the st
     const [hold] = book.apply({ type: 'point', characteristic: 'torque', index: 3, phase: 'II', ts: '2026-11-25T03:00:00Z', statistic: 9, center: 0, ucl: 3, lcl: -3, violations: ['we1'], actions: ['hold'], units: ['SN-77'], lots: ['LOT-4'] }, { line: 'L1', station: 'screw' });
     server.broadcast(hold);
     await waitFor('the hold', () => (out.includes('HOLD units SN-77 lots LOT-4') ? true : undefined));
+    // The unit-status interlock: units scanned at the next station, one per line.
+    gw.stdin!.write('SN-77\nSN-78\n');
+    await waitFor('both answers', () => (out.includes('STATUS SN-77: HELD by torque#3') && out.includes('STATUS SN-78: not held') ? true : undefined));
     await new Promise((r) => setTimeout(r, 700)); // longer than resendMs: an acknowledged hold is not re-sent
     expect(out).not.toContain('(re-sent)');
     expect(out).not.toContain('FAIL-SAFE');

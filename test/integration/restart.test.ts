@@ -46,6 +46,8 @@ it('an active hold survives a restart, grows instead of doubling, and a release 
 
   const b = await startWorker('b');
   expect(b.worker.holds.activeHolds().map((h) => h.id)).toEqual(['torque#1']);
+  // The unit-status interlock is correct at once after the restart (restored with the snapshot).
+  expect(b.worker.holds.unitStatus('SN1')).toEqual({ unit: 'SN1', held: true, holds: ['torque#1'] });
   await publish(1.21); // in control, but the hold is latched: SN2 joins it as a suspect
   await waitFor('the suspect', () => b.signals.find((s) => s.type === 'hold' && s.added.includes('SN2') && s.rev === 2 && s.unitCount === 2), 10_000);
   expect(b.signals.filter((s) => s.type === 'hold').map((s) => (s as HoldSignal).id)).toEqual(['torque#1']);

@@ -127,6 +127,12 @@ describe('scope matrix', () => {
     expect(holds.body.map((h: any) => h.line)).toEqual(['L1']);
     expect((await call(OP, 'GET', '/api/alarms')).body.every((a: any) => a.line === 'L1')).toBe(true);
     expect((await call(OP, 'GET', '/api/trace/unit/L1-h-SN1')).status).toBe(200);
+    // The unit-status interlock and a hold's units, within the lines.
+    expect((await call(PLC, 'GET', '/api/units/L1-h-SN1/status')).body).toEqual({ unit: 'L1-h-SN1', held: true, holds: [decodeURIComponent(id('L1', 'h', 'hold'))] });
+    expect((await call(PLC, 'GET', '/api/units/L2-h-SN1/status')).body).toEqual({ unit: 'L2-h-SN1', held: false, holds: [] });
+    expect((await call(QALL, 'GET', '/api/units/L2-h-SN1/status')).body.held).toBe(true);
+    expect((await call(OP, 'GET', `/api/holds/${id('L1', 'h', 'hold')}/units`)).body).toMatchObject({ units: ['L1-h-SN1'], unitCount: 1 });
+    expect((await call(OP, 'GET', `/api/holds/${id('L2', 'h', 'hold')}/units`)).status).toBe(403);
   });
 
   it('allowed actions on the token\'s own line succeed and are audited with it; the audit reads keep to the lines', async () => {
