@@ -11,8 +11,9 @@ import { deleteStreams, ensureStreams, stateBuckets, streamNamesFor } from '../s
 import { NatsStateStore } from '../src/adapters/nats/state-store.js';
 import { AlarmLifecycle, HoldBook, partitionOf, SpcEngine, subjectToken, type CharacteristicConfig, type RuleSetConfig } from '../src/core/index.js';
 import { InProcessTransport } from '../src/service/in-process-transport.js';
-import { capturePartition } from '../src/service/state.js';
+import { capturePartition } from '../src/service/ownership.js';
 import { SpcWorker } from '../src/service/worker.js';
+import { influxLineEncoder } from '../src/adapters/influx/line-protocol.js';
 import { SeededRandom } from '../src/sim/random.js';
 
 const CHARACTERISTICS = 100_000;
@@ -40,7 +41,7 @@ if (child) {
   const timedStore = Object.assign(Object.create(store) as NatsStateStore, {
     loadSnapshot: async (p: number) => { const t1 = performance.now(); const s = await store.loadSnapshot(p); fetchMs += performance.now() - t1; return s; },
   });
-  const worker = new SpcWorker({ transport: new InProcessTransport(), rules, partitions, state: timedStore, onSignal: () => {}, snapshotEveryMs: 3_600_000 });
+  const worker = new SpcWorker({ transport: new InProcessTransport(), rules, encoder: influxLineEncoder, partitions, state: timedStore, onSignal: () => {}, snapshotEveryMs: 3_600_000 });
   const built = performance.now();
   const running = worker.run();
   while (worker.ownedPartitions.length < partitions) await new Promise((r) => setTimeout(r, 5));

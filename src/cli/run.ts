@@ -3,6 +3,7 @@ import { InfluxLineWriter } from '../adapters/influx/writer.js';
 import { createDatabase } from '../adapters/influx/influxql.js';
 import { ensureStreams, streamNamesFor, type StreamNames } from '../adapters/nats/jetstream.js';
 import { jetStreamTransport } from '../adapters/nats/jetstream-transport.js';
+import { jetStreamOutbox } from '../adapters/nats/outbox-reader.js';
 import { defaultWorkerId, NatsMembership, NatsStateStore } from '../adapters/nats/state-store.js';
 import { GenealogyStore } from '../adapters/store/genealogy.js';
 import { openSql } from '../adapters/store/sql.js';
@@ -100,7 +101,7 @@ export async function run(o: RunOptions): Promise<number> {
     if (v1) await createDatabase({ url: o.influxUrl, token: o.influxToken }, o.influxDb!);
     else if (!o.influxBucket || !o.influxOrg) throw new Error('InfluxDB 2.x/3.x needs --influx-org and --influx-bucket (or --influx-db for InfluxDB 1.x)');
     const writer = new InfluxLineWriter({ url: o.influxUrl, token: o.influxToken, org: o.influxOrg, bucket: v1 ? `${o.influxDb}/${o.influxRp ?? 'autogen'}` : o.influxBucket!, v1 });
-    drain = new InfluxDrain(js, streams, writer, log);
+    drain = new InfluxDrain(jetStreamOutbox(js, streams), writer, log);
   }
 
   const port = service.port;

@@ -11,8 +11,9 @@ import type { LifecycleSignal, RuleSetConfig } from '../core/index.js';
 import { InvalidFileError } from '../rules-file/diagnostics.js';
 import { loadRulesOffThread } from '../rules-file/load-off-thread.js';
 import type { AnomalyRuntime } from '../service/anomaly.js';
-import type { WorkerTransport } from '../service/transport.js';
-import type { Membership, StateStore } from '../service/state.js';
+import { influxLineEncoder } from '../adapters/influx/line-protocol.js';
+import type { WorkerTransport } from '../ports/transport.js';
+import type { Membership, StateStore } from '../ports/state.js';
 import { SpcWorker, type UnknownCharacteristicPolicy } from '../service/worker.js';
 
 type Log = (level: 'info' | 'warn' | 'error', msg: string, extra?: Record<string, unknown>) => void;
@@ -77,7 +78,7 @@ export async function startService(o: ServiceOptions): Promise<RunningService> {
     lag: async () => o.lag?.(),
   });
   const worker: SpcWorker = new SpcWorker({
-    transport: o.transport, rules: o.rules, anomalies: o.anomalies, trace: o.store, unknownCharacteristics: o.unknown, log: o.log, flood: o.flood,
+    transport: o.transport, rules: o.rules, encoder: influxLineEncoder, anomalies: o.anomalies, trace: o.store, unknownCharacteristics: o.unknown, log: o.log, flood: o.flood,
     partitions: o.partitions, state: o.state, membership: o.membership, snapshotEveryMs: o.snapshotEveryMs, ownershipEveryMs: o.ownershipEveryMs,
     onLatency: (s) => metrics.latency.observe(s),
     onSignal: (s) => { signals?.broadcast(s); o.onSignal?.(s); },

@@ -1,4 +1,4 @@
-import type { DeadLetter, MessageStream, SampleMessage, WorkerTransport } from './transport.js';
+import type { DeadLetter, MessageStream, SampleMessage, WorkerTransport } from '../ports/transport.js';
 
 /** Most dead letters kept in memory for inspection. */
 const MAX_DEAD_LETTERS = 1000;

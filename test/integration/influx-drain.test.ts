@@ -4,6 +4,7 @@ import { createDatabase, influxQuery } from '../../src/adapters/influx/influxql.
 import { InfluxLineWriter } from '../../src/adapters/influx/writer.js';
 import { deleteStreams, ensureStreams, outboxSubject, streamNamesFor } from '../../src/adapters/nats/jetstream.js';
 import { InfluxDrain } from '../../src/service/influx-drain.js';
+import { jetStreamOutbox } from '../../src/adapters/nats/outbox-reader.js';
 import { INFLUX_URL, NATS_URL, uniquePrefix, waitFor } from './servers.js';
 
 // InfluxDB refuses a line for its content (a field type conflict): the drain writes the rest of
@@ -21,7 +22,7 @@ afterAll(async () => { await deleteStreams(await nc.jetstreamManager(), streams)
 
 it('a refused line is dead-lettered as unstorable; the other lines of its batch are written', async () => {
   const writer = new InfluxLineWriter({ url: INFLUX_URL, bucket: `${database}/autogen`, v1: true });
-  const drain = new InfluxDrain(nc.jetstream(), streams, writer);
+  const drain = new InfluxDrain(jetStreamOutbox(nc.jetstream(), streams), writer);
   const running = drain.run();
   const js = nc.jetstream();
   await js.publish(outboxSubject(streams), new TextEncoder().encode('m,k=a value=1 1000000000'));

@@ -5,6 +5,7 @@ import { jetStreamTransport } from '../../src/adapters/nats/jetstream-transport.
 import { NatsMembership, NatsStateStore } from '../../src/adapters/nats/state-store.js';
 import type { HoldSignal, LifecycleSignal, RuleSetConfig } from '../../src/core/index.js';
 import { SpcWorker } from '../../src/service/worker.js';
+import { influxLineEncoder } from '../../src/adapters/influx/line-protocol.js';
 import { NATS_URL, uniquePrefix, waitFor } from './servers.js';
 
 const prefix = uniquePrefix('restart');
@@ -22,7 +23,7 @@ async function startWorker(name: string) {
   const js = nc.jetstream();
   const signals: LifecycleSignal[] = [];
   const worker = new SpcWorker({
-    transport: jetStreamTransport(js, streams), rules, onSignal: (s) => signals.push(s),
+    transport: jetStreamTransport(js, streams), rules, encoder: influxLineEncoder, onSignal: (s) => signals.push(s),
     state: await NatsStateStore.open(js, streams, 1), membership: await NatsMembership.open(js, streams, 1, name, 2000),
     ownershipEveryMs: 200, snapshotEveryMs: 60_000,
   });

@@ -36,3 +36,23 @@ it('adapters never import each other', () => {
   }
   expect(offenders).toEqual([]);
 });
+
+it('dependencies point inward: adapters never import service/, service/ never imports an adapter, ports import only core', () => {
+  const offenders: string[] = [];
+  const check = (dir: string, banned: string[]) => {
+    for (const f of files(dir)) {
+      for (const spec of importsOf(f)) {
+        const target = join(f, '..', spec);
+        if (spec.startsWith('.') && banned.some((b) => target.startsWith(b))) offenders.push(`${f} imports ${spec}`);
+      }
+    }
+  };
+  check('src/adapters', ['src/service/', 'src/cli/']);
+  check('src/service', ['src/adapters/', 'src/cli/']);
+  check('src/ports', ['src/adapters/', 'src/service/', 'src/cli/', 'src/anomaly/', 'src/samples/']);
+  expect(offenders).toEqual([]);
+});
+
+it('the worker composes its parts in about 150 lines', () => {
+  expect(readFileSync('src/service/worker.ts', 'utf8').split('\n').length).toBeLessThanOrEqual(200);
+});

@@ -1,3 +1,4 @@
+import type { LineEncoder } from '../../ports/line-encoder.js';
 import type { PointRecord, Sample, Signal, SummaryRecord } from '../../core/index.js';
 
 /**
@@ -80,3 +81,6 @@ export function signalLine(s: Signal, sequence: number): string {
     ['id', quote(s.id)], ['units', quote(units)], ...extra,
   ])} ${nanos(ts, sequence)}`;
 }
+
+/** These encoders as the worker's LineEncoder port. */
+export const influxLineEncoder: LineEncoder = { sample: sampleLine, point: pointLine, violations: violationLines, capability: capabilityLine, signal: signalLine };

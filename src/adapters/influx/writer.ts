@@ -1,4 +1,5 @@
 import { HttpError, InfluxDB, type WriteApi } from '@influxdata/influxdb-client';
+import type { LineWriter } from '../../ports/outbox.js';
 import { v1Transport } from './v1-transport.js';
 
 /** Where points go. InfluxDB 2.x/3.x: url, token, org, bucket. InfluxDB 1.x: url, database (+ rp). */
@@ -29,7 +30,7 @@ export class InfluxWriteError extends Error {
  * off: a failure rejects `write` and the caller decides (our outbox keeps the lines in JetStream
  * until they are written, so nothing is lost when InfluxDB is down).
  */
-export class InfluxLineWriter {
+export class InfluxLineWriter implements LineWriter {
   private readonly api: WriteApi;
 
   constructor(readonly target: InfluxTarget) {

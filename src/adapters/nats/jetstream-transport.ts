@@ -1,5 +1,5 @@
 import { DeliverPolicy, type JetStreamClient } from 'nats';
-import type { WorkerTransport } from '../../service/transport.js';
+import type { WorkerTransport } from '../../ports/transport.js';
 import { outboxSubject, publishDeadLetter, sampleSubjects, type StreamNames } from './jetstream.js';
 
 /**

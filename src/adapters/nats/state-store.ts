@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { createHash } from 'node:crypto';
 import { nanos, RetentionPolicy, StorageType, type JetStreamClient, type JetStreamManager, type KV } from 'nats';
-import type { Membership, PartitionSnapshot, ReleaseRecord, StateStore } from '../../service/state.js';
+import type { Membership, PartitionSnapshot, ReleaseRecord, StateStore } from '../../ports/state.js';
 import { stateBuckets, type StreamNames } from './jetstream.js';
 
 const enc = new TextEncoder();

@@ -1,8 +1,8 @@
-import type { AlarmSignal, HoldSignal, Sample, Signal } from '../../core/index.js';
+import type { AlarmSignal, HoldSignal, Signal } from '../../core/index.js';
+import type { AuditRecord, GenealogyWriter, Refused, TraceRow } from '../../ports/genealogy.js';
 import type { SqlClient } from './sql.js';
 
-/** A sample with its place in the stream, ready for the `samples` table. */
-export interface TraceRow { source: string; seq: number; item: number; sample: Sample }
+export type { TraceRow };
 
 export interface UnitHistory {
   unit: string;
@@ -25,9 +25,6 @@ export interface AuditEntry { [key: string]: unknown; id: number; at: string; ac
 
 /** Lines a reader may see; undefined = every line. Trace and audit queries keep to them. */
 export type LineScope = readonly string[] | undefined;
-
-/** A row the store refused for what it contains; retrying it cannot help. */
-export interface Refused<T> { row: T; error: string }
 
 /**
  * Whether an error is the store refusing the data itself (SQLSTATE class 22 data exception,
@@ -67,7 +64,7 @@ const INSERT_CHUNK = 5000;
  * Genealogy and hold records on PostgreSQL or PGlite, with the trace queries. Writes are batched
  * (one INSERT … SELECT FROM unnest(…) per chunk) and idempotent, so a redelivered message is harmless.
  */
-export class GenealogyStore {
+export class GenealogyStore implements GenealogyWriter {
   constructor(readonly db: SqlClient) {}
 
   /** Stores samples; returns those the store refused for their content (the rest are stored). */
@@ -179,13 +176,13 @@ export class GenealogyStore {
   }
 
   /** Audit entries in order; returns those the store refused for their content. */
-  async writeAudit(entries: readonly Omit<AuditEntry, 'id' | 'at'>[]): Promise<Refused<Omit<AuditEntry, 'id' | 'at'>>[]> {
-    const refused: Refused<Omit<AuditEntry, 'id' | 'at'>>[] = [];
+  async writeAudit(entries: readonly AuditRecord[]): Promise<Refused<AuditRecord>[]> {
+    const refused: Refused<AuditRecord>[] = [];
     for (const e of entries) await writeRefusing([e], ([one]) => this.audit(one), refused);
     return refused;
   }
 
-  async audit(entry: Omit<AuditEntry, 'id' | 'at'>): Promise<void> {
+  async audit(entry: AuditRecord): Promise<void> {
     await this.db.query('INSERT INTO audit (actor, role, action, target, line, reason, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)',
       [entry.actor, entry.role, entry.action, entry.target, entry.line ?? null, entry.reason, entry.detail === undefined ? null : JSON.stringify(entry.detail)]);
   }

@@ -1,4 +1,4 @@
-import type { AlarmLifecycle, AlarmLifecycleSnapshot, CharacteristicSnapshot, HoldBook, HoldBookSnapshot, SpcEngine } from '../core/index.js';
+import type { AlarmLifecycleSnapshot, CharacteristicSnapshot, HoldBookSnapshot } from '../core/index.js';
 
 /** One partition's state as it stood after stream message `seq` (every output up to it is durable). */
 export interface PartitionSnapshot {
@@ -12,28 +12,13 @@ export interface PartitionSnapshot {
   alarms: AlarmLifecycleSnapshot;
 }
 
-/** The state of one partition now: its characteristics, holds and alarms (selected by the predicates). */
-export function capturePartition(
-  parts: { engine: SpcEngine; holds: HoldBook; alarms: AlarmLifecycle },
-  at: { partition: number; partitions: number; seq: number },
-  inPartition: (characteristic: string) => boolean,
-  lineInPartition: (line: string) => boolean,
-): PartitionSnapshot {
-  return {
-    version: 1, ...at, savedAt: new Date().toISOString(),
-    characteristics: parts.engine.saveStates(inPartition),
-    holds: parts.holds.saveState(inPartition),
-    alarms: parts.alarms.saveState(lineInPartition),
-  };
-}
-
 /**
  * A quality release, kept with the stream position it happened at: a worker that replays the
  * partition applies it between the same two messages, so later points raise the same holds.
  */
 export interface ReleaseRecord { id: string; by: string; reason: string; role: string; ts: string; seq: number }
 
-/** Where partition state outlives a worker process (NATS KV and object store in production). */
+/** Where partition state outlives a worker process (NATS KV and a snapshot stream in production). */
 export interface StateStore {
   loadSnapshot(partition: number): Promise<PartitionSnapshot | undefined>;
   saveSnapshot(snapshot: PartitionSnapshot): Promise<void>;

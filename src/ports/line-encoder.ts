@@ -1,0 +1,16 @@
+import type { PointRecord, Sample, Signal, SummaryRecord } from '../core/index.js';
+
+/** Tags a point's lines carry besides its own fields. */
+export interface PointTags { line: string; station: string; parameter: string; chart: string; lsl?: number; usl?: number }
+
+/**
+ * How samples, points and signals become time-series lines (InfluxDB line protocol in
+ * production). `sequence` makes lines of the same millisecond distinct and rewrites idempotent.
+ */
+export interface LineEncoder {
+  sample(s: Sample, sequence: number): string;
+  point(p: PointRecord, tags: PointTags): string;
+  violations(p: PointRecord, tags: PointTags): string[];
+  capability(characteristic: string, place: { line: string; station: string }, summary: SummaryRecord, ts: string): string | undefined;
+  signal(s: Signal, sequence: number): string;
+}

@@ -1,0 +1,78 @@
+import { inScope, outOfScope, roleRefusal, type Actor, type AlarmStateSignal, type LifecycleSignal, type Refusal, type ReleaseSignal } from '../core/index.js';
+import type { AuditRecord } from '../ports/genealogy.js';
+import type { StateStore } from '../ports/state.js';
+import type { Committer } from './committer.js';
+import type { Ownership } from './ownership.js';
+import type { EffectSink, Pipeline } from './pipeline.js';
+
+export interface ActionsOptions {
+  pipeline: Pipeline;
+  committer: Committer;
+  ownership: Ownership;
+  state?: StateStore;
+  /** Sent to the line at once (the signal WebSocket). */
+  onSignal(s: LifecycleSignal): void;
+  /** Where a release's durable effects go (the current batch). */
+  sink(): EffectSink;
+}
+
+/**
+ * What operators and quality users do to holds and alarms: acknowledge, shelve, release. Each
+ * checks the actor's role and lines first (a refusal changes nothing), tells the line at once,
+ * and records an audit entry (and a release in the state store, at its stream position, so a
+ * replay releases at the same point) with the next commit.
+ */
+export class OperatorActions {
+  constructor(private readonly o: ActionsOptions) {}
+
+  /** Operator or quality acknowledges an alarm of their lines. */
+  acknowledgeAlarm(id: string, actor: Actor): AlarmStateSignal | Refusal {
+    if (actor.role === 'plc') return roleRefusal(actor, 'acknowledging an alarm', 'operator or quality');
+    const alarms = this.o.pipeline.alarms;
+    const a = alarms.get(id);
+    if (!a) return { refused: 'not-found', message: `no alarm ${id}` };
+    if (!inScope(actor, a.line)) return outOfScope(actor, `alarm ${id}`, a.line);
+    const r = alarms.acknowledge(id, actor.name, new Date().toISOString());
+    if (typeof r === 'string') return { refused: 'conflict', message: r };
+    this.o.onSignal(r);
+    this.audit({ actor: actor.name, role: actor.role, action: 'acknowledge', target: id, line: a.line, reason: null, detail: { state: r.state } });
+    return r;
+  }
+
+  /** Quality shelves an alarm of their lines for a while, with a reason. */
+  shelveAlarm(id: string, actor: Actor, minutes: number, reason: string): AlarmStateSignal | Refusal {
+    if (actor.role !== 'quality') return roleRefusal(actor, 'shelving an alarm', 'quality');
+    const alarms = this.o.pipeline.alarms;
+    const a = alarms.get(id);
+    if (!a || a.state === 'closed') return { refused: 'not-found', message: `no open alarm ${id}` };
+    if (!inScope(actor, a.line)) return outOfScope(actor, `alarm ${id}`, a.line);
+    const r = alarms.shelve(id, actor.name, Date.now() + minutes * 60_000, new Date().toISOString());
+    if (typeof r === 'string') return { refused: 'conflict', message: r };
+    this.o.onSignal(r);
+    this.audit({ actor: actor.name, role: actor.role, action: 'shelve', target: id, line: a.line, reason, detail: { minutes } });
+    return r;
+  }
+
+  /** A quality user's release of a hold on their lines. */
+  release(id: string, actor: Actor, reason: string): ReleaseSignal | Refusal {
+    if (actor.role !== 'quality') return roleRefusal(actor, 'releasing a hold', 'quality');
+    const holds = this.o.pipeline.holds;
+    const hold = holds.hold(id);
+    if (!hold) return { refused: 'not-found', message: `no active hold ${id}` };
+    if (!inScope(actor, hold.line)) return outOfScope(actor, `hold ${id}`, hold.line);
+    const ts = new Date().toISOString();
+    const r = holds.release(id, actor.name, reason, ts)!;
+    const st = this.o.state;
+    if (st) {
+      // Kept with the stream position, so a replay of this partition releases at the same point.
+      const { partition, seq } = this.o.ownership.positionOf(r.characteristic);
+      const rec = { id, by: actor.name, reason, role: actor.role, ts, seq };
+      this.o.committer.release(() => st.addRelease(partition, rec));
+    }
+    this.o.pipeline.released(r, this.o.sink());
+    this.audit({ actor: actor.name, role: actor.role, action: 'release', target: id, line: r.line, reason, detail: { units: r.unitCount, characteristic: r.characteristic } });
+    return r;
+  }
+
+  private audit(entry: AuditRecord): void { this.o.committer.audit(entry); }
+}

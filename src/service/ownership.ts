@@ -1,0 +1,280 @@
+import { desiredPartitions, partitionOf, subjectToken, type AlarmLifecycle, type HoldBook, type RuleSetConfig, type SpcEngine } from '../core/index.js';
+import type { Membership, PartitionSnapshot, ReleaseRecord, StateStore } from '../ports/state.js';
+import type { SampleMessage } from '../ports/transport.js';
+import type { Committer } from './committer.js';
+import type { Pipeline } from './pipeline.js';
+
+export interface OwnershipCounters {
+  /** Messages delivered again after their partition's state already held them (not reprocessed). */
+  redelivered: number;
+  /** Messages of partitions other workers own (passed over). */
+  skipped: number;
+  /** Messages processed again after a restore only to rebuild state (their outputs were already durable). */
+  replayed: number;
+  snapshots: number;
+  snapshotFailures: number;
+  /** Partitions taken (at start, or over from a worker that stopped or died). */
+  acquired: number;
+  handedOver: number;
+}
+
+export interface OwnershipOptions {
+  partitions: number;
+  state?: StateStore;
+  membership?: Membership;
+  snapshotEveryMs?: number;
+  ownershipEveryMs?: number;
+  pipeline: Pipeline;
+  committer: Committer;
+  /** A partition was restored behind the consumer's position: the consumer must restart lower. */
+  rewind(): void;
+  log(level: 'info' | 'warn' | 'error', msg: string, extra?: Record<string, unknown>): void;
+}
+
+/** What a take-over fetches for a partition before installing it. */
+interface LoadedPartition { snap: PartitionSnapshot | undefined; committed: number; releases: ReleaseRecord[] }
+
+/** What to do with a delivered message. */
+export type Placement = { kind: 'skip' } | { kind: 'redelivered' } | { kind: 'process'; partition: number; silent: boolean };
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The state of one partition now: its characteristics, holds and alarms (selected by the predicates). */
+export function capturePartition(
+  parts: { engine: SpcEngine; holds: HoldBook; alarms: AlarmLifecycle },
+  at: { partition: number; partitions: number; seq: number },
+  inPartition: (characteristic: string) => boolean,
+  lineInPartition: (line: string) => boolean,
+): PartitionSnapshot {
+  return {
+    version: 1, ...at, savedAt: new Date().toISOString(),
+    characteristics: parts.engine.saveStates(inPartition), holds: parts.holds.saveState(inPartition), alarms: parts.alarms.saveState(lineInPartition),
+  };
+}
+
+/**
+ * Which partitions (lines) this worker owns and where each stands. For each it records the last
+ * stream message its state reflects and, every `snapshotEveryMs`, a snapshot of its
+ * characteristics, holds and alarms (written once every message it reflects is committed). A
+ * worker that takes a partition (after a restart, or from a dead worker) restores the snapshot
+ * and reads the stream again from the message after it: messages up to the committed position
+ * only rebuild state (their outputs exist), later ones are processed normally, and releases are
+ * replayed at the stream position they happened at. Leases in the membership decide who owns what.
+ */
+export class Ownership {
+  readonly counters: OwnershipCounters = { redelivered: 0, skipped: 0, replayed: 0, snapshots: 0, snapshotFailures: 0, acquired: 0, handedOver: 0 };
+  /** Owned partitions → last stream sequence their state reflects. */
+  private readonly applied = new Map<number, number>();
+  /** Per owned partition: messages up to this sequence were committed before; replay them silently. */
+  private readonly replayUntil = new Map<number, number>();
+  private readonly pendingReleases = new Map<number, ReleaseRecord[]>();
+  private readonly snapshotSeq = new Map<number, number>();
+  private readonly leaseRenewedAt = new Map<number, number>();
+  /** Partition of each characteristic and anomaly model (by its line). */
+  private readonly partitionOfId = new Map<string, number>();
+  private snapshots: Promise<void> = Promise.resolve();
+  private ownershipTimer: NodeJS.Timeout | undefined;
+  private snapshotTimer: NodeJS.Timeout | undefined;
+  private ticking = false;
+  private stopped = false;
+  /** Highest stream sequence the consumer has delivered. */
+  lastSeen = 0;
+
+  constructor(private readonly o: OwnershipOptions) {}
+
+  /** The lowest stream position this worker's partitions have reached (lag = stream end − this). */
+  get position(): number { return this.applied.size ? Math.min(...this.applied.values()) : this.lastSeen; }
+
+  get owned(): number[] { return [...this.applied.keys()].sort((a, b) => a - b); }
+
+  /**
+   * Checks that the partitioning can route the rules (with several partitions every
+   * characteristic and model needs match.line) and indexes them; throws before anything changes.
+   */
+  index(rules: RuleSetConfig): void {
+    const many = this.o.partitions > 1;
+    const lineless = [...rules.characteristics, ...(rules.anomaly ?? [])].filter((c) => c.match?.line === undefined).map((c) => c.id);
+    if (many && lineless.length) throw new Error(`with ${this.o.partitions} partitions (split by line) every characteristic and anomaly model needs match.line; these match any line: ${lineless.join(', ')}`);
+    this.partitionOfId.clear();
+    if (many) for (const c of [...rules.characteristics, ...(rules.anomaly ?? [])]) this.partitionOfId.set(c.id, this.partitionOfLine(c.match!.line!));
+  }
+
+  /** Where a delivered message stands: another worker's, already applied, or to process (maybe silently). */
+  place(m: SampleMessage): Placement {
+    const seq = m.seq;
+    if (seq > this.lastSeen) this.lastSeen = seq;
+    const partition = this.o.partitions === 1 ? 0 : partitionOf(m.line ?? '_', this.o.partitions);
+    const applied = this.applied.get(partition);
+    if (applied === undefined) { this.counters.skipped++; return { kind: 'skip' }; }
+    if (seq <= applied) { this.counters.redelivered++; return { kind: 'redelivered' }; }
+    this.applyReleasesBefore(partition, seq);
+    this.applied.set(partition, seq);
+    const silent = seq <= (this.replayUntil.get(partition) ?? 0);
+    if (silent) this.counters.replayed++;
+    return { kind: 'process', partition, silent };
+  }
+
+  /** The partition of a characteristic (its line's), and where that partition stands now. */
+  positionOf(characteristic: string): { partition: number; seq: number } {
+    const partition = this.partitionOfId.get(characteristic) ?? 0;
+    return { partition, seq: this.applied.get(partition) ?? 0 };
+  }
+
+  /** Partitions at start: every one without leases, else those this worker wins among the live workers. */
+  async start(): Promise<void> {
+    const snapshotEvery = this.o.snapshotEveryMs ?? 30_000;
+    if (this.o.state) this.snapshotTimer = setInterval(() => { for (const p of this.applied.keys()) if (this.applied.get(p) !== this.snapshotSeq.get(p)) void this.snapshot(p); }, snapshotEvery);
+    if (!this.o.membership) {
+      // One at a time: fetching all at once was not faster on 2 cores and held every parsed snapshot in memory.
+      for (let p = 0; p < this.o.partitions; p++) await this.acquire(p);
+      return;
+    }
+    // Announce first and look again one period later: workers started together (a fleet restart)
+    // then see each other before taking partitions, instead of one taking all and handing most over.
+    const every = this.o.ownershipEveryMs ?? 1000;
+    await this.o.membership.heartbeat().catch(() => undefined);
+    await sleep(every);
+    if (this.stopped) return; // stopped while waiting: no timer may outlive stop()
+    await this.tick();
+    this.ownershipTimer = setInterval(() => void this.tick(), every);
+  }
+
+  /** Stops taking, renewing and snapshotting partitions (waits for a lease round under way). */
+  async halt(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.ownershipTimer); clearInterval(this.snapshotTimer);
+    while (this.ticking) await sleep(10);
+  }
+
+  /** After a clean stop: fresh snapshots and free leases, so the next owner starts at once with no replay. */
+  async handBack(): Promise<void> {
+    for (const p of [...this.applied.keys()]) {
+      await this.snapshot(p);
+      await this.o.membership?.release(p).catch(() => undefined);
+    }
+    await this.o.membership?.leave().catch(() => undefined);
+  }
+
+  /** Renews leases, hands over partitions another live worker should have, takes free ones. */
+  private async tick(): Promise<void> {
+    const m = this.o.membership!;
+    if (this.ticking || this.stopped) return;
+    this.ticking = true;
+    try {
+      const want = new Set(desiredPartitions(await m.heartbeat(), this.o.partitions, m.workerId));
+      for (const p of [...this.applied.keys()]) {
+        if (!want.has(p)) await this.handOver(p);
+        else if (await m.renew(p)) this.leaseRenewedAt.set(p, Date.now());
+        else {
+          this.applied.delete(p);
+          this.o.log('error', 'lost the lease of a partition to another worker; stopped processing it', { partition: p });
+        }
+      }
+      for (const p of want) {
+        if (!this.applied.has(p) && !this.stopped && (await m.tryAcquire(p))) { this.leaseRenewedAt.set(p, Date.now()); await this.acquire(p); }
+      }
+    } catch (err) {
+      // A lease not renewed for most of its life may be someone else's soon: stop processing it
+      // rather than risk two owners (a worker that kept it will take it again when NATS answers).
+      for (const p of [...this.applied.keys()]) {
+        if (Date.now() - (this.leaseRenewedAt.get(p) ?? 0) > m.ttlMs * 0.75) { this.applied.delete(p); this.o.log('error', 'partition dropped: its lease could not be renewed in time', { partition: p }); }
+      }
+      this.o.log('warn', 'partition leases not renewed (NATS unavailable?); will retry', { err: String(err) });
+    } finally {
+      this.ticking = false;
+    }
+  }
+
+  /**
+   * Takes a partition: restores its snapshot (or starts it afresh), notes up to where its outputs
+   * were committed and which releases happened since, and makes the consumer read the stream
+   * again from the snapshot when it is already past it.
+   */
+  private async acquire(p: number): Promise<void> {
+    this.install(p, await this.load(p));
+  }
+
+  private async load(p: number): Promise<LoadedPartition> {
+    const st = this.o.state;
+    if (!st) return { snap: undefined, committed: 0, releases: [] };
+    const [snap, committed, releases] = await Promise.all([st.loadSnapshot(p), st.committed(p), st.releases(p)]);
+    return { snap, committed, releases };
+  }
+
+  /** Synchronous, so no message is handled half-way through a partition's restore. */
+  private install(p: number, { snap, committed, releases }: LoadedPartition): void {
+    const usable = snap && snap.partitions === this.o.partitions ? snap : undefined;
+    const { characteristic, line } = this.filters(p);
+    const { engine, holds, alarms } = this.o.pipeline;
+    const r = engine.restoreStates(usable?.characteristics ?? {}, characteristic);
+    holds.restoreState(usable?.holds, characteristic);
+    alarms.restoreState(usable?.alarms, line);
+    const seq = usable?.seq ?? 0;
+    this.applied.set(p, seq);
+    this.snapshotSeq.set(p, seq);
+    this.replayUntil.set(p, committed);
+    this.pendingReleases.set(p, releases.filter((x) => x.seq >= seq).sort((a, b) => a.seq - b.seq));
+    this.applyReleasesBefore(p, seq + 1);
+    if (this.lastSeen > seq) this.o.rewind();
+    this.counters.acquired++;
+    this.o.log('info', 'partition acquired', { partition: p, snapshotSeq: seq, committed, restored: r.restored, fresh: r.fresh, releases: releases.length });
+  }
+
+  /** Gives a partition to the worker that should have it: commit, snapshot, then free the lease. */
+  private async handOver(p: number): Promise<void> {
+    const saved = this.snapshot(p);
+    this.applied.delete(p);
+    await saved;
+    await this.o.membership?.release(p);
+    this.counters.handedOver++;
+    this.o.log('info', 'partition handed over', { partition: p });
+  }
+
+  /** The state of one partition now: its characteristics, holds and alarms. */
+  capture(p: number, seq: number): PartitionSnapshot {
+    const { characteristic, line } = this.filters(p);
+    return capturePartition(this.o.pipeline, { partition: p, partitions: this.o.partitions, seq }, characteristic, line);
+  }
+
+  /**
+   * Captures the partition's state now and writes it once every message it reflects is committed
+   * (a snapshot must never be ahead of the outputs). Snapshots are written one at a time.
+   */
+  snapshot(p: number): Promise<void> {
+    const st = this.o.state;
+    const seq = this.applied.get(p);
+    if (!st || seq === undefined) return Promise.resolve();
+    const snap = this.capture(p, seq);
+    if (this.o.committer.pending) void this.o.committer.close();
+    const committed = this.o.committer.settled();
+    this.snapshots = this.snapshots.then(async () => {
+      await committed;
+      try {
+        await st.saveSnapshot(snap);
+        this.snapshotSeq.set(p, seq);
+        this.counters.snapshots++;
+        await st.pruneReleases(p, seq);
+      } catch (err) {
+        this.counters.snapshotFailures++;
+        this.o.log('error', 'snapshot not saved; the previous one stays valid', { partition: p, err: String(err) });
+      }
+    });
+    return this.snapshots;
+  }
+
+  /** Releases that happened before stream message `seq` of the partition (replay). */
+  private applyReleasesBefore(p: number, seq: number): void {
+    const pending = this.pendingReleases.get(p);
+    while (pending?.length && pending[0].seq < seq) {
+      const r = pending.shift()!;
+      this.o.pipeline.holds.release(r.id, r.by, r.reason, r.ts);
+    }
+  }
+
+  /** What belongs to partition p: characteristics (and anomaly models) by id, alarm records by line. */
+  private filters(p: number): { characteristic: (id: string) => boolean; line: (line: string) => boolean } {
+    return { characteristic: (id) => (this.partitionOfId.get(id) ?? 0) === p, line: (line) => this.partitionOfLine(line) === p };
+  }
+
+  private partitionOfLine(line: string): number { return partitionOf(subjectToken(line), this.o.partitions); }
+}

@@ -1,0 +1,211 @@
+import type { AnomalyScore } from '../anomaly/model.js';
+import type { AssembledUnit } from '../anomaly/unit-assembler.js';
+import { AlarmLifecycle, HoldBook, SpcEngine, subjectToken, type FloodOptions, type LifecycleSignal, type PointRecord, type RuleSetConfig, type Sample, type Signal } from '../core/index.js';
+import { decodeSampleMessage, MessageFaults, type DeadLetterReason } from '../samples/message.js';
+import type { TraceRow } from '../ports/genealogy.js';
+import type { LineEncoder, PointTags } from '../ports/line-encoder.js';
+import type { DeadLetter, SampleMessage } from '../ports/transport.js';
+import { anomalyPoint, feedsModel, type AnomalyRuntime } from './anomaly.js';
+
+export type UnknownCharacteristicPolicy = 'ignore' | 'count' | 'dlq';
+
+/**
+ * Where a message's effects go. The signals and points are for the line now (WebSocket); the
+ * rest must be durable before the message is acknowledged. Tests collect them with
+ * `collectEffects`; the worker sends the first at once and batches the rest for its committer.
+ */
+export interface EffectSink {
+  signal(s: LifecycleSignal): void;
+  point(p: PointRecord, line: string, station: string): void;
+  line(text: string): void;
+  traceRow(r: TraceRow): void;
+  /** A hold or alarm revision, release or clear for the genealogy store. */
+  storeSignal(s: Signal): void;
+  deadLetter(info: DeadLetter, payload: Uint8Array): void;
+  /** A unit complete for a model: score it (off the main thread), then call `Pipeline.scored`. */
+  score(a: AnomalyRuntime, unit: AssembledUnit): void;
+}
+
+/** Every effect of the messages given to it, in arrays (tests, as Kafka Streams' TopologyTestDriver). */
+export function collectEffects() {
+  const e = {
+    signals: [] as LifecycleSignal[], points: [] as { p: PointRecord; line: string; station: string }[], lines: [] as string[],
+    traceRows: [] as TraceRow[], storeSignals: [] as Signal[], deadLetters: [] as { info: DeadLetter; payload: Uint8Array }[],
+    toScore: [] as { a: AnomalyRuntime; unit: AssembledUnit }[],
+  };
+  const sink: EffectSink = {
+    signal: (s) => e.signals.push(s), point: (p, line, station) => e.points.push({ p, line, station }), line: (t) => e.lines.push(t),
+    traceRow: (r) => e.traceRows.push(r), storeSignal: (s) => e.storeSignals.push(s), deadLetter: (info, payload) => e.deadLetters.push({ info, payload }),
+    score: (a, unit) => e.toScore.push({ a, unit }),
+  };
+  return { ...e, sink };
+}
+
+export interface PipelineCounters {
+  messages: number; samples: number; points: number; signals: number;
+  /** Bad items by reason (a batch message may have many). */
+  deadLetters: Partial<Record<DeadLetterReason, number>>;
+  /** Dead letters written: one per bad message. */
+  deadLetterMessages: number;
+  unknownCharacteristic: number;
+  anomalyScored: number; anomalyFlagged: number;
+}
+
+export interface PipelineOptions {
+  rules: RuleSetConfig;
+  encoder: LineEncoder;
+  /** Name of the sample source, stored with trace rows. */
+  source: string;
+  /** Samples no characteristic matches: ignore, count (default) or dead-letter. */
+  unknownCharacteristics?: UnknownCharacteristicPolicy;
+  /** Write raw samples to the time-series database too (default true). */
+  writeSamples?: boolean;
+  /** Store trace rows and signals (a genealogy store is configured). */
+  trace?: boolean;
+  flood?: FloodOptions;
+  anomalies?: AnomalyRuntime[];
+}
+
+/**
+ * The processor, apart from any broker or store: one message in, its effects out — points and
+ * rule hits from the engine, holds and alarms from the hold book through the alarm lifecycle,
+ * time-series lines, trace rows, one dead letter for its bad items. With `silent` (a replay of
+ * messages whose outputs are already durable) it only rebuilds state.
+ */
+export class Pipeline {
+  readonly engine: SpcEngine;
+  readonly holds = new HoldBook();
+  readonly alarms: AlarmLifecycle;
+  readonly counters: PipelineCounters = { messages: 0, samples: 0, points: 0, signals: 0, deadLetters: {}, deadLetterMessages: 0, unknownCharacteristic: 0, anomalyScored: 0, anomalyFlagged: 0 };
+  private readonly chartOf = new Map<string, string>();
+  private readonly specOf = new Map<string, { lsl?: number; usl?: number }>();
+  // The message being processed: the engine calls back per point, synchronously.
+  private out!: EffectSink;
+  private current: Sample | undefined;
+  private sequence = 0;
+  private silent = false;
+  private faults: MessageFaults | undefined;
+  private readonly emitPoint = (p: PointRecord) => this.onPoint(p);
+
+  constructor(private readonly o: PipelineOptions) {
+    this.engine = new SpcEngine(o.rules);
+    this.alarms = new AlarmLifecycle(o.flood);
+    this.index(o.rules);
+  }
+
+  /** Processes one message; its effects go to `out` (only state changes when `silent`). */
+  process(m: SampleMessage, out: EffectSink, silent: boolean): void {
+    this.out = out;
+    this.silent = silent;
+    this.counters.messages++;
+    const { samples, bad, positions } = decodeSampleMessage(m.data);
+    const faults = this.faults = bad.length ? new MessageFaults() : undefined;
+    for (const b of bad) faults!.add(b.reason, b.detail, b.item);
+    for (let i = 0; i < samples.length; i++) {
+      const s = samples[i];
+      const item = positions?.[i];
+      const where = item !== undefined ? `item ${item}: ` : '';
+      this.counters.samples++;
+      this.current = s;
+      this.sequence = m.seq * 1000 + i;
+      if (m.line !== undefined && subjectToken(s.line) !== m.line) {
+        // Partitions and line-scoped consumers follow the subject: a body naming another line
+        // must not raise that line's holds.
+        this.fault('rejected', `${where}sample line ${s.line} does not match its subject's line ${m.line}`, item);
+        continue;
+      }
+      const r = this.engine.process(s, this.emitPoint);
+      if (r.rejected) this.fault('rejected', `${where}${r.rejected}`, item);
+      else if (r.matched === 0) {
+        this.counters.unknownCharacteristic++;
+        if (this.o.unknownCharacteristics === 'dlq') this.fault('unknown-characteristic', `${where}no characteristic matches line ${s.line}, station ${s.station}, parameter ${s.parameter}`, item);
+      }
+      if (silent) continue;
+      if (this.o.writeSamples !== false) out.line(this.o.encoder.sample(s, this.sequence));
+      if (this.o.trace) out.traceRow({ source: this.o.source, seq: m.seq, item: i, sample: s });
+      for (const a of this.o.anomalies ?? []) if (feedsModel(a, s)) { const unit = a.assembler.add(s, Date.now()); if (unit) out.score(a, unit); }
+    }
+    if (this.faults && !silent) this.deadLetter(m, this.faults);
+    this.faults = undefined;
+    this.current = undefined;
+  }
+
+  /** A unit's score from its model: the anomaly point, its lines, and the holds or alarms it raises. */
+  scored(a: AnomalyRuntime, unit: AssembledUnit, score: AnomalyScore, out: EffectSink): void {
+    this.counters.anomalyScored++;
+    const p = anomalyPoint(a, unit, score);
+    const place = { line: unit.line, station: unit.station };
+    const tags: PointTags = { ...place, parameter: 'anomaly', chart: 'anomaly' };
+    out.line(this.o.encoder.point(p, tags));
+    if (p.violations.length) {
+      this.counters.anomalyFlagged++;
+      for (const l of this.o.encoder.violations(p, tags)) out.line(l);
+    }
+    this.out = out;
+    this.silent = false;
+    for (const sig of this.holds.apply(p, place)) this.signal(sig);
+  }
+
+  /** A release decided elsewhere (an operator action), through the alarm lifecycle to the line and the store. */
+  released(r: Signal, out: EffectSink): void {
+    this.out = out;
+    this.silent = false;
+    this.signal(r);
+  }
+
+  /** Applies edited rules without losing the windows of unchanged characteristics (hot reload). */
+  reload(rules: RuleSetConfig): { kept: string[]; started: string[]; removed: string[] } {
+    this.index(rules);
+    return this.engine.reload(rules);
+  }
+
+  /** Chart type and spec limits by characteristic id: the time-series tags and fields of its points. */
+  private index(rules: RuleSetConfig): void {
+    this.chartOf.clear(); this.specOf.clear();
+    for (const c of rules.characteristics) { this.chartOf.set(c.id, c.chart.type); if (c.spec) this.specOf.set(c.id, { lsl: c.spec.lsl, usl: c.spec.usl }); }
+  }
+
+  private onPoint(p: PointRecord): void {
+    const s = this.current!;
+    this.counters.points++;
+    const place = { line: s.line, station: s.station };
+    if (!this.silent) {
+      const tags: PointTags = { ...place, parameter: s.parameter, chart: this.chartOf.get(p.characteristic) ?? 'unknown', ...this.specOf.get(p.characteristic) };
+      const enc = this.o.encoder;
+      this.out.line(enc.point(p, tags));
+      if (p.phase === 'I' && p.index === 1) { // limits just locked: record the capability they imply
+        const summary = this.engine.summaryOf(p.characteristic);
+        const line = summary && enc.capability(p.characteristic, place, summary, s.ts);
+        if (line) this.out.line(line);
+      }
+      if (p.violations.length) for (const l of enc.violations(p, tags)) this.out.line(l);
+      this.out.point(p, s.line, s.station);
+    }
+    for (const sig of this.holds.apply(p, place)) this.signal(sig);
+  }
+
+  /** A signal from the hold book: alarms pass through the lifecycle (dedupe, shelving, floods) first. */
+  private signal(raw: Signal): void {
+    for (const sig of this.alarms.onSignal(raw, Date.now())) {
+      if (this.silent) continue; // replaying: the lifecycle follows, the signal was sent before the restart
+      this.counters.signals++;
+      this.out.signal(sig);
+      if (sig.type === 'alarm-state') continue;
+      if (this.o.trace) this.out.storeSignal(sig);
+      this.out.line(this.o.encoder.signal(sig, this.sequence));
+    }
+  }
+
+  /** A bad item of the message being processed; the message gets one dead letter for all of them. */
+  private fault(reason: DeadLetterReason, detail: string, item: number | undefined): void {
+    (this.faults ??= new MessageFaults()).add(reason, detail, item);
+  }
+
+  /** One dead letter for a bad message, its payload as it came. */
+  private deadLetter(m: SampleMessage, faults: MessageFaults): void {
+    const f = faults.summary();
+    for (const [reason, n] of Object.entries(f.counts)) this.counters.deadLetters[reason as DeadLetterReason] = (this.counters.deadLetters[reason as DeadLetterReason] ?? 0) + n;
+    this.counters.deadLetterMessages++;
+    this.out.deadLetter({ reason: f.reason, detail: f.detail, subject: m.subject, streamSequence: m.seq, items: f.items, counts: f.counts }, m.data);
+  }
+}
