@@ -13,6 +13,7 @@ import { AckPolicy, connect, type JetStreamClient, type NatsConnection } from 'n
 import WebSocket from 'ws';
 import { deleteStreams, ensureStreams, sampleSubject, streamNamesFor, type StreamNames } from '../src/adapters/nats/jetstream.js';
 import { SeededRandom } from '../src/sim/random.js';
+import { freePort } from '../test/integration/servers.js';
 
 const NATS = process.env.SPC_TEST_NATS ?? 'nats://127.0.0.1:4222';
 const INFLUX = process.env.SPC_BENCH_INFLUX ?? 'http://127.0.0.1:18086';
@@ -64,7 +65,8 @@ async function bareConsume(nc: NatsConnection, s: StreamNames, count: number): P
 function startWorker(prefix: string, port: number, influx: boolean): Promise<{ stop: () => Promise<void>; health: () => Promise<any> }> {
   const args = ['dist/src/cli/main.js', 'run', '--rules', join(dir, 'rules.yaml'), '--tokens', join(dir, 'tokens.yaml'), '--ws-port', String(port), '--nats', NATS, '--prefix', prefix];
   if (influx) args.push('--influx-url', INFLUX, '--influx-db', `bench_${prefix}`); else args.push('--no-influx');
-  const child = spawn(process.execPath, ['--max-semi-space-size=64', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // SPC_BENCH_NODE_ARGS: e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the worker.
+  const child = spawn(process.execPath, ['--max-semi-space-size=64', ...(process.env.SPC_BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   child.stderr!.on('data', (d) => { log += d; });
   return new Promise((resolve, reject) => {
@@ -87,9 +89,12 @@ async function endToEnd(nc: NatsConnection, perMessage: number, influx: boolean,
   await ensureStreams(await nc.jetstreamManager(), s);
   const samples = await publishAll(nc.jetstream(), s, count, perMessage);
   const w = await startWorker(prefix, port, influx);
+  // Throughput in the steady state: from when the worker owns its partition (after the lease round).
+  while (!(await w.health()).partitions?.length) await sleep(50);
   const started = performance.now();
   let h: any;
-  for (;;) { h = await w.health(); if (h.counters.acked >= count) break; await sleep(20); }
+  // /healthz allows 30 requests/s per address: poll at 20/s.
+  for (;;) { h = await w.health(); if (h.counters?.acked >= count) break; await sleep(50); }
   const seconds = (performance.now() - started) / 1000;
   await w.stop();
   await deleteStreams(await nc.jetstreamManager(), s);
@@ -101,6 +106,8 @@ async function latency(nc: NatsConnection, port: number, influx: boolean): Promi
   const s = streamNamesFor(prefix);
   await ensureStreams(await nc.jetstreamManager(), s);
   const w = await startWorker(prefix, port, influx);
+  // Measure the steady state: from when the worker owns its partition (after the lease round).
+  while (!(await w.health()).partitions?.length) await sleep(50);
   const sentAt = new Map<string, number>();
   const latencies: number[] = [];
   const ws = new WebSocket(`ws://127.0.0.1:${port}/signals`, { headers: { Authorization: 'Bearer bench-plc-token-0123456789' } });
@@ -109,7 +116,7 @@ async function latency(nc: NatsConnection, port: number, influx: boolean): Promi
     if (m.type !== 'hold') return;
     const now = performance.now();
     for (const u of m.added ?? []) { const t = sentAt.get(u); if (t !== undefined) { latencies.push(now - t); sentAt.delete(u); } }
-    if (m.units.length > 1500) ws.send(JSON.stringify({ type: 'ack', id: m.id }));
+    ws.send(JSON.stringify({ type: 'ack', id: m.id, rev: m.rev }));
   });
   await new Promise((r) => ws.once('open', r));
   const js = nc.jetstream();
@@ -135,18 +142,31 @@ async function latency(nc: NatsConnection, port: number, influx: boolean): Promi
 
 const nc = await connect({ servers: NATS });
 const influx = process.env.SPC_BENCH_INFLUX !== 'off' && await influxUp();
-const port = 18500 + Math.floor(Math.random() * 400);
+const port = await freePort();
 console.log(`bench/stream — ${fmt(MESSAGES)} messages per run; InfluxDB ${influx ? `on (${INFLUX})` : 'off (not running)'}`);
 console.log(`machine: ${cpus()[0].model}, ${cpus().length} cores, Node ${process.version}; NATS at ${NATS}`);
 
+if (process.env.SPC_BENCH_ONLY === 'one') {
+  const r = await endToEnd(nc, 1, influx, MESSAGES, port);
+  console.log(`one: ${fmt(r.msgs)} msg/s`);
+  await nc.close();
+  process.exit(0);
+}
+if (process.env.SPC_BENCH_ONLY === 'latency') {
+  const l = await latency(nc, port + 2, influx);
+  const qq = (p: number) => l[Math.min(l.length - 1, Math.floor(p * l.length))];
+  console.log(`latency only: ${l.length} holds, p50 ${qq(0.5).toFixed(2)} ms, p99 ${qq(0.99).toFixed(2)} ms, max ${l[l.length - 1].toFixed(1)} ms`);
+  await nc.close();
+  process.exit(0);
+}
 const bareStreams = streamNamesFor(`benchbare${Date.now().toString(36)}`);
 await ensureStreams(await nc.jetstreamManager(), bareStreams);
 await publishAll(nc.jetstream(), bareStreams, MESSAGES, 1);
 const bare = await bareConsume(nc, bareStreams, MESSAGES);
 await deleteStreams(await nc.jetstreamManager(), bareStreams);
-const one = await endToEnd(nc, 1, influx, MESSAGES, port);
-const eight = await endToEnd(nc, 8, influx, Math.round(MESSAGES / 4), port + 1);
-const lat = await latency(nc, port + 2, influx);
+const one = await endToEnd(nc, 1, influx, MESSAGES, await freePort());
+const eight = await endToEnd(nc, 8, influx, Math.round(MESSAGES / 4), await freePort());
+const lat = await latency(nc, await freePort(), influx);
 const q = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))];
 console.log('| measure | value |');
 console.log('|---|---|');

@@ -21,9 +21,11 @@ const floatField = (key: string, n: number | undefined) => (n !== undefined && N
 const stringField = (key: string, v: string | undefined) => (v === undefined ? '' : ',' + key + '=' + quote(v));
 const joinList = (list: readonly string[]) => (list.length === 1 ? list[0] : list.join(','));
 
+// A sample's lines (sample, point, violations, signal) share its time: parse it once.
+let lastTs = '', lastMs = '';
 function nanos(ts: string, sequence: number): string {
-  const ms = Date.parse(ts);
-  return String(ms) + String(sequence % 1_000_000).padStart(6, '0');
+  if (ts !== lastTs) { lastTs = ts; lastMs = String(Date.parse(ts)); }
+  return lastMs + String(sequence % 1_000_000).padStart(6, '0');
 }
 
 function fields(pairs: [string, string | undefined][]): string {

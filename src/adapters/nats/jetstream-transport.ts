@@ -8,8 +8,10 @@ import { outboxSubject, publishDeadLetter, sampleSubjects, type StreamNames } fr
  * re-creates itself after a reconnect; dead letters and outbox lines go out acknowledged.
  */
 export function jetStreamTransport(js: JetStreamClient, streams: StreamNames): WorkerTransport {
-  // Subjects are <prefix>.samples.<line>.<station>.<parameter>: the line is a fixed token.
-  const lineToken = streams.prefix.split('.').length + 1;
+  // Subjects are <prefix>.samples.<line>.<station>.<parameter>: the line token starts at a fixed
+  // offset (read with indexOf, not split: this runs for every message).
+  const lineAt = `${streams.prefix}.samples.`.length;
+  const lineOf = (subject: string) => { const end = subject.indexOf('.', lineAt); return end < 0 ? subject.slice(lineAt) : subject.slice(lineAt, end); };
   return {
     source: streams.samples,
     async consume(from: number) {
@@ -21,7 +23,7 @@ export function jetStreamTransport(js: JetStreamClient, streams: StreamNames): W
         stop: () => messages.stop(),
         async *[Symbol.asyncIterator]() {
           for await (const m of messages) {
-            yield { data: m.data, subject: m.subject, seq: m.info.streamSequence, storedAtMs: m.info.timestampNanos / 1e6, line: m.subject.split('.')[lineToken], ack: () => {} };
+            yield { data: m.data, subject: m.subject, seq: m.info.streamSequence, storedAtMs: m.info.timestampNanos / 1e6, line: lineOf(m.subject), ack: () => {} };
           }
         },
       };

@@ -25,6 +25,8 @@ type Kind = { type: 'hold'; action: 'hold' } | { type: 'alarm'; action: 'alarm';
  */
 interface Latched {
   head: LatchedHead & Kind;
+  /** The head's rules as messages share them: replaced (not changed) when a rule is added. */
+  rules: LatchedHead['rules'];
   rev: number;
   units: string[];
   seen: Set<string>;
@@ -45,15 +47,25 @@ export interface HoldBookSnapshot {
 }
 
 function latched(head: LatchedHead & Kind, units: readonly string[], lots: readonly string[], rev = 1): Latched {
-  const l: Latched = { head, rev, units: [], seen: new Set(), lots: [], lotSeen: new Set() };
+  const l: Latched = { head, rules: [...head.rules], rev, units: [], seen: new Set(), lots: [], lotSeen: new Set() };
   for (const u of units) if (!l.seen.has(u)) { l.seen.add(u); l.units.push(u); }
   for (const x of lots) if (!l.lotSeen.has(x)) { l.lotSeen.add(x); l.lots.push(x); }
   return l;
 }
 
-/** The message of one revision: the head, and only what this revision adds. */
+/**
+ * The message of one revision: the head, and only what this revision adds. Built field by field
+ * (one hidden class, no spread): it is made for every point of a held characteristic.
+ */
 function revision(l: Latched, added: string[], addedLots: string[]): HoldSignal | AlarmSignal {
-  const msg = { ...l.head, rules: [...l.head.rules], rev: l.rev, added, unitCount: l.units.length, lots: addedLots } as HoldSignal | AlarmSignal;
+  const h = l.head;
+  const msg = {
+    type: h.type, id: h.id, line: h.line, station: h.station, characteristic: h.characteristic, rule: h.rule, rules: l.rules, action: h.action,
+    statistic: h.statistic, center: h.center, ucl: h.ucl, lcl: h.lcl, firstIndex: h.firstIndex, lastIndex: h.lastIndex, ts: h.ts, updated: h.updated,
+    rev: l.rev, added, unitCount: l.units.length, lots: addedLots,
+  } as HoldSignal | AlarmSignal;
+  if (h.topFeatures) msg.topFeatures = h.topFeatures;
+  if (h.type === 'alarm' && h.flood) (msg as AlarmSignal).flood = h.flood;
   if (l.rev === 1) msg.units = added;
   return msg;
 }
@@ -266,7 +278,7 @@ export class HoldBook {
     }
     for (const x of p.lots) if (!l.lotSeen.has(x)) { l.lotSeen.add(x); l.lots.push(x); addedLots.push(x); }
     const h = l.head;
-    for (const r of p.violations) if (!h.rules.includes(r)) h.rules.push(r);
+    for (const r of p.violations) if (!h.rules.includes(r)) { h.rules.push(r); l.rules = [...h.rules]; }
     l.rev++;
     h.lastIndex = p.index;
     h.updated = p.ts;
