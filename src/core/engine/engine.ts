@@ -19,28 +19,44 @@ export type SampleOutcome = { readonly matched: number; readonly rejected?: unde
 const MATCHED: readonly SampleOutcome[] = Array.from({ length: 17 }, (_, matched) => Object.freeze({ matched }));
 const matchedOutcome = (n: number): SampleOutcome => MATCHED[n] ?? { matched: n };
 
-type RouteMap = Map<string, Map<string, Map<string, CharacteristicRunner[]>>>;
+/** The routes of one parameter: a short list while it is short (string compares beat hashing), then a map. */
+interface ParameterRoutes { stations: string[]; lines: string[]; targets: CharacteristicRunner[][]; map?: Map<string, CharacteristicRunner[]> }
+/** Combinations of one parameter kept in the list before they move to a map. */
+const SHORT_LIST = 8;
+const key = (s: Sample) => s.station + '\u0000' + s.line;
 
 /**
- * A bounded cache of routes: parameter → station → line → characteristics (three map reads, no
- * string building, no scans). Past `max` entries it starts over; routes are recomputed on demand.
+ * A bounded cache of routes: parameter → (station, line) → characteristics. One map read by
+ * parameter (a sample's strings are fresh from JSON.parse, so each read hashes a string), then a
+ * scan of a few entries, or one more map read for parameters seen at many places. Past `max`
+ * entries it starts over; routes are recomputed on demand.
  */
 class RouteCache {
-  private map: RouteMap = new Map();
+  private map = new Map<string, ParameterRoutes>();
   private size = 0;
   constructor(private readonly max: number) {}
 
   get entries(): number { return this.size; }
 
-  get(s: Sample): CharacteristicRunner[] | undefined { return this.map.get(s.parameter)?.get(s.station)?.get(s.line); }
+  get(s: Sample): CharacteristicRunner[] | undefined {
+    const r = this.map.get(s.parameter);
+    if (r === undefined) return undefined;
+    if (r.map !== undefined) return r.map.get(key(s));
+    const { stations, lines } = r;
+    for (let i = 0; i < stations.length; i++) if (stations[i] === s.station && lines[i] === s.line) return r.targets[i];
+    return undefined;
+  }
 
   set(s: Sample, targets: CharacteristicRunner[]): void {
     if (this.size >= this.max) { this.map = new Map(); this.size = 0; }
-    let byStation = this.map.get(s.parameter);
-    if (!byStation) this.map.set(s.parameter, byStation = new Map());
-    let byLine = byStation.get(s.station);
-    if (!byLine) byStation.set(s.station, byLine = new Map());
-    byLine.set(s.line, targets);
+    let r = this.map.get(s.parameter);
+    if (!r) this.map.set(s.parameter, r = { stations: [], lines: [], targets: [] });
+    if (r.map) r.map.set(key(s), targets);
+    else if (r.stations.length < SHORT_LIST) { r.stations.push(s.station); r.lines.push(s.line); r.targets.push(targets); }
+    else {
+      r.map = new Map(r.stations.map((st, i) => [st + '\u0000' + r!.lines[i], r!.targets[i]]));
+      r.map.set(key(s), targets);
+    }
     this.size++;
   }
 }
