@@ -47,6 +47,8 @@ export interface WorkerOptions {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Longest the consume loop runs without letting I/O happen, ms. */
+const YIELD_EVERY_MS = 2;
 
 /**
  * The real-time worker, composed of four parts: the pipeline (message → effects, pure), the
@@ -117,7 +119,11 @@ export class SpcWorker {
       this.rewind = false;
       this.ownership.lastSeen = from - 1;
       this.messages = await this.o.transport.consume(from);
+      let turn = performance.now();
       for await (const m of this.messages) {
+        // A buffered stream would keep this loop in microtasks for thousands of messages: yield
+        // every few ms so socket writes (signals) and reads go out on time.
+        if (performance.now() - turn > YIELD_EVERY_MS) { await new Promise(setImmediate); turn = performance.now(); }
         this.lastDeliveryAt = Date.now();
         if (this.rewind) break; // a partition was just restored behind this position: restart lower
         const place = this.ownership.place(m);
