@@ -1,4 +1,4 @@
-import type { AlarmStateSignal, LifecycleSignal, PointRecord, Refusal, ReleaseSignal, RuleSetConfig } from '../core/index.js';
+import type { LifecycleSignal, PointRecord, RuleSetConfig } from '../core/index.js';
 import type { GenealogyWriter } from '../ports/genealogy.js';
 import type { LineEncoder } from '../ports/line-encoder.js';
 import type { Membership, StateStore } from '../ports/state.js';
@@ -167,10 +167,6 @@ export class SpcWorker {
     this.ownership.index(rules); // first: it refuses rules the partitioning cannot route, before anything changes
     return this.pipeline.reload(rules);
   }
-
-  acknowledgeAlarm(id: string, actor: Parameters<OperatorActions['acknowledgeAlarm']>[1]): AlarmStateSignal | Refusal { return this.actions.acknowledgeAlarm(id, actor); }
-  shelveAlarm(id: string, actor: Parameters<OperatorActions['shelveAlarm']>[1], minutes: number, reason: string): AlarmStateSignal | Refusal { return this.actions.shelveAlarm(id, actor, minutes, reason); }
-  release(id: string, actor: Parameters<OperatorActions['release']>[1], reason: string): ReleaseSignal | Refusal { return this.actions.release(id, actor, reason); }
 
   /**
    * Stops consuming and waits until every processed message is committed and acknowledged, for
