@@ -102,7 +102,11 @@ export class Committer {
   /** Whether the current batch should be closed now. */
   get full(): boolean { return this.current.msgs.length >= this.o.maxMessages || this.current.bytes >= OUTBOX_CHUNK_BYTES; }
 
-  get pending(): boolean { return this.current.msgs.length > 0 || this.current.touched.size > 0 || this.current.audit.length > 0 || this.current.lines.length > 0; }
+  /** Whether the current batch holds anything to commit. */
+  get pending(): boolean {
+    const b = this.current;
+    return b.msgs.length > 0 || b.touched.size > 0 || b.audit.length > 0 || b.lines.length > 0 || b.signals.length > 0 || b.releases.length > 0 || b.deadLetters.length > 0;
+  }
 
   get waiting(): number { return this.uncommitted; }
 
