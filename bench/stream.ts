@@ -217,9 +217,10 @@ if (process.env.SPC_BENCH_ONLY === 'latency') {
   await nc.close();
   process.exit(0);
 }
-if (process.env.SPC_BENCH_ONLY === 'one') {
-  const r = await endToEnd(nc, 1, influx, MESSAGES, port);
-  console.log(`one: ${fmt(r.msgs)} msg/s`);
+if (process.env.SPC_BENCH_ONLY === 'one' || process.env.SPC_BENCH_ONLY === 'eight') {
+  const per = process.env.SPC_BENCH_ONLY === 'one' ? 1 : 8;
+  const r = await endToEnd(nc, per, influx, per === 1 ? MESSAGES : Math.round(MESSAGES / 4), port);
+  console.log(`${per} per message: ${fmt(r.msgs)} msg/s = ${fmt(r.samples)} samples/s`);
   await nc.close();
   process.exit(0);
 }

@@ -2,6 +2,7 @@ import type { Sample, Signal } from '../core/index.js';
 import type { AuditRecord, GenealogyWriter, TraceRow } from '../ports/genealogy.js';
 import type { StateStore } from '../ports/state.js';
 import type { DeadLetter, SampleMessage, WorkerTransport } from '../ports/transport.js';
+import { OutboxBuffer } from './outbox-buffer.js';
 
 /** Largest outbox entry, bytes; a batch is also closed when its lines reach it. */
 export const OUTBOX_CHUNK_BYTES = 512 * 1024;
@@ -18,7 +19,9 @@ const startWrite = (write: () => Promise<void>): PendingWrite => ({ write, attem
 /** What one commit makes durable before its messages are acknowledged. */
 export interface Batch {
   no: number;
-  msgs: SampleMessage[]; lines: string[]; bytes: number;
+  msgs: SampleMessage[];
+  /** Time-series lines, as the outbox entries they will be. */
+  lines: OutboxBuffer;
   deadLetters: PendingWrite[];
   /** Anomaly verdicts of the batch's units (a few ms): their lines and signals join the batch. */
   scoring: Promise<void>[];
@@ -73,7 +76,7 @@ export class Committer {
   constructor(private readonly o: CommitterOptions) { this.current = this.newBatch(); }
 
   private newBatch(): Batch {
-    return { no: ++this.batches, msgs: [], lines: [], bytes: 0, deadLetters: [], scoring: [], traceRows: [], signals: [], audit: [], releases: [], touched: new Map() };
+    return { no: ++this.batches, msgs: [], lines: new OutboxBuffer(OUTBOX_CHUNK_BYTES), deadLetters: [], scoring: [], traceRows: [], signals: [], audit: [], releases: [], touched: new Map() };
   }
 
   /** A processed message joins the current batch (its partition's commit position moves with it). */
@@ -84,7 +87,7 @@ export class Committer {
     if (partition !== undefined) this.current.touched.set(partition, m.seq);
   }
 
-  line(b: Batch, text: string): void { b.lines.push(text); b.bytes += text.length + 1; }
+  line(b: Batch, text: string): void { b.lines.add(text); }
 
   deadLetter(b: Batch, info: DeadLetter, payload: Uint8Array): void {
     b.deadLetters.push(startWrite(() => this.o.transport.deadLetter(info, payload)));
@@ -100,12 +103,12 @@ export class Committer {
   }
 
   /** Whether the current batch should be closed now. */
-  get full(): boolean { return this.current.msgs.length >= this.o.maxMessages || this.current.bytes >= OUTBOX_CHUNK_BYTES; }
+  get full(): boolean { return this.current.msgs.length >= this.o.maxMessages || this.current.lines.bytes >= OUTBOX_CHUNK_BYTES; }
 
   /** Whether the current batch holds anything to commit. */
   get pending(): boolean {
     const b = this.current;
-    return b.msgs.length > 0 || b.touched.size > 0 || b.audit.length > 0 || b.lines.length > 0 || b.signals.length > 0 || b.releases.length > 0 || b.deadLetters.length > 0;
+    return b.msgs.length > 0 || b.touched.size > 0 || b.audit.length > 0 || b.lines.lines > 0 || b.signals.length > 0 || b.releases.length > 0 || b.deadLetters.length > 0;
   }
 
   get waiting(): number { return this.uncommitted; }
@@ -217,19 +220,12 @@ export class Committer {
   }
 
   private async publishOutbox(b: Batch): Promise<void> {
-    if (!b.lines.length) return;
-    let chunk: string[] = [], size = 0, part = 0;
-    const send = async () => {
-      // The id makes a retried publish a duplicate that JetStream drops; the batch number keeps two batches apart.
-      await this.o.transport.outbox(encoder.encode(chunk.join('\n')), `out-${INSTANCE}-${b.no}-${part++}`);
+    // The id makes a retried publish a duplicate that JetStream drops; the batch number keeps two batches apart.
+    const entries = b.lines.all();
+    for (let part = 0; part < entries.length; part++) {
+      await this.o.transport.outbox(entries[part], `out-${INSTANCE}-${b.no}-${part}`);
       this.counters.outboxMessages++;
-      chunk = []; size = 0;
-    };
-    for (const line of b.lines) {
-      if (size + line.length > OUTBOX_CHUNK_BYTES && chunk.length) await send();
-      chunk.push(line); size += line.length + 1;
     }
-    if (chunk.length) await send();
   }
 }
 
