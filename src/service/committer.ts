@@ -1,4 +1,4 @@
-import type { Sample, Signal } from '../core/index.js';
+import { LogThrottle, type Sample, type Signal } from '../core/index.js';
 import type { AuditRecord, GenealogyWriter, TraceRow } from '../ports/genealogy.js';
 import type { StateStore } from '../ports/state.js';
 import type { DeadLetter, SampleMessage, WorkerTransport } from '../ports/transport.js';
@@ -72,6 +72,7 @@ export class Committer {
   private abandoned = false;
   private lastCommitAt = Date.now();
   private trouble: { step: string; error: string; since: number } | undefined;
+  private readonly logThrottle = new LogThrottle();
 
   constructor(private readonly o: CommitterOptions) { this.current = this.newBatch(); }
 
@@ -89,7 +90,10 @@ export class Committer {
 
   line(b: Batch, text: string): void { b.lines.add(text); }
 
+  /** A dead letter written with the batch; logged at most once per reason and 10 s, with how many were held back. */
   deadLetter(b: Batch, info: DeadLetter, payload: Uint8Array): void {
+    const held = this.logThrottle.admit(info.reason, Date.now());
+    if (held !== undefined) this.o.log('warn', 'dead letter', { reason: info.reason, detail: info.detail, subject: info.subject, seq: info.streamSequence, counts: info.counts, ...(held ? { heldBack: held } : {}) });
     b.deadLetters.push(startWrite(() => this.o.transport.deadLetter(info, payload)));
   }
 
@@ -215,7 +219,6 @@ export class Committer {
 
   private quarantine(b: Batch, info: DeadLetter, what: unknown, items: number): void {
     this.o.countDeadLetters('unstorable', items);
-    this.o.log('error', 'quarantined as unstorable', { detail: info.detail, seq: info.streamSequence });
     this.deadLetter(b, info, encoder.encode(JSON.stringify(what)));
   }
 

@@ -105,6 +105,8 @@ describe.each(['postgres', 'pglite'] as const)('hostile input through spc run wi
     const l = await letterFor(seq);
     expect(l.reason).toBe('invalid-json');
     expect(l.detail).toContain('\\u000a'); // the line break, escaped in the single-line header
+    // Operators see it in the log too (one line per reason and 10 s).
+    await waitFor('the dead-letter log line', () => (/"msg":"dead letter"/.test(worker.log()) && worker.log().includes('"reason":"invalid-json"') ? true : undefined), 2000, 20);
     await probe('invalid JSON with a newline');
   });
 
