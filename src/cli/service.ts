@@ -100,10 +100,10 @@ export async function startService(o: ServiceOptions): Promise<RunningService> {
     if (storeTrouble) out.push(`genealogy store unreachable: ${storeTrouble}`);
     return out;
   };
+  const liveness = () => { const list = problems(); return { ok: list.length === 0, problems: list }; };
   const health = () => {
     const mem = process.memoryUsage();
-    const list = problems();
-    return { ok: list.length === 0, problems: list, ...o.healthExtra?.(), store: o.store?.db.kind ?? null, partitions: worker.ownedPartitions, progress: worker.progress(), counters: worker.counters, influx: o.influx?.() ?? null, memory: { rssMb: Math.round(mem.rss / 1e6), heapUsedMb: Math.round(mem.heapUsed / 1e6) } };
+    return { ...liveness(), ...o.healthExtra?.(), store: o.store?.db.kind ?? null, partitions: worker.ownedPartitions, progress: worker.progress(), counters: worker.counters, influx: o.influx?.() ?? null, memory: { rssMb: Math.round(mem.rss / 1e6), heapUsedMb: Math.round(mem.heapUsed / 1e6) } };
   };
   const limits = new AccessLimits(o.connectionsPerToken);
   const lineOf = (id: string) => worker.holds.hold(id)?.line ?? worker.alarms.get(id)?.line;
@@ -121,7 +121,8 @@ export async function startService(o: ServiceOptions): Promise<RunningService> {
       snapshot: (lines) => ({ holds: worker.holds.activeHolds(lines), alarms: worker.holds.activeAlarms(lines), alarmStates: worker.alarms.open(lines) }),
       release: (id, actor, reason) => worker.actions.release(id, actor, reason),
       unitStatus: (unit, lines) => worker.holds.unitStatus(unit, lines),
-      health: () => { const list = problems(); return { ok: list.length === 0, problems: list }; },
+      holdLine: (id) => worker.holds.hold(id)?.line,
+      health: liveness,
     },
   });
   await new Promise<void>((resolve) => http.listen(o.port, o.host, resolve));

@@ -15,4 +15,4 @@ export { desiredPartitions, partitionOf, subjectToken } from './state/partition.
 export type { AlarmClearSignal, AlarmSignal, AlarmView, HoldSignal, HoldView, LatchedHead, LatchedView, ReleaseSignal, Signal, UnitStatus } from './signals/signal.js';
 export { AlarmLifecycle, type AlarmLifecycleSnapshot, type AlarmRecord, type AlarmState, type AlarmStateSignal, type FloodOptions, type LifecycleSignal } from './signals/alarm-lifecycle.js';
 export { LogThrottle } from './log-throttle.js';
-export { inScope, isRefusal, outOfScope, roleRefusal, type Actor, type Refusal } from './signals/scope.js';
+export { inScope, isRefusal, outOfScope, personText, roleRefusal, type Actor, type Refusal } from './signals/scope.js';

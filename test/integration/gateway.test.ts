@@ -11,7 +11,7 @@ it('spc gateway applies holds, acknowledges them, and holds the line when the st
   const http = createServer();
   const server = new SignalServer(http, {
     tokens: [{ token: 'gateway-plc-token-0123456789', role: 'plc', lines: ['L1'] }], heartbeatMs: 50, resendMs: 300,
-    state: { snapshot: (lines) => ({ holds: book.activeHolds(lines), alarms: [] }), unitStatus: (unit, lines) => book.unitStatus(unit, lines), release: () => ({ refused: 'forbidden', message: 'n/a' }), health: () => ({ ok: healthy, problems: healthy ? [] : ['commits stalled: 20 processed messages not committed for 11 s'] }) },
+    state: { snapshot: (lines) => ({ holds: book.activeHolds(lines), alarms: [] }), unitStatus: (unit, lines) => book.unitStatus(unit, lines), holdLine: (id) => book.hold(id)?.line, release: () => ({ refused: 'forbidden', message: 'n/a' }), health: () => ({ ok: healthy, problems: healthy ? [] : ['commits stalled: 20 processed messages not committed for 11 s'] }) },
   });
   await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
   const port = (http.address() as { port: number }).port;

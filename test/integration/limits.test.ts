@@ -74,7 +74,7 @@ describe('slow readers', () => {
   let port = 0;
   beforeAll(async () => {
     http = createServer();
-    server = new SignalServer(http, { tokens, heartbeatMs: 100, state: { snapshot: () => ({ holds: [], alarms: [] }), release: () => ({ refused: 'forbidden', message: 'n/a' }) } });
+    server = new SignalServer(http, { tokens, heartbeatMs: 100, state: { snapshot: () => ({ holds: [], alarms: [] }), holdLine: () => undefined, release: () => ({ refused: 'forbidden', message: 'n/a' }) } });
     await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
     port = (http.address() as { port: number }).port;
   });

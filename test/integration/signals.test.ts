@@ -44,6 +44,7 @@ beforeAll(async () => {
     state: {
       snapshot: (lines) => ({ holds: book.activeHolds(lines), alarms: book.activeAlarms(lines) }),
       unitStatus: (unit, lines) => book.unitStatus(unit, lines),
+      holdLine: (id) => book.hold(id)?.line,
       release: (id, actor, reason) => {
         if (actor.role !== 'quality') return { refused: 'forbidden', message: `releasing a hold needs the quality role (this token is ${actor.role})` };
         const r = book.release(id, actor.name, reason, new Date().toISOString());

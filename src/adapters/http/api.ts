@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { inScope, isRefusal, outOfScope, roleRefusal, type Actor, type AlarmRecord, type AlarmStateSignal, type HoldView, type Refusal, type ReleaseSignal, type UnitStatus } from '../../core/index.js';
+import { inScope, isRefusal, outOfScope, personText, roleRefusal, type Actor, type AlarmRecord, type AlarmStateSignal, type HoldView, type Refusal, type ReleaseSignal, type UnitStatus } from '../../core/index.js';
 import type { AccessLimits } from '../../auth/limits.js';
 import { findToken, type TokenEntry } from '../../auth/tokens.js';
 import { calendarProblem } from '../../samples/timestamp.js';
@@ -89,11 +89,10 @@ function reply(res: ServerResponse, r: object): void {
 }
 
 /** Free text from a person (reasons, causes): trimmed, 3..500 characters, no control characters. */
-function personText(body: Record<string, unknown>, field: string, required: boolean): string | undefined {
-  const v = body[field];
-  if (v === undefined && !required) return undefined;
-  const text = typeof v === 'string' ? v.trim() : '';
-  if (text.length < 3 || text.length > 500 || /[\u0000-\u001f\u007f]/.test(text)) throw new ClientError(400, `"${field}" must be text of 3 to 500 characters without control characters`);
+function bodyText(body: Record<string, unknown>, field: string, required: boolean): string | undefined {
+  if (body[field] === undefined && !required) return undefined;
+  const text = personText(body[field]);
+  if (text === undefined) throw new ClientError(400, `"${field}" must be text of 3 to 500 characters without control characters`);
   return text;
 }
 
@@ -215,20 +214,20 @@ export function apiHandler(state: ApiState): (req: IncomingMessage, res: ServerR
         const body = await readJson(req);
         const minutes = Number(body.minutes);
         if (!(Number.isFinite(minutes) && minutes > 0 && minutes <= 24 * 60)) throw new ClientError(400, '"minutes" must be a number from 1 to 1440');
-        reply(res, state.shelveAlarm(parts[1], actor, minutes, personText(body, 'reason', true)!));
+        reply(res, state.shelveAlarm(parts[1], actor, minutes, bodyText(body, 'reason', true)!));
         return;
       }
       if (req.method === 'POST' && parts[0] === 'holds' && parts[2] === 'release' && parts.length === 3) {
         if (who.role !== 'quality') { reply(res, roleRefusal(actor, 'releasing a hold', 'quality')); return; }
         const body = await readJson(req);
-        reply(res, state.release(parts[1], actor, personText(body, 'reason', true)!));
+        reply(res, state.release(parts[1], actor, bodyText(body, 'reason', true)!));
         return;
       }
       if (req.method === 'POST' && parts[0] === 'holds' && parts[2] === 'cause' && parts.length === 3) {
         if (who.role === 'plc') { reply(res, roleRefusal(actor, 'recording a cause', 'operator or quality')); return; }
         if (!state.store) { send(res, 503, { error: 'no genealogy store configured (spc run --store …)' }); return; }
         const body = await readJson(req);
-        const cause = personText(body, 'assignableCause', false), action = personText(body, 'correctiveAction', false);
+        const cause = bodyText(body, 'assignableCause', false), action = bodyText(body, 'correctiveAction', false);
         if (!cause && !action) throw new ClientError(400, 'send "assignableCause" and/or "correctiveAction" (at least 3 characters each)');
         const line = state.lineOf(parts[1]) ?? await state.store.holdLine(parts[1]);
         if (line === undefined) { send(res, 404, { error: `no hold ${parts[1]}` }); return; }

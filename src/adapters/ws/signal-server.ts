@@ -1,7 +1,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { LogThrottle, type Actor, type AlarmRecord, type AlarmView, type HoldSignal, type HoldView, type LifecycleSignal, type PointRecord, type Refusal, type ReleaseSignal, type UnitStatus } from '../../core/index.js';
+import { LogThrottle, personText, type Actor, type AlarmRecord, type AlarmView, type HoldSignal, type HoldView, type LifecycleSignal, type PointRecord, type Refusal, type ReleaseSignal, type UnitStatus } from '../../core/index.js';
 import { AccessLimits } from '../../auth/limits.js';
 import { findToken, type TokenEntry } from '../../auth/tokens.js';
 
@@ -9,6 +9,8 @@ import { findToken, type TokenEntry } from '../../auth/tokens.js';
 export interface SignalState {
   /** Active holds and alarms of the lines, each with its unit count and first units (views). */
   snapshot(lines: readonly string[] | undefined): { holds: HoldView[]; alarms: AlarmView[]; alarmStates?: AlarmRecord[] };
+  /** The line of an active hold, or undefined. */
+  holdLine(id: string): string | undefined;
   /** The unit-status interlock: is the unit held by an active hold of these lines (answered from memory). */
   unitStatus?(unit: string, lines: readonly string[] | undefined): UnitStatus;
   /** Releases a hold if the actor's role and lines allow it. */
@@ -225,7 +227,8 @@ export class SignalServer {
         const u = client.unacked.get(msg.id);
         // A client acknowledges only holds it was sent (its own lines): anything else is an error, not a no-op.
         if (!u) {
-          if (client.entry.role === 'plc' && !this.o.state.snapshot(client.lines).holds.some((h) => h.id === msg.id)) this.error(client, 'not-found', `no hold ${msg.id} was sent to this client`, msg.id);
+          const line = this.o.state.holdLine(msg.id);
+          if (client.entry.role === 'plc' && (line === undefined || (client.lines && !client.lines.includes(line)))) this.error(client, 'not-found', `no hold ${msg.id} was sent to this client`, msg.id);
           return;
         }
         // Version 1 clients ack without rev: every revision sent so far.
@@ -241,9 +244,10 @@ export class SignalServer {
         return;
       }
       case 'release': {
-        if (typeof msg.id !== 'string' || typeof msg.reason !== 'string' || msg.reason.trim().length < 3 || msg.reason.length > 500 || /[\u0000-\u001f\u007f]/.test(msg.reason)) { this.error(client, 'bad-message', 'release needs the hold "id" and a "reason" (3 to 500 characters, no control characters)'); return; }
+        const reason = personText(msg.reason);
+        if (typeof msg.id !== 'string' || reason === undefined) { this.error(client, 'bad-message', 'release needs the hold "id" and a "reason" (3 to 500 characters, no control characters)'); return; }
         const e = client.entry;
-        const result = this.o.state.release(msg.id, { name: e.name ?? e.role, role: e.role, lines: e.lines }, msg.reason.trim());
+        const result = this.o.state.release(msg.id, { name: e.name ?? e.role, role: e.role, lines: e.lines }, reason);
         if ('refused' in result) this.error(client, result.refused, result.message, msg.id);
         return; // the release itself reaches everyone through broadcast()
       }

@@ -30,3 +30,12 @@ export function outOfScope(actor: Actor, what: string, line: string): Refusal {
 export function roleRefusal(actor: Actor, action: string, roles: string): Refusal {
   return { refused: 'forbidden', message: `${action} needs the ${roles} role (this token is ${actor.role})` };
 }
+
+/**
+ * Text a person gives with an action (a release reason, a cause): trimmed, 3 to 500 characters,
+ * no control characters (it goes to the audit table, logs and other people's screens).
+ */
+export function personText(v: unknown): string | undefined {
+  const text = typeof v === 'string' ? v.trim() : '';
+  return text.length >= 3 && text.length <= 500 && !/[\u0000-\u001f\u007f]/.test(text) ? text : undefined;
+}
