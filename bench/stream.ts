@@ -2,8 +2,9 @@
  * Streaming throughput and hold latency against the real NATS server (and InfluxDB when it runs):
  *  (a) bare JetStream consume + JSON.parse + ack of the messages,
  *  (b) `spc run` end to end on the same messages (1 and 8 samples per message), ratio b/a,
- *  (c) publish → hold on a WebSocket client at a steady 25% of (a): p50 / p99 / p99.9, with one
- *      hold latched and growing on every point, and with 20 characteristics holding at once,
+ *  (c) publish → hold on a WebSocket client at a steady 25% of (a), after 5 s of warm-up at that
+ *      rate: p50 / p99 / p99.9, with one hold latched and growing on every point, and with 20
+ *      characteristics holding at once,
  *  (d) WebSocket bytes per hold update at 100 and at 50,000 units in the hold,
  *  (e) the unit-status check's round trip over the WebSocket with 1,000,000 held units.
  * Run: npm run build && scripts/influxdb.sh start && npm run bench:stream
@@ -23,6 +24,7 @@ const NATS = process.env.SPC_TEST_NATS ?? 'nats://127.0.0.1:4222';
 const INFLUX = process.env.SPC_BENCH_INFLUX ?? 'http://127.0.0.1:18086';
 const MESSAGES = Number(process.env.SPC_BENCH_MESSAGES ?? 100_000);
 const LATENCY_SECONDS = Number(process.env.SPC_BENCH_LATENCY_S ?? 30);
+const WARMUP_SECONDS = Number(process.env.SPC_BENCH_WARMUP_S ?? 5);
 const enc = new TextEncoder();
 const dir = mkdtempSync(join(tmpdir(), 'spc-bench-'));
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -122,6 +124,9 @@ async function latency(nc: NatsConnection, port: number, influx: boolean, rate: 
   const latencies: number[] = [];
   const bytesAt = new Map<number, number>();
   const latestRev = new Map<string, number>();
+  // SPC_BENCH_TIMELINE=1: the worst latency of each second's units (is it a start-up burst, or periodic?).
+  const timeline: number[] | undefined = process.env.SPC_BENCH_TIMELINE ? [] : undefined;
+  let started = performance.now();
   let unitCount = 0;
   const status: ((m: any) => void)[] = [];
   const ws = new WebSocket(`ws://127.0.0.1:${port}/signals`, { headers: { Authorization: 'Bearer bench-plc-token-0123456789' } });
@@ -131,7 +136,7 @@ async function latency(nc: NatsConnection, port: number, influx: boolean, rate: 
     if (m.type === 'status') { status.shift()?.(m); return; }
     if (m.type !== 'hold' || m.resent) return;
     const now = performance.now();
-    for (const u of m.added) { const t = sentAt.get(u); if (t !== undefined) { latencies.push(now - t); sentAt.delete(u); } }
+    for (const u of m.added) { const t = sentAt.get(u); if (t !== undefined) { latencies.push(now - t); sentAt.delete(u); if (timeline) { const sec = Math.floor((t - started) / 1000); timeline[sec] = Math.max(timeline[sec] ?? 0, now - t); } } }
     latestRev.set(m.id, m.rev);
     unitCount = Math.max(unitCount, m.unitCount);
     for (const at of [100, 50_000]) if (m.unitCount >= at && !bytesAt.has(at) && m.added.length === 1) bytesAt.set(at, Buffer.byteLength(text));
@@ -140,20 +145,23 @@ async function latency(nc: NatsConnection, port: number, influx: boolean, rate: 
   // A PLC acknowledges by rev: every 100 ms the latest revision of each hold.
   const acker = setInterval(() => { for (const [id, rev] of latestRev) ws.send(JSON.stringify({ type: 'ack', id, rev })); latestRev.clear(); }, 100);
   const rng = new SeededRandom(5);
-  const total = Math.round(rate * LATENCY_SECONDS);
+  // The first WARMUP_SECONDS at the same rate are not measured: the steady state is (JIT, pools).
+  const warm = Math.round(rate * WARMUP_SECONDS);
+  const total = warm + Math.round(rate * LATENCY_SECONDS);
   const subject = (k: number) => sampleSubject(s, 'L1', 'S1', `lat${k}`);
   const body = (k: number, value: number, unit: string) => enc.encode(JSON.stringify({ ts: new Date().toISOString(), line: 'L1', station: 'S1', parameter: `lat${k}`, value, unit }));
   for (let k = 0; k < holds; k++) nc.publish(subject(k), body(k, 10, `FIRST${k}`)); // beyond the limits: each characteristic held from here on
   await sleep(200);
-  const started = performance.now();
+  const begun = performance.now();
+  started = begun + WARMUP_SECONDS * 1000;
   // Core NATS publishes (the stream stores them) of every message due, then a yield of 1 ms: this
   // process also reads the WebSocket, and a publisher that never yields would delay the reading
   // and inflate the latencies it measures.
   for (let i = 0; i < total;) {
     const now = performance.now();
-    for (; i < total && started + (i * 1000) / rate <= now; i++) {
-      const unit = `LAT${i}`;
-      sentAt.set(unit, performance.now());
+    for (; i < total && begun + (i * 1000) / rate <= now; i++) {
+      const unit = i < warm ? `WARM${i}` : `LAT${i}`;
+      if (i >= warm) sentAt.set(unit, performance.now());
       nc.publish(subject(i % holds), body(i % holds, Math.max(-2.5, Math.min(2.5, rng.normal())), unit));
     }
     await sleep(1);
@@ -199,6 +207,7 @@ async function latency(nc: NatsConnection, port: number, influx: boolean, rate: 
     check = check.sort((a, b) => a - b);
     checker.close();
   }
+  if (timeline) console.log(`worst latency per second, ms: ${timeline.map((t) => Math.round(t)).join(' ')}`);
   await w.stop();
   await deleteStreams(await nc.jetstreamManager(), s);
   return { lat: latencies.sort((a, b) => a - b), missing, bytesAt, unitCount, check, workerP99 };

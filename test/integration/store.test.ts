@@ -66,6 +66,26 @@ describe.each(['postgres', 'pglite'] as const)('genealogy store on %s', (backend
     expect(await store.holdTrace('nope')).toBeUndefined();
   });
 
+  it('one batch of many revisions, a release among them, and a unit the store refuses: every unit once, the release after its revisions', async () => {
+    const book = new HoldBook();
+    const at = { line: 'L9', station: 'wave' };
+    const point = (index: number, unit: string, value = 9): PointRecord => ({ type: 'point', characteristic: 'wave.temp', index, phase: 'II', ts: `2026-11-25T08:00:${String(index).padStart(2, '0')}Z`, statistic: value, center: 0, ucl: 3, lcl: -3, violations: ['we1'], actions: ['hold'], units: [unit], lots: [] });
+    const batch = [];
+    for (let i = 1; i <= 30; i++) batch.push(...book.apply(point(i, `W${i}`, i), at));
+    batch.push(book.release('wave.temp#1', 'qm-anna', 'nozzle cleaned', '2026-11-25T08:01:00Z')!);
+    batch.push(...book.apply(point(40, 'W40'), at), ...book.apply(point(41, 'W\u0000bad'), at), ...book.apply(point(42, 'W42'), at));
+    expect(batch.filter((s) => s.type === 'hold').length).toBe(33); // a revision per point
+    const refused = await store.writeSignals(batch);
+    const first = await store.holdTrace('wave.temp#1');
+    expect(first!.units).toEqual(Array.from({ length: 30 }, (_, i) => `W${i + 1}`).sort());
+    expect(first!.hold).toMatchObject({ state: 'released', release_reason: 'nozzle cleaned', statistic: 30 });
+    // The second hold's revisions merge into one row; its text with NUL is refused (PostgreSQL
+    // SQLSTATE 22021, PGlite the same) and comes back whole, not silently dropped.
+    expect(await store.holdTrace('wave.temp#40')).toBeUndefined(); // nothing half written
+    expect(refused.map((r) => r.row.id)).toEqual(['wave.temp#40']);
+    expect((refused[0].row as { added: string[] }).added).toEqual(['W40', 'W\u0000bad', 'W42']);
+  });
+
   it('a release is recorded, and the audit table cannot be edited or deleted', async () => {
     const book = new HoldBook();
     book.apply({ type: 'point', characteristic: 'reflow.peak_temp', index: 21, phase: 'II', ts: 'x', statistic: 0, center: 0, ucl: 0, lcl: 0, violations: ['we1'], actions: ['hold'], units: ['SN21'], lots: [] }, { line: 'L1', station: 'reflow' });

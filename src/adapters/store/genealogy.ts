@@ -86,30 +86,65 @@ export class GenealogyStore implements GenealogyWriter {
     );
   }
 
-  /** Records holds and alarms (raised, extended, released, cleared) with their units; returns those the store refused. */
+  /**
+   * Records holds and alarms (raised, extended, released, cleared) with their units; returns those
+   * the store refused. A latched hold sends a revision per point: the revisions of one hold in a
+   * batch are merged (the latest values, every unit added) and all holds are written by two
+   * set-based statements, not two round trips per revision (which bound a latched line to a few
+   * thousand points per second). A release or clear is written in its place in the order, after
+   * the revisions before it.
+   */
   async writeSignals(signals: readonly Signal[]): Promise<Refused<Signal>[]> {
     const refused: Refused<Signal>[] = [];
-    for (const s of signals) await writeRefusing([s], ([one]) => this.writeSignal(one), refused);
+    let pending = new Map<string, HoldSignal | AlarmSignal>();
+    const flush = async () => {
+      if (!pending.size) return;
+      const rows = [...pending.values()];
+      pending = new Map();
+      for (let i = 0; i < rows.length; i += INSERT_CHUNK) refused.push(...await writeRefusing(rows.slice(i, i + INSERT_CHUNK), (chunk) => this.upsertHolds(chunk)));
+    };
+    for (const s of signals) {
+      if (s.type === 'hold' || s.type === 'alarm') {
+        const before = pending.get(s.id);
+        pending.set(s.id, before ? { ...s, added: before.added.concat(s.added) } : s);
+        continue;
+      }
+      await flush();
+      await writeRefusing([s], ([one]) => this.writeLifecycle(one), refused);
+    }
+    await flush();
     return refused;
   }
 
-  private async writeSignal(s: Signal): Promise<void> {
-    if (s.type === 'hold' || s.type === 'alarm') await this.upsertHold(s);
-    else if (s.type === 'release') {
+  private async writeLifecycle(s: Signal): Promise<void> {
+    if (s.type === 'release') {
       await this.db.query(`UPDATE holds SET state = 'released', released_at = $2, released_by = $3, release_reason = $4, updated_at = $2 WHERE id = $1`, [s.id, s.ts, s.by, s.reason]);
-    } else {
+    } else if (s.type === 'alarm-clear') {
       await this.db.query(`UPDATE holds SET state = 'cleared', updated_at = $2 WHERE id = $1 AND kind = 'alarm'`, [s.id, s.ts]);
     }
   }
 
-  private async upsertHold(s: HoldSignal | AlarmSignal): Promise<void> {
+  /**
+   * One row per hold (ids distinct: ON CONFLICT may touch a row once per statement) and their new
+   * units, in one statement (a data-modifying WITH): a unit the store refuses refuses its hold's
+   * row with it, so a quarantined revision leaves nothing half written.
+   */
+  private async upsertHolds(rows: readonly (HoldSignal | AlarmSignal)[]): Promise<void> {
+    const col = <T>(f: (r: HoldSignal | AlarmSignal) => T) => rows.map(f);
+    const ids: string[] = [], units: string[] = [];
+    for (const s of rows) for (const u of s.added) { ids.push(s.id); units.push(u); }
     await this.db.query(
-      `INSERT INTO holds (id, kind, line, station, characteristic, rule, state, raised_at, updated_at, statistic, ucl, lcl)
-       VALUES ($1, $2, $3, $4, $5, $6, 'active', $7, $8, $9, $10, $11)
-       ON CONFLICT (id) DO UPDATE SET updated_at = excluded.updated_at, statistic = excluded.statistic, ucl = excluded.ucl, lcl = excluded.lcl`,
-      [s.id, s.type, s.line, s.station, s.characteristic, s.rule, s.ts, s.updated, s.statistic, s.ucl, s.lcl],
+      `WITH h AS (
+         INSERT INTO holds (id, kind, line, station, characteristic, rule, state, raised_at, updated_at, statistic, ucl, lcl)
+         SELECT id, kind, line, station, characteristic, rule, 'active', raised_at, updated_at, statistic, ucl, lcl
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::timestamptz[], $9::float8[], $10::float8[], $11::float8[])
+           AS t (id, kind, line, station, characteristic, rule, raised_at, updated_at, statistic, ucl, lcl)
+         ON CONFLICT (id) DO UPDATE SET updated_at = excluded.updated_at, statistic = excluded.statistic, ucl = excluded.ucl, lcl = excluded.lcl
+         RETURNING 1)
+       INSERT INTO hold_units (hold_id, unit) SELECT * FROM unnest($12::text[], $13::text[]) ON CONFLICT DO NOTHING`,
+      [col((s) => s.id), col((s) => s.type), col((s) => s.line), col((s) => s.station), col((s) => s.characteristic), col((s) => s.rule),
+        col((s) => s.ts), col((s) => s.updated), col((s) => s.statistic), col((s) => s.ucl), col((s) => s.lcl), ids, units],
     );
-    if (s.added.length) await this.db.query('INSERT INTO hold_units (hold_id, unit) SELECT $1, u FROM unnest($2::text[]) AS u ON CONFLICT DO NOTHING', [s.id, s.added]);
   }
 
   /** A unit's samples and holds on the given lines. */
