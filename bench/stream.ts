@@ -39,6 +39,8 @@ writeFileSync(join(dir, 'rules.yaml'), RULES);
 writeFileSync(join(dir, 'tokens.yaml'), '- { token: bench-plc-token-0123456789, role: plc }\n');
 
 async function influxUp(): Promise<boolean> { try { return (await fetch(`${INFLUX}/ping`)).status === 204; } catch { return false; } }
+/** Each run writes its own database: dropped after the run, so InfluxDB does not compact old runs during the next. */
+async function dropInflux(prefix: string): Promise<void> { await fetch(`${INFLUX}/query?q=${encodeURIComponent(`DROP DATABASE "bench_${prefix}"`)}`, { method: 'POST' }).catch(() => undefined); }
 
 /** Publishes `count` messages of `perMessage` samples each, acknowledged, with a window of 1,000. */
 async function publishAll(js: JetStreamClient, s: StreamNames, count: number, perMessage: number): Promise<number> {
@@ -103,6 +105,7 @@ async function endToEnd(nc: NatsConnection, perMessage: number, influx: boolean,
   const seconds = (performance.now() - started) / 1000;
   await w.stop();
   await deleteStreams(await nc.jetstreamManager(), s);
+  if (influx) await dropInflux(prefix);
   return { msgs: count / seconds, samples: samples / seconds, rss: 0 };
 }
 
@@ -210,6 +213,7 @@ async function latency(nc: NatsConnection, port: number, influx: boolean, rate: 
   if (timeline) console.log(`worst latency per second, ms: ${timeline.map((t) => Math.round(t)).join(' ')}`);
   await w.stop();
   await deleteStreams(await nc.jetstreamManager(), s);
+  if (influx) await dropInflux(prefix);
   return { lat: latencies.sort((a, b) => a - b), missing, bytesAt, unitCount, check, workerP99 };
 }
 
