@@ -45,6 +45,14 @@ export interface SpecConfig { lsl?: number; usl?: number; target?: number }
 
 export interface MatchConfig { line?: string; station?: string; parameter?: string }
 
+/** Where a new hold's suspect window starts: the confidence set's lower end, the estimate itself, or the signal's own pattern. */
+export const CONTAINMENT_FROM = ['lower', 'changepoint', 'signal'] as const;
+export type ContainmentFrom = (typeof CONTAINMENT_FROM)[number];
+/** Points the change-point estimate looks back over (and the history kept per characteristic). */
+export const DEFAULT_LOOKBACK = 500;
+export const MAX_LOOKBACK = 10_000;
+export interface ContainmentConfig { from?: ContainmentFrom; lookback?: number }
+
 export interface CharacteristicConfig {
   id: string;
   match: MatchConfig;
@@ -53,6 +61,8 @@ export interface CharacteristicConfig {
   spec?: SpecConfig;
   rules: RuleName[];
   actions?: Partial<Record<Action, RuleName[]>>;
+  /** Containment from the estimated change point (default from: lower, lookback: 500). */
+  containment?: ContainmentConfig;
 }
 
 /** A multivariate model scoring each unit (rule file `anomaly:` entries). */

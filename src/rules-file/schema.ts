@@ -1,5 +1,5 @@
 import Type from 'typebox';
-import { CHART_TYPES, RULE_NAMES } from '../core/config.js';
+import { CHART_TYPES, CONTAINMENT_FROM, MAX_LOOKBACK, RULE_NAMES } from '../core/config.js';
 import { MAX_SUBGROUP, MIN_SUBGROUP } from '../core/charts/constants.js';
 
 /** Longest Phase I window, which bounds the memory held per characteristic before limits lock. */
@@ -40,6 +40,11 @@ const Actions = Type.Object({
   alarm: Type.Optional(RuleList),
 }, { additionalProperties: false });
 
+const Containment = Type.Object({
+  from: Type.Optional(Type.Enum([...CONTAINMENT_FROM], { description: 'where a new hold\'s suspect units start: lower (the 95% set\'s earliest point, default), changepoint (the estimate), signal (only the violated pattern\'s points)' })),
+  lookback: Type.Optional(Type.Integer({ minimum: 2, maximum: MAX_LOOKBACK, description: 'most points before the signal the change-point estimate considers (default 500)' })),
+}, { additionalProperties: false });
+
 const Characteristic = Type.Object({
   id: Type.String({ pattern: '^[A-Za-z0-9_][A-Za-z0-9_.:/-]*$', maxLength: 200, description: 'unique id, e.g. reflow.peak_temp' }),
   description: Type.Optional(Type.String()),
@@ -49,6 +54,7 @@ const Characteristic = Type.Object({
   spec: Type.Optional(Spec),
   rules: Type.Array(Type.Enum([...RULE_NAMES]), { uniqueItems: true, minItems: 1, description: 'we1..we4, nelson1..nelson8' }),
   actions: Type.Optional(Actions),
+  containment: Type.Optional(Containment),
 }, { additionalProperties: false });
 
 const Anomaly = Type.Object({

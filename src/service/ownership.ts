@@ -267,7 +267,8 @@ export class Ownership {
     const pending = this.pendingReleases.get(p);
     while (pending?.length && pending[0].seq < seq) {
       const r = pending.shift()!;
-      this.o.pipeline.holds.release(r.id, r.by, r.reason, r.ts);
+      const released = this.o.pipeline.holds.release(r.id, r.by, r.reason, r.ts);
+      if (released) this.o.pipeline.engine.released(released.characteristic);
     }
   }
 

@@ -148,6 +148,7 @@ export class Pipeline {
 
   /** A release decided elsewhere (an operator action), through the alarm lifecycle to the line and the store. */
   released(r: Signal, out: EffectSink): void {
+    this.engine.released(r.characteristic);
     this.out = out;
     this.silent = false;
     this.signal(r);

@@ -119,13 +119,13 @@ describe('engine: capability from Phase I', () => {
 
 describe('engine: suspects of a run', () => {
   it('a nelson2 point spans the 9 points of its run; a we1 point only itself', () => {
-    const r = run({ limits: { center: 0, sigma: 1 }, rules: ['we1', 'nelson2'], actions: { hold: ['we1', 'nelson2'] } },
+    const r = run({ limits: { center: 0, sigma: 1 }, rules: ['we1', 'nelson2'], actions: { hold: ['we1', 'nelson2'] }, containment: { from: 'signal' } },
       [sample(-0.5), ...Array.from({ length: 9 }, () => sample(0.5)), sample(4)]);
     expect(r.points[9]).toMatchObject({ violations: ['nelson2'], runLength: 9 });
     expect(r.points[10]).toMatchObject({ violations: ['we1', 'nelson2'], runLength: 9 }); // the longer pattern decides
     const alone = run({ limits: { center: 0, sigma: 1 }, rules: ['we1'], actions: { hold: ['we1'] } }, [sample(0), sample(4)]);
     expect(alone.points[1].runLength).toBeUndefined();
-    // The hold book names the units of those 9 points.
+    // With containment from the signal, the hold book names the units of those 9 points.
     const book = new HoldBook();
     const signals = r.points.slice(0, 10).flatMap((p) => book.apply(p, { line: 'L1', station: 'S1' }));
     expect(signals).toEqual([expect.objectContaining({ type: 'hold', units: r.points.slice(1, 10).map((p) => p.units[0]) })]);

@@ -9,6 +9,9 @@ import type { Sample } from '../sample.js';
 import type { PointRecord, PointSink, SummaryRecord } from './records.js';
 import { singleObservation, Subgrouper, type GroupedObservation } from './subgrouper.js';
 import { configFingerprint, packNumbers, unpackNumbers, type CharacteristicSnapshot } from '../state/snapshot.js';
+import { estimateChangePoint } from '../changepoint/estimate.js';
+import { DEFAULT_LOOKBACK, type ContainmentFrom } from '../config.js';
+import { PointHistory } from './point-history.js';
 
 const ACTION_BITS: Record<Action, number> = { hold: 1, alarm: 2 };
 /** Shared empty lists for the common case of a point with no violation (frozen: never mutated). */
@@ -47,6 +50,15 @@ export class CharacteristicRunner {
   /** A restore not applied yet: a snapshot, or null for "start afresh" (see restoreState). */
   private pendingRestore: CharacteristicSnapshot | null | undefined;
   private get fingerprint(): string { return (this.fingerprintCache ??= configFingerprint(this.config)); }
+  /** The latest Phase II points, for the change-point estimate of a new hold or alarm. */
+  private readonly history: PointHistory;
+  private readonly containFrom: ContainmentFrom;
+  /** The estimate's window never reaches back before this index (the point after the last release). */
+  private floor = 0;
+  /** A hold raised and not released: its later points do not raise a new one. */
+  private holdLatched = false;
+  /** The previous point had an alarm action: an alarm is active (it clears on the next point without one). */
+  private alarmActive = false;
 
 
   constructor(readonly config: CharacteristicConfig) {
@@ -61,6 +73,8 @@ export class CharacteristicRunner {
       return bits;
     });
     this.ruleHits = new Uint32Array(config.rules.length);
+    this.history = new PointHistory(config.containment?.lookback ?? DEFAULT_LOOKBACK);
+    this.containFrom = config.containment?.from ?? 'lower';
     const type = config.chart.type;
     this.subgrouper = type === 'xbar-r' || type === 'xbar-s' ? new Subgrouper(config.chart.subgroupSize ?? 5) : undefined;
     this.needsN = CHARTS_NEEDING_N.includes(type);
@@ -166,7 +180,40 @@ export class CharacteristicRunner {
         if (window > 1) record.runLength = Math.min(window, this.index);
       }
     }
+    if (phase === 'II') this.history.add(record.index, obs.x, obs.n, record.cplus ?? 0, record.cminus ?? 0, units, ts);
+    const newHold = (actionBits & ACTION_BITS.hold) !== 0 && !this.holdLatched;
+    const newAlarm = (actionBits & ACTION_BITS.alarm) !== 0 && !this.alarmActive;
+    if ((newHold || newAlarm) && phase === 'II') this.estimate(record);
+    if (newHold) this.holdLatched = true;
+    this.alarmActive = (actionBits & ACTION_BITS.alarm) !== 0;
     emit(record);
+  }
+
+  /**
+   * The change point of a new hold or alarm at `record` (see changepoint/estimate.ts) over the
+   * points since the later of the first Phase II point kept and the point after the last release,
+   * at most `lookback`; and the suspect units from where containment starts (never later than the
+   * violated pattern's first point).
+   */
+  private estimate(record: PointRecord): void {
+    const h = this.history;
+    const to = record.index;
+    const from = Math.max(h.first, this.floor);
+    if (from > to) return;
+    const e = estimateChangePoint(this.config.chart.type, h, from, to, (this.params as ChartParameters).center, (this.params as ChartParameters).sigma);
+    if (!e) return;
+    record.changePoint = { ...e, unit: h.unitsOf(e.index)[0], ts: h.tsOf(e.index) };
+    if (this.containFrom === 'signal') return;
+    const runStart = Math.max(from, to - (record.runLength ?? 1) + 1);
+    const start = Math.min(this.containFrom === 'lower' ? e.lower : e.index, runStart);
+    Object.defineProperty(record, 'suspectUnits', { value: h.unitsBetween(start, to), enumerable: false, writable: true, configurable: true });
+  }
+
+  /** A hold of this characteristic was released: the next one starts a new window after this point. */
+  released(): void {
+    if (this.pendingRestore !== undefined) this.applyRestore();
+    this.holdLatched = false;
+    this.floor = this.index + 1;
   }
 
   /** Everything the next point depends on, as JSON (see state/snapshot.ts). */
@@ -183,6 +230,8 @@ export class CharacteristicRunner {
     const chart = this.chart.saveState?.();
     if (chart) s.chart = packNumbers(chart);
     if (this.subgrouper) s.subgroup = this.subgrouper.saveState();
+    const history = this.history.saveState();
+    if (history || this.floor || this.holdLatched || this.alarmActive) s.containment = { floor: this.floor, holdLatched: this.holdLatched, alarmActive: this.alarmActive, ...(history ? { history } : {}) };
     return s;
   }
 
@@ -214,6 +263,10 @@ export class CharacteristicRunner {
     });
     if (from.chart) this.chart.restoreState?.(unpackNumbers(from.chart));
     if (this.subgrouper) this.subgrouper = Subgrouper.fromState(this.config.chart.subgroupSize ?? 5, from.subgroup);
+    this.floor = from.containment?.floor ?? 0;
+    this.holdLatched = from.containment?.holdLatched ?? false;
+    this.alarmActive = from.containment?.alarmActive ?? false;
+    this.history.restoreState(from.containment?.history);
   }
 
   summary(): SummaryRecord {

@@ -168,6 +168,14 @@ export class SpcEngine {
     return matchedOutcome(targets.length);
   }
 
+  /**
+   * A hold of the characteristic was released: its next hold is a new one, and that hold's
+   * change-point window starts after this point.
+   */
+  released(id: string): void {
+    this.runners.find((r) => r.id === id)?.released();
+  }
+
   /** One characteristic's summary (capability once its limits are locked). */
   summaryOf(id: string): SummaryRecord | undefined {
     return this.runners.find((r) => r.id === id)?.summary();

@@ -1,6 +1,10 @@
 import type { CapabilityIndices } from '../capability.js';
 import type { PlottedPoint } from '../charts/chart.js';
+import type { ChangePointEstimate } from '../changepoint/profile.js';
 import type { Action, ChartType, RuleName, ViolationName } from '../config.js';
+
+/** The change-point estimate of a new hold or alarm, with the unit and time of the first changed point. */
+export interface ChangePoint extends ChangePointEstimate { unit?: string; ts: string }
 
 /** One plotted point with its limits and the rules it violated: the engine's main output. */
 export interface PointRecord extends PlottedPoint {
@@ -26,6 +30,17 @@ export interface PointRecord extends PlottedPoint {
   runLength?: number;
   /** Set by the hold book: the units of the `runLength` latest points. */
   runUnits?: readonly string[];
+  /**
+   * On the point that raises a new hold or alarm (Phase II): where the process is estimated to
+   * have changed, with the confidence set's bounds (point indices).
+   */
+  changePoint?: ChangePoint;
+  /**
+   * With changePoint, the units of every point from where containment starts through this one
+   * (see the characteristic's `containment`). Not enumerable: it reaches the hold book, not the
+   * NDJSON or the screens (the hold lists them).
+   */
+  suspectUnits?: readonly string[];
   /** Anomaly points: the features that contributed most to the score, largest first. */
   topFeatures?: readonly { feature: string; contribution: number }[];
 }

@@ -66,8 +66,20 @@ function revision(l: Latched, added: string[], addedLots: string[]): HoldSignal 
   } as HoldSignal | AlarmSignal;
   if (h.topFeatures) msg.topFeatures = h.topFeatures;
   if (h.type === 'alarm' && h.flood) (msg as AlarmSignal).flood = h.flood;
-  if (l.rev === 1) msg.units = added;
+  if (l.rev === 1) {
+    msg.units = added;
+    if (h.changePoint) msg.changePoint = h.changePoint;
+  }
   return msg;
+}
+
+/**
+ * The units a new hold or alarm names: those since the estimated change (containment), then the
+ * violated pattern's, then the point's own (latched() keeps each once, in this order).
+ */
+function suspects(p: PointRecord): readonly string[] {
+  if (!p.suspectUnits) return p.runUnits ?? p.units;
+  return [...p.suspectUnits, ...(p.runUnits ?? []), ...p.units];
 }
 
 function view(l: Latched, maxUnits: number): HoldView | AlarmView {
@@ -116,7 +128,7 @@ export class HoldBook {
     } else if (!active && p.actions.includes('hold')) {
       const id = `${p.characteristic}#${p.index}`;
       if (!this.holds.has(id) && !this.released.has(id)) {
-        const hold = latched({ ...this.head(p, place, id), type: 'hold', action: 'hold' }, p.runUnits ?? p.units, p.lots);
+        const hold = latched({ ...this.head(p, place, id), type: 'hold', action: 'hold' }, suspects(p), p.lots);
         this.holds.set(id, hold);
         this.activeHoldByCharacteristic.set(p.characteristic, hold);
         for (const u of hold.units) this.indexUnit(u, id);
@@ -128,7 +140,7 @@ export class HoldBook {
       if (alarm) {
         if (p.index > alarm.head.lastIndex) out.push(this.extend(alarm, p));
       } else {
-        const created = latched({ ...this.head(p, place, `${p.characteristic}#${p.index}`), type: 'alarm', action: 'alarm' }, p.runUnits ?? p.units, p.lots);
+        const created = latched({ ...this.head(p, place, `${p.characteristic}#${p.index}`), type: 'alarm', action: 'alarm' }, suspects(p), p.lots);
         this.alarms.set(p.characteristic, created);
         out.push(revision(created, [...created.units], [...created.lots]));
       }
@@ -265,6 +277,7 @@ export class HoldBook {
       statistic: p.statistic, center: p.center, ucl: p.ucl, lcl: p.lcl,
       firstIndex: p.index, lastIndex: p.index, ts: p.ts, updated: p.ts,
       ...(p.topFeatures ? { topFeatures: [...p.topFeatures] } : {}),
+      ...(p.changePoint ? { changePoint: p.changePoint } : {}),
     };
   }
 

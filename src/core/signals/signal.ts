@@ -1,4 +1,5 @@
 import type { ViolationName } from '../config.js';
+import type { ChangePoint } from '../engine/records.js';
 
 /** What every revision of a hold or alarm says about it (version 1 fields, unchanged). */
 export interface LatchedHead {
@@ -20,6 +21,12 @@ export interface LatchedHead {
   /** Index of the first and last point of the characteristic behind this hold. */
   firstIndex: number;
   lastIndex: number;
+  /**
+   * Where the process is estimated to have changed (point index, 95% set, method, and the unit and
+   * time of that point): the suspect window starts there (docs/containment.md). Sent with rev 1
+   * and in snapshots; absent when no estimate could be made (Phase I, or an anomaly signal).
+   */
+  changePoint?: ChangePoint;
   /** Timestamp of the sample that raised it; `updated` of the latest point that added to it. */
   ts: string;
   updated: string;

@@ -3,6 +3,7 @@
  * another process continues every characteristic exactly where it stood. Plain JSON.
  */
 
+import type { PointHistorySnapshot } from '../engine/point-history.js';
 import { fnv1a32 } from './partition.js';
 
 /**
@@ -39,4 +40,6 @@ export interface CharacteristicSnapshot {
   alarms: number;
   overallSigma: SnapNumber;
   subgroup?: SubgroupSnapshot;
+  /** The change-point window: where it may start, what is latched, and the latest Phase II points. */
+  containment?: { floor: number; holdLatched: boolean; alarmActive: boolean; history?: PointHistorySnapshot };
 }

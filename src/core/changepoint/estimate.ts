@@ -1,0 +1,40 @@
+import type { ChartType } from '../config.js';
+import type { PointHistory } from '../engine/point-history.js';
+import { binomialChangePoint } from './binomial.js';
+import { cusumPageChangePoint, withPoint } from './cusum-page.js';
+import { normalMeanChangePoint } from './normal-mean.js';
+import { poissonChangePoint } from './poisson.js';
+import type { ChangePointEstimate } from './profile.js';
+
+/**
+ * The change-point estimate for a signal at point `to` of a chart, over the window `from` … `to`
+ * of its history, with the chart's locked center and σ of individual values:
+ *  - i-mr and ewma: the normal-mean MLE on the individual values (EWMA's smoothed statistic is
+ *    not what changed: the observations are);
+ *  - xbar-r and xbar-s: the same on the subgroup means, σ/√n;
+ *  - cusum: Page's estimator on the signalling side, with the normal-mean likelihood set;
+ *  - p and np: the binomial MLE on the nonconforming counts, p₀ = p̄;
+ *  - c and u: the Poisson MLE on the counts, λ₀ = c̄ per sample (c) or ū per unit (u).
+ * Undefined when the in-control value leaves the likelihood undefined (p̄ = 0 or 1, c̄ = 0, σ = 0).
+ */
+export function estimateChangePoint(chart: ChartType, h: PointHistory, from: number, to: number, center: number, sigma: number): ChangePointEstimate | undefined {
+  switch (chart) {
+    case 'i-mr': case 'ewma': case 'xbar-r': case 'xbar-s': {
+      if (!(sigma > 0)) return undefined;
+      const n = chart === 'xbar-r' || chart === 'xbar-s' ? h.values(to, to, 'n')[0] : 1;
+      return normalMeanChangePoint(h.values(from, to, 'x'), center, sigma / Math.sqrt(n), from);
+    }
+    case 'cusum': {
+      if (!(sigma > 0)) return undefined;
+      const upper = h.values(to, to, 'cplus')[0] >= h.values(to, to, 'cminus')[0];
+      const page = cusumPageChangePoint(h.values(from, to, upper ? 'cplus' : 'cminus'), from);
+      return withPoint(normalMeanChangePoint(h.values(from, to, 'x'), center, sigma, from), page);
+    }
+    case 'p': case 'np':
+      if (!(center > 0 && center < 1)) return undefined;
+      return binomialChangePoint(h.values(from, to, 'x'), h.values(from, to, 'n'), center, from);
+    case 'c': case 'u':
+      if (!(center > 0)) return undefined;
+      return poissonChangePoint(h.values(from, to, 'x'), chart === 'u' ? h.values(from, to, 'n') : new Float64Array(to - from + 1).fill(1), center, from);
+  }
+}

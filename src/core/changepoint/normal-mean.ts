@@ -1,0 +1,25 @@
+import { fromProfile, type ChangePointEstimate } from './profile.js';
+
+/**
+ * Maximum-likelihood estimate of the time of a step change in a normal mean with known in-control
+ * mean μ₀ and standard deviation σ of the plotted statistic (Samuel, Pignatiello & Calvin 1998,
+ * "Identifying the time of a step change with X̄ control charts", Quality Engineering 10(3):521–527):
+ *
+ *   τ̂ = argmax over t ∈ [s−1, T−1] of (T − t)·(x̄(t+1..T) − μ₀)²,
+ *
+ * x̄(t+1..T) the mean of the plotted individuals or subgroup means after t. The log-likelihood
+ * ratio of "changed after t" is ℓ(t) = (T − t)(x̄ − μ₀)² / (2σ²), which the confidence set needs
+ * (σ of a subgroup mean is σ/√n). `x` holds the points s … T in order; the first is index `first`.
+ */
+export function normalMeanChangePoint(x: ArrayLike<number>, mu0: number, sigma: number, first: number): ChangePointEstimate {
+  const m = x.length;
+  const ll = new Float64Array(m);
+  let sum = 0;
+  // Suffix sums from the signalling point back: j = t − (s − 1), points j … m−1 are after t.
+  for (let j = m - 1; j >= 0; j--) {
+    sum += x[j] - mu0;
+    const k = m - j;
+    ll[j] = (sum * sum) / k / (2 * sigma * sigma); // k·(mean − μ₀)² / 2σ², mean − μ₀ = sum/k
+  }
+  return fromProfile(ll, first, 'normal-mean-mle');
+}

@@ -1,0 +1,43 @@
+/**
+ * What every change-point estimator returns, and how a log-likelihood profile becomes an estimate
+ * with a confidence set.
+ *
+ * Indices: the window holds the points s … T (T the signalling point). A change "after t" means
+ * points t+1 … T come from the changed process; t runs over s−1 … T−1, and the first changed
+ * point is t + 1. Estimates are reported as first changed points, as the points' `index`.
+ */
+export interface ChangePointEstimate {
+  /** Index of the first point estimated to come from the changed process (τ̂ + 1). */
+  index: number;
+  /** Bounds of the confidence set for that index (see likelihoodSet). */
+  lower: number;
+  upper: number;
+  method: ChangePointMethod;
+}
+
+export type ChangePointMethod = 'normal-mean-mle' | 'cusum-page' | 'binomial-mle' | 'poisson-mle';
+
+/**
+ * The confidence set's cut-off on the log-likelihood: every t whose log-likelihood is within
+ * c of the maximum, {t : ℓ(τ̂) − ℓ(t) ≤ c} — the likelihood-based set of Pignatiello & Samuel
+ * (2001), "Estimation of the change point of a normal process mean in SPC applications", JQT
+ * 33(1):82–95. c = 1.92 is χ²₁(0.95)/2, the usual profile-likelihood cut-off; a change point is
+ * not a regular parameter, so its coverage is measured by simulation (docs/containment.md,
+ * `npm run bench:changepoint`), not assumed.
+ */
+export const LIKELIHOOD_SET_CUTOFF = 1.92;
+
+/**
+ * The estimate from a profile: `ll[j]` is the log-likelihood ratio of "changed after t = first − 1 + j"
+ * against "no change", j = 0 … T − first. τ̂ is the argmax (ties to the earliest t, as the issue's
+ * estimators specify); the set is every t within LIKELIHOOD_SET_CUTOFF of it.
+ */
+export function fromProfile(ll: ArrayLike<number>, first: number, method: ChangePointMethod): ChangePointEstimate {
+  let best = 0;
+  for (let j = 1; j < ll.length; j++) if (ll[j] > ll[best]) best = j;
+  const floor = ll[best] - LIKELIHOOD_SET_CUTOFF;
+  let lo = best, hi = best;
+  for (let j = 0; j < ll.length; j++) if (ll[j] >= floor) { if (j < lo) lo = j; if (j > hi) hi = j; }
+  // j = 0 is "changed after s − 1": the first changed point is s = first.
+  return { index: first + best, lower: first + lo, upper: first + hi, method };
+}

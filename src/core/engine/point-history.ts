@@ -1,0 +1,88 @@
+import type { SnapNumber } from '../state/snapshot.js';
+import { packNumbers, unpackNumbers } from '../state/snapshot.js';
+
+/** Separators of packed unit lists: ASCII unit and record separators, which ids never contain. */
+const UNIT_SEP = '\u001f', POINT_SEP = '\u001e';
+
+/** What a snapshot keeps of a history: the points oldest first, packed into few strings. */
+export interface PointHistorySnapshot { first: number; x: SnapNumber[]; n: SnapNumber[]; side: SnapNumber[]; units: string; ts: string }
+
+/**
+ * The latest Phase II points of one characteristic, at most `capacity` (the containment lookback):
+ * what the change-point estimate reads when a signal fires, and the units a hold then names.
+ * Arrays grow with the points seen and then wrap, so a characteristic with few points costs little.
+ * Index arithmetic: the point with index i sits at slot (i − 1) mod capacity.
+ */
+export class PointHistory {
+  private readonly x: number[] = [];
+  private readonly n: number[] = [];
+  /** CUSUM: the upper and lower sums after each point (Page's estimator reads the signalling side). */
+  private readonly cplus: number[] = [];
+  private readonly cminus: number[] = [];
+  private readonly units: (readonly string[])[] = [];
+  private readonly ts: string[] = [];
+  /** Index of the oldest point kept, and of the latest (0 when empty). */
+  private oldest = 0;
+  private latest = 0;
+
+  constructor(readonly capacity: number) {}
+
+  get size(): number { return this.latest === 0 ? 0 : this.latest - this.oldest + 1; }
+  get first(): number { return this.oldest; }
+  get last(): number { return this.latest; }
+
+  add(index: number, x: number, n: number, cplus: number, cminus: number, units: readonly string[], ts: string): void {
+    if (this.latest !== 0 && index !== this.latest + 1) this.clear(); // a gap (restore of another config): start over
+    const slot = (index - 1) % this.capacity;
+    this.x[slot] = x; this.n[slot] = n; this.cplus[slot] = cplus; this.cminus[slot] = cminus; this.units[slot] = units; this.ts[slot] = ts;
+    if (this.latest === 0) this.oldest = index;
+    this.latest = index;
+    if (this.latest - this.oldest + 1 > this.capacity) this.oldest = this.latest - this.capacity + 1;
+  }
+
+  /** Forgets every point (a new rule set, or limits re-estimated). */
+  clear(): void {
+    this.x.length = 0; this.n.length = 0; this.cplus.length = 0; this.cminus.length = 0; this.units.length = 0; this.ts.length = 0;
+    this.oldest = 0; this.latest = 0;
+  }
+
+  private slot(index: number): number { return (index - 1) % this.capacity; }
+
+  /** Values of points `from` … `to` (both kept), oldest first. */
+  values(from: number, to: number, what: 'x' | 'n' | 'cplus' | 'cminus'): Float64Array {
+    const src = this[what];
+    const out = new Float64Array(to - from + 1);
+    for (let i = from; i <= to; i++) out[i - from] = src[this.slot(i)];
+    return out;
+  }
+
+  unitsOf(index: number): readonly string[] { return this.units[this.slot(index)]; }
+  tsOf(index: number): string { return this.ts[this.slot(index)]; }
+
+  /** Every unit of points `from` … `to`, in point order, each once. */
+  unitsBetween(from: number, to: number): string[] {
+    const out: string[] = [];
+    const seen = new Set<string>();
+    for (let i = from; i <= to; i++) for (const u of this.units[this.slot(i)]) if (!seen.has(u)) { seen.add(u); out.push(u); }
+    return out;
+  }
+
+  saveState(): PointHistorySnapshot | undefined {
+    if (this.latest === 0) return undefined;
+    const order = Array.from({ length: this.size }, (_, k) => this.slot(this.oldest + k));
+    return {
+      first: this.oldest,
+      x: packNumbers(order.map((s) => this.x[s])), n: packNumbers(order.map((s) => this.n[s])),
+      side: packNumbers(order.flatMap((s) => [this.cplus[s], this.cminus[s]])),
+      units: order.map((s) => this.units[s].join(UNIT_SEP)).join(POINT_SEP), ts: order.map((s) => this.ts[s]).join(POINT_SEP),
+    };
+  }
+
+  restoreState(s: PointHistorySnapshot | undefined): void {
+    this.clear();
+    if (!s) return;
+    const x = unpackNumbers(s.x), n = unpackNumbers(s.n), side = unpackNumbers(s.side);
+    const units = s.units.split(POINT_SEP), ts = s.ts.split(POINT_SEP);
+    for (let k = 0; k < x.length; k++) this.add(s.first + k, x[k], n[k], side[2 * k], side[2 * k + 1], units[k] ? units[k].split(UNIT_SEP) : [], ts[k]);
+  }
+}
