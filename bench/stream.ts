@@ -191,6 +191,14 @@ async function latency(nc: NatsConnection, port: number, influx: boolean, rate: 
     await nc.flush();
     const want = before + Math.ceil((statusUnits - unitCount) / 8) * 8;
     while ((await w.health()).counters?.samples < want) await sleep(500);
+    // And until the last bulk unit is held: a worker that lost its lease under load replays from
+    // its snapshot, and its counter may pass `want` before the replay reaches the end.
+    const last = `BULK${unitCount + 8 * Math.floor((statusUnits - unitCount - 1) / 8) + 7}`;
+    const auth = { headers: { Authorization: 'Bearer bench-plc-token-0123456789' } };
+    for (let tries = 0; !((await (await fetch(`http://127.0.0.1:${port}/api/units/${last}/status`, auth)).json()) as { held?: boolean }).held; tries++) {
+      if (tries > 120) throw new Error(`${last} was never held`);
+      await sleep(500);
+    }
     unitCount = statusUnits;
   }
   if (statusUnits) {

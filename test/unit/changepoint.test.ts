@@ -6,12 +6,13 @@ import { poissonChangePoint } from '../../src/core/changepoint/poisson.js';
 import { HoldBook, SpcEngine, type CharacteristicConfig, type PointRecord, type Sample } from '../../src/core/index.js';
 
 // Hand-computed profiles (the arithmetic is in the comments): ℓ(t) for every t, the argmax, and
-// the set {t : ℓ(τ̂) − ℓ(t) ≤ 1.92}; reported as first changed points (t + 1) from index `first`.
+// the set {t : ℓ(τ̂) − ℓ(t) ≤ 3}; reported as first changed points (t + 1) from index `first`.
 describe('change-point estimators, hand-computed', () => {
   it('normal mean (Samuel, Pignatiello & Calvin 1998): x = 0,0,0,2,2,2, μ₀ = 0, σ = 1', () => {
     // ℓ = k·x̄²/2 over the last k points: k=1: 2, k=2: 4, k=3: 6, k=4: 4.5, k=5: 3.6, k=6: 3.
-    expect(normalMeanChangePoint([0, 0, 0, 2, 2, 2], 0, 1, 1)).toEqual({ index: 4, lower: 3, upper: 4, method: 'normal-mean-mle' });
-    // σ scales the likelihood, not the argmax: with σ = 0.5 every ℓ is ×4, so only k=3 is within 1.92.
+    // Within 3 of the max (6): k = 2 … 6, first changed points 1 … 5.
+    expect(normalMeanChangePoint([0, 0, 0, 2, 2, 2], 0, 1, 1)).toEqual({ index: 4, lower: 1, upper: 5, method: 'normal-mean-mle' });
+    // σ scales the likelihood, not the argmax: with σ = 0.5 every ℓ is ×4 (8, 16, 24, 18, 14.4, 12), so only k=3 is within 3.
     expect(normalMeanChangePoint([0, 0, 0, 2, 2, 2], 0, 0.5, 1)).toMatchObject({ index: 4, lower: 4, upper: 4 });
   });
 
@@ -22,16 +23,18 @@ describe('change-point estimators, hand-computed', () => {
 
   it('binomial (Samuel & Pignatiello 2001): D = 0,0,3,3 of n = 10, p₀ = 0.1', () => {
     // k=1: 3 ln 3 + 7 ln(0.7/0.9) = 1.5366; k=2: 3.0733; k=3 (p̂ 0.2): 6 ln 2 + 24 ln(0.8/0.9) = 1.3321;
-    // k=4 (p̂ 0.15): 6 ln 1.5 + 34 ln(0.85/0.9) = 0.4894. Max at k=2; within 1.92: k = 1, 2, 3.
-    expect(binomialChangePoint([0, 0, 3, 3], [10, 10, 10, 10], 0.1, 1)).toEqual({ index: 3, lower: 2, upper: 4, method: 'binomial-mle' });
+    // k=4 (p̂ 0.15): 6 ln 1.5 + 34 ln(0.85/0.9) = 0.4894. Max at k=2; within 3: all four.
+    expect(binomialChangePoint([0, 0, 3, 3], [10, 10, 10, 10], 0.1, 1)).toEqual({ index: 3, lower: 1, upper: 4, method: 'binomial-mle' });
+    // Twice the sample sizes and counts double every ℓ (3.0733, 6.1466, 2.6642, 0.9788): within 3 of the max only k = 2.
+    expect(binomialChangePoint([0, 0, 6, 6], [20, 20, 20, 20], 0.1, 1)).toMatchObject({ index: 3, lower: 3, upper: 3 });
   });
 
   it('Poisson (Samuel & Pignatiello 1998): c = 1,1,5,5, λ₀ = 1', () => {
     // k=1: 5 ln 5 − 4 = 4.0472; k=2: 10 ln 5 − 8 = 8.0944; k=3 (λ̂ 11/3): 11 ln(11/3) − 8 = 6.2921;
-    // k=4 (λ̂ 3): 12 ln 3 − 8 = 5.1833. Max at k=2; within 1.92: k = 2, 3.
-    expect(poissonChangePoint([1, 1, 5, 5], [1, 1, 1, 1], 1, 1)).toEqual({ index: 3, lower: 2, upper: 3, method: 'poisson-mle' });
+    // k=4 (λ̂ 3): 12 ln 3 − 8 = 5.1833. Max at k=2; within 3: k = 2, 3, 4.
+    expect(poissonChangePoint([1, 1, 5, 5], [1, 1, 1, 1], 1, 1)).toEqual({ index: 3, lower: 1, upper: 3, method: 'poisson-mle' });
     // u chart: the same counts on 2 units each against λ₀ = 0.5 per unit is the same likelihood.
-    expect(poissonChangePoint([1, 1, 5, 5], [2, 2, 2, 2], 0.5, 1)).toMatchObject({ index: 3, lower: 2, upper: 3 });
+    expect(poissonChangePoint([1, 1, 5, 5], [2, 2, 2, 2], 0.5, 1)).toMatchObject({ index: 3, lower: 1, upper: 3 });
   });
 
   it("Page's CUSUM estimator: the point after the side's last zero", () => {
@@ -55,14 +58,15 @@ function holdOf(c: Partial<CharacteristicConfig>, values: number[]) {
 
 describe('containment: a new hold names every unit since the estimated change', () => {
   // 10 points at 0 (U1–U10), 5 at 1.5 (U11–U15), then 4 (U16, beyond 3σ). Over points 1–16,
-  // ℓ by first changed point: 10: 9.45, 11: 11.02 (max), 12: 10.0, 13: 9.03 — set [10, 12].
+  // ℓ by first changed point: 8: 7.35, 9: 8.27, 10: 9.45, 11: 11.02 (max), 12: 10.0, 13: 9.03,
+  // 14: 8.17, 15: 7.56, 16: 8.0 — within 3 of the max: 9 … 14.
   const values = [...Array(10).fill(0), ...Array(5).fill(1.5), 4];
 
   it('from: lower (the default) holds from the set\'s earliest point; the point and the signal carry the estimate', () => {
     const { points, signals } = holdOf({}, values);
-    expect(points[15].changePoint).toEqual({ index: 11, lower: 10, upper: 12, method: 'normal-mean-mle', unit: 'U11', ts: points[10].ts });
+    expect(points[15].changePoint).toEqual({ index: 11, lower: 9, upper: 14, method: 'normal-mean-mle', unit: 'U11', ts: points[10].ts });
     expect(JSON.parse(JSON.stringify(points[15])).suspectUnits).toBeUndefined(); // not in NDJSON
-    expect(signals).toEqual([expect.objectContaining({ type: 'hold', rev: 1, units: ['U10', 'U11', 'U12', 'U13', 'U14', 'U15', 'U16'], changePoint: points[15].changePoint })]);
+    expect(signals).toEqual([expect.objectContaining({ type: 'hold', rev: 1, units: ['U9', 'U10', 'U11', 'U12', 'U13', 'U14', 'U15', 'U16'], changePoint: points[15].changePoint })]);
   });
 
   it('from: changepoint holds from the estimate; from: signal only the violating point', () => {
@@ -71,7 +75,7 @@ describe('containment: a new hold names every unit since the estimated change', 
   });
 
   it('lookback bounds the window; a release starts the next window after it', () => {
-    // With lookback 3 the window is points 14–16: ℓ by first changed point 14: 8.17 (max), 15: 7.56, 16: 8.
+    // With lookback 3 the window is points 14–16: ℓ by first changed point 14: 8.17 (max), 15: 7.56, 16: 8; all within 3.
     expect(holdOf({ containment: { lookback: 3 } }, values).points[15].changePoint).toMatchObject({ lower: 14 });
     const { engine, book, points } = holdOf({}, values);
     const hold = book.release('c1#16', 'qm', 'fixed', 'x')!;
@@ -93,6 +97,6 @@ describe('containment: a new hold names every unit since the estimated change', 
     b.restoreStates(JSON.parse(JSON.stringify(a.saveStates())));
     const out: PointRecord[] = [];
     for (const v of values.slice(12)) b.process(sample(v), (p) => out.push(p));
-    expect(out[3].changePoint).toMatchObject({ index: 11, lower: 10, upper: 12 });
+    expect(out[3].changePoint).toMatchObject({ index: 11, lower: 9, upper: 14 });
   });
 });
