@@ -32,6 +32,8 @@ export async function trace(kind: string, id: string, o: TraceOptions): Promise<
     } else if (kind === 'hold') {
       const r = result as NonNullable<Awaited<ReturnType<GenealogyStore['holdTrace']>>>;
       out(`hold ${id} (${r.hold.state}): ${r.units.length} suspect units on ${r.hold.line}/${r.hold.station}`);
+      const cp = r.hold.change_point as { index: number; lower: number; upper: number; method: string; unit?: string; ts: string } | null | undefined;
+      if (cp) out(`  process change estimated at point ${cp.index}${cp.unit ? ` (unit ${cp.unit})` : ''}, ${cp.ts}; confidence set points ${cp.lower}–${cp.upper} (${cp.method}); the suspect window starts at the set's start unless the rules say otherwise`);
       out(`  what they share: ${r.commonCauses.slice(0, 6).map((c) => `${c.kind} ${c.value} ${Math.round(100 * c.share)}%`).join(', ') || 'nothing recorded'}`);
       out(`  units: ${r.units.join(', ')}`);
     } else out(JSON.stringify(result, null, 2));

@@ -109,7 +109,7 @@ export class Committer {
     // The first merge copies; later ones append to the copy's own list.
     const added = merging.has(before) ? before.added : [...before.added];
     for (const u of s.added) added.push(u);
-    const merged = { ...s, added };
+    const merged = { ...s, added, changePoint: before.changePoint ?? s.changePoint }; // rev 1's, not repeated later
     merging.add(merged);
     b.signals[at!] = merged;
   }

@@ -30,7 +30,7 @@ describe.each(['postgres', 'pglite'] as const)('genealogy store on %s', (backend
 
   it('migrations are versioned and applied once', async () => {
     expect(await migrate(db)).toEqual([]);
-    expect((await db.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version')).map((r) => Number(r.version))).toEqual([1, 2, 3, 4]);
+    expect((await db.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version')).map((r) => Number(r.version))).toEqual([1, 2, 3, 4, 5]);
   });
 
   it("a unit's full history, in time order, with its holds", async () => {
@@ -71,14 +71,15 @@ describe.each(['postgres', 'pglite'] as const)('genealogy store on %s', (backend
     const at = { line: 'L9', station: 'wave' };
     const point = (index: number, unit: string, value = 9): PointRecord => ({ type: 'point', characteristic: 'wave.temp', index, phase: 'II', ts: `2026-11-25T08:00:${String(index).padStart(2, '0')}Z`, statistic: value, center: 0, ucl: 3, lcl: -3, violations: ['we1'], actions: ['hold'], units: [unit], lots: [] });
     const batch = [];
-    for (let i = 1; i <= 30; i++) batch.push(...book.apply(point(i, `W${i}`, i), at));
+    const changePoint = { index: 1, lower: 1, upper: 2, method: 'normal-mean-mle' as const, unit: 'W1', ts: '2026-11-25T08:00:01.000Z' };
+    for (let i = 1; i <= 30; i++) batch.push(...book.apply({ ...point(i, `W${i}`, i), ...(i === 1 ? { changePoint } : {}) }, at));
     batch.push(book.release('wave.temp#1', 'qm-anna', 'nozzle cleaned', '2026-11-25T08:01:00Z')!);
     batch.push(...book.apply(point(40, 'W40'), at), ...book.apply(point(41, 'W\u0000bad'), at), ...book.apply(point(42, 'W42'), at));
     expect(batch.filter((s) => s.type === 'hold').length).toBe(33); // a revision per point
     const refused = await store.writeSignals(batch);
     const first = await store.holdTrace('wave.temp#1');
     expect(first!.units).toEqual(Array.from({ length: 30 }, (_, i) => `W${i + 1}`).sort());
-    expect(first!.hold).toMatchObject({ state: 'released', release_reason: 'nozzle cleaned', statistic: 30 });
+    expect(first!.hold).toMatchObject({ state: 'released', release_reason: 'nozzle cleaned', statistic: 30, change_point: changePoint });
     // The second hold's revisions merge into one row; its text with NUL is refused (PostgreSQL
     // SQLSTATE 22021, PGlite the same) and comes back whole, not silently dropped.
     expect(await store.holdTrace('wave.temp#40')).toBeUndefined(); // nothing half written

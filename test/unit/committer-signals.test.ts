@@ -12,14 +12,15 @@ it("a batch keeps one entry per hold's revisions (every unit once, in order, lat
   const b = c.current;
   const sent: Signal[] = [];
   const store = (signals: Signal[]) => { for (const s of signals) { sent.push(s); c.storeSignal(b, s); } };
-  for (let i = 1; i <= 5; i++) store(book.apply(point(i, `SN${i}`), at));
+  const changePoint = { index: 1, lower: 1, upper: 1, method: 'normal-mean-mle' as const, ts: 'x' };
+  for (let i = 1; i <= 5; i++) store(book.apply({ ...point(i, `SN${i}`), ...(i === 1 ? { changePoint } : {}) }, at));
   store([book.release('reflow.peak_temp#1', 'qm-anna', 'profile fixed', '2026-11-25T07:00:00Z')!]);
   for (let i = 6; i <= 8; i++) store(book.apply(point(i, `SN${i}`), at));
 
   expect(sent.filter((s) => s.type === 'hold').length).toBe(8);
   expect(b.signals.map((s) => s.type)).toEqual(['hold', 'release', 'hold']);
   const [first, , second] = b.signals as Extract<Signal, { type: 'hold' }>[];
-  expect(first).toMatchObject({ id: 'reflow.peak_temp#1', rev: 5, unitCount: 5, statistic: 255, added: ['SN1', 'SN2', 'SN3', 'SN4', 'SN5'] });
+  expect(first).toMatchObject({ id: 'reflow.peak_temp#1', rev: 5, unitCount: 5, statistic: 255, added: ['SN1', 'SN2', 'SN3', 'SN4', 'SN5'], changePoint }); // rev 1's change point kept
   expect(second).toMatchObject({ id: 'reflow.peak_temp#6', rev: 3, added: ['SN6', 'SN7', 'SN8'] });
   // What went to the line still names only its own units.
   expect(sent.filter((s) => s.type === 'hold').map((s) => (s as { added: string[] }).added.length)).toEqual([1, 1, 1, 1, 1, 1, 1, 1]);

@@ -106,7 +106,8 @@ export class GenealogyStore implements GenealogyWriter {
     for (const s of signals) {
       if (s.type === 'hold' || s.type === 'alarm') {
         const before = pending.get(s.id);
-        pending.set(s.id, before ? { ...s, added: before.added.concat(s.added) } : s);
+        // The latest values, every unit, and rev 1's change point (later revisions do not repeat it).
+        pending.set(s.id, before ? { ...s, added: before.added.concat(s.added), changePoint: before.changePoint ?? s.changePoint } : s);
         continue;
       }
       await flush();
@@ -135,15 +136,16 @@ export class GenealogyStore implements GenealogyWriter {
     for (const s of rows) for (const u of s.added) { ids.push(s.id); units.push(u); }
     await this.db.query(
       `WITH h AS (
-         INSERT INTO holds (id, kind, line, station, characteristic, rule, state, raised_at, updated_at, statistic, ucl, lcl)
-         SELECT id, kind, line, station, characteristic, rule, 'active', raised_at, updated_at, statistic, ucl, lcl
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::timestamptz[], $9::float8[], $10::float8[], $11::float8[])
-           AS t (id, kind, line, station, characteristic, rule, raised_at, updated_at, statistic, ucl, lcl)
+         INSERT INTO holds (id, kind, line, station, characteristic, rule, state, raised_at, updated_at, statistic, ucl, lcl, change_point)
+         SELECT id, kind, line, station, characteristic, rule, 'active', raised_at, updated_at, statistic, ucl, lcl, change_point::jsonb
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::timestamptz[], $9::float8[], $10::float8[], $11::float8[], $14::text[])
+           AS t (id, kind, line, station, characteristic, rule, raised_at, updated_at, statistic, ucl, lcl, change_point)
          ON CONFLICT (id) DO UPDATE SET updated_at = excluded.updated_at, statistic = excluded.statistic, ucl = excluded.ucl, lcl = excluded.lcl
          RETURNING 1)
        INSERT INTO hold_units (hold_id, unit) SELECT * FROM unnest($12::text[], $13::text[]) ON CONFLICT DO NOTHING`,
       [col((s) => s.id), col((s) => s.type), col((s) => s.line), col((s) => s.station), col((s) => s.characteristic), col((s) => s.rule),
-        col((s) => s.ts), col((s) => s.updated), col((s) => s.statistic), col((s) => s.ucl), col((s) => s.lcl), ids, units],
+        col((s) => s.ts), col((s) => s.updated), col((s) => s.statistic), col((s) => s.ucl), col((s) => s.lcl), ids, units,
+        col((s) => (s.changePoint ? JSON.stringify(s.changePoint) : null))],
     );
   }
 
