@@ -14,6 +14,9 @@ import { FAULT_KINDS, SmtLineSimulator, type FaultKind } from '../sim/smt-line.j
 import { createLogger } from './logger.js';
 import { startService } from './service.js';
 
+/** The board number in a simulated unit id (L1-SN0001000 → 1000). */
+const boardOf = (unit: string | undefined): number | undefined => { const m = unit ? /SN(\d+)$/.exec(unit) : null; return m ? Number(m[1]) : undefined; };
+
 export interface DemoOptions { rules: string; port: string; host: string; rate: string; fault: string; at: string; target: string; store?: string; duration?: string }
 
 /**
@@ -43,7 +46,15 @@ export async function demo(o: DemoOptions): Promise<number> {
   const onSignal = (s: LifecycleSignal) => {
     if (s.type !== 'hold' || caught || !faultAt || s.characteristic !== o.target) return;
     caught = true;
-    process.stdout.write(`\n✔ HOLD ${s.id}: ${s.characteristic} ${s.rule} on ${s.line}/${s.station}, ${((Date.now() - faultAt) / 1000).toFixed(1)} s after the fault — units ${s.added.slice(0, 6).join(', ')}${s.unitCount > 6 ? ` … (${s.unitCount} so far)` : ''}, lots ${s.lots.join(', ')}\n  Release it on the console (quality token) with a reason; trace it: trace → hold → ${s.id}\n\n`);
+    process.stdout.write(`\n✔ HOLD ${s.id}: ${s.characteristic} ${s.rule} on ${s.line}/${s.station}, ${((Date.now() - faultAt) / 1000).toFixed(1)} s after the fault — units ${s.added.slice(0, 6).join(', ')}${s.unitCount > 6 ? ` … (${s.unitCount} so far)` : ''}, lots ${s.lots.join(', ')}\n`);
+    const cp = s.changePoint;
+    const first = boardOf(s.added[0]), last = boardOf(s.added[s.added.length - 1]);
+    if (cp && cp.unit && first !== undefined && last !== undefined) {
+      // Units made after the fault that the hold does not name: what would escape containment.
+      const escaped = Math.max(0, first - atUnit);
+      process.stdout.write(`  shift estimated at board ${boardOf(cp.unit)} (confidence set points ${cp.lower}–${cp.upper}); holding boards ${first} … ${last}; made since the fault and not held: ${escaped}\n`);
+    }
+    process.stdout.write(`  Release it on the console (quality token) with a reason; trace it: trace → hold → ${s.id}\n\n`);
   };
   const service = await startService({
     rulesPath: o.rules, rules, tokens, transport, anomalies: await openAnomalyModels(rules.anomaly ?? []), store,
