@@ -67,6 +67,8 @@ it.skipIf(!existsSync(CHROMIUM))('a fault raises a hold on the page; an operator
   await operator.waitForSelector(row);
   expect(await quality.textContent(row)).toContain('BATCH-0042');
   expect(await quality.textContent(row)).toContain('LOT-9');
+  // The binomial change-point estimate on the p chart's only point: suspect since that batch.
+  expect(await quality.textContent(`${row} td.since`)).toMatch(/^suspect since .+ \(point 1, BATCH-0042; set 1–1\)$/);
   await quality.screenshot({ path: join(tmpdir(), 'spc-console-hold.png'), fullPage: true });
 
   // The operator sees the hold but gets no release control, and the API refuses the action.

@@ -22,7 +22,15 @@ async function api(path, options = {}) {
 function mergeHold(prev, m) {
   const recent = [...(prev && m.rev > 1 ? prev.recent : []), ...(m.units && m.rev === 1 ? m.units : m.added || m.units || [])].slice(-5);
   const lots = [...new Set([...(prev && m.rev > 1 ? prev.lots : []), ...(m.lots || [])])];
-  return { ...m, recent, lots, unitCount: m.unitCount ?? recent.length };
+  // Rev 1 and snapshots carry the change point; later revisions do not repeat it.
+  return { ...m, recent, lots, unitCount: m.unitCount ?? recent.length, changePoint: m.changePoint ?? prev?.changePoint };
+}
+
+/** When the hold's suspect window starts: at the estimated change (its unit and point), else when it was raised. */
+function since(h) {
+  const cp = h.changePoint;
+  if (!cp) return new Date(h.ts).toLocaleTimeString();
+  return `suspect since ${new Date(cp.ts).toLocaleTimeString()} (point ${cp.index}${cp.unit ? `, ${cp.unit}` : ''}; set ${cp.lower}–${cp.upper})`;
 }
 
 function renderHolds() {
@@ -31,7 +39,7 @@ function renderHolds() {
   for (const h of state.holds.values()) {
     const tr = document.createElement('tr');
     tr.className = 'hold'; tr.dataset.id = h.id;
-    tr.append(cell(h.id), cell(`${h.line} / ${h.station}`), cell(h.rule), cell(`${h.unitCount}: ${h.recent.join(', ')}${h.unitCount > h.recent.length ? ' …' : ''}`, 'units'), cell(h.lots.join(', ')), cell(new Date(h.ts).toLocaleTimeString()));
+    tr.append(cell(h.id), cell(`${h.line} / ${h.station}`), cell(h.rule), cell(`${h.unitCount}: ${h.recent.join(', ')}${h.unitCount > h.recent.length ? ' …' : ''}`, 'units'), cell(h.lots.join(', ')), cell(since(h), 'since'));
     const actions = document.createElement('td');
     if (state.role === 'quality') {
       const form = document.createElement('form');
@@ -82,13 +90,16 @@ function drawChart() {
   const name = $('characteristic').value;
   const s = state.series.get(name);
   if (!s || !window.uPlot) return;
-  const data = [s.x, s.y, s.c, s.u, s.l, s.v];
+  // The estimated change of each hold and alarm on this characteristic, marked on its point.
+  const changes = new Set([...state.holds.values(), ...state.alarms.values()].filter((h) => h.characteristic === name && h.changePoint).map((h) => h.changePoint.index));
+  const data = [s.x, s.y, s.c, s.u, s.l, s.v, s.x.map((x, i) => (changes.has(x) ? s.y[i] : null))];
   if (!state.chart || state.chart.__name !== name) {
     state.chart?.destroy();
     state.chart = new uPlot({
       width: $('chart').clientWidth || 500, height: 280, scales: { x: { time: false } },
       series: [{ label: 'point' }, { label: 'statistic', stroke: '#2e6fd8' }, { label: 'center', stroke: '#888' }, { label: 'UCL', stroke: '#c0392b', dash: [5, 5] }, { label: 'LCL', stroke: '#c0392b', dash: [5, 5] },
-        { label: 'violation', stroke: 'transparent', points: { show: true, size: 7, fill: '#c0392b', stroke: '#c0392b' } }],
+        { label: 'violation', stroke: 'transparent', points: { show: true, size: 7, fill: '#c0392b', stroke: '#c0392b' } },
+        { label: 'estimated change', stroke: 'transparent', points: { show: true, size: 13, fill: 'transparent', stroke: '#8e44ad', width: 2 } }],
     }, data, $('chart'));
     state.chart.__name = name;
   } else state.chart.setData(data);
