@@ -67,7 +67,7 @@ const started = performance.now();
 console.log(`bench/changepoint — ${RUNS} runs per row; change after point τ = ${TAU} (first changed point ${TAU + 1}); μ₀ = 0, σ = 1 known\n`);
 for (const c of CHARTS) {
   console.log(`### ${c.name}\n`);
-  console.log('| shift δ (σ) | mean signal point | mean estimate | within ±1 | within ±3 | 95% set covers τ+1 | mean set width | units missed: from lower / changepoint / signal |');
+  console.log('| shift δ (σ) | mean signal point | mean estimate | within ±1 | within ±3 | set covers τ+1 | mean set width | units missed: from lower / changepoint / signal |');
   console.log('|---|---|---|---|---|---|---|---|');
   SHIFTS.forEach((shift, i) => {
     const r = row(c.chart, c.rules, shift, 1000 + i);

@@ -23,7 +23,7 @@ export type ChangePointMethod = 'normal-mean-mle' | 'cusum-page' | 'binomial-mle
  * "Estimation of the change point of a normal process mean in SPC applications", JQT 33(1):82–95.
  * A change point is not a regular parameter, so χ² theory does not give c: χ²₁(0.95)/2 = 1.92
  * covered the true change in only 75–88% of simulated I-chart runs for shifts of 0.5–2σ. c = 3
- * covers it in 86–99% (I chart) and 90–99% (CUSUM) over 0.5–3σ and ≥ 92% from 1σ on, measured by
+ * covers it in 85–99% (I chart) and 89–99% (CUSUM) over 0.5–3σ and ≥ 93% from 1σ on, measured by
  * `npm run bench:changepoint` (table in docs/containment.md): containment from the set's lower
  * end holds a few more good units rather than miss changed ones.
  */
