@@ -4,8 +4,38 @@ import { packNumbers, unpackNumbers } from '../state/snapshot.js';
 /** Separators of packed unit lists: ASCII unit and record separators, which ids never contain. */
 const UNIT_SEP = '\u001f', POINT_SEP = '\u001e';
 
-/** What a snapshot keeps of a history: the points oldest first, packed into few strings. */
-export interface PointHistorySnapshot { first: number; x: SnapNumber[]; n: SnapNumber[]; side: SnapNumber[]; units: string; ts: string }
+/**
+ * What a snapshot keeps of a history: the points oldest first, packed into few strings. `n` and
+ * `side` are left out when every point has n = 1 and no CUSUM sums (most charts); each timestamp
+ * is kept as the characters that differ from the one before (see packTimes).
+ */
+export interface PointHistorySnapshot { first: number; x: SnapNumber[]; n?: SnapNumber[]; side?: SnapNumber[]; units: string; ts: string }
+
+/**
+ * Timestamps of consecutive points share most of their text (2026-11-30T08:00:01.000Z, …:02.000Z):
+ * each is written as one character giving the length of the prefix it shares with the one before
+ * (code 48 + length) and the rest; about 9 characters instead of 24.
+ */
+export function packTimes(ts: readonly string[]): string {
+  const out: string[] = [];
+  let prev = '';
+  for (const t of ts) {
+    let k = 0;
+    const max = Math.min(t.length, prev.length, 70);
+    while (k < max && t.charCodeAt(k) === prev.charCodeAt(k)) k++;
+    out.push(String.fromCharCode(48 + k) + t.slice(k));
+    prev = t;
+  }
+  return out.join(POINT_SEP);
+}
+
+export function unpackTimes(packed: string): string[] {
+  if (!packed) return [];
+  const out: string[] = [];
+  let prev = '';
+  for (const p of packed.split(POINT_SEP)) { prev = prev.slice(0, p.charCodeAt(0) - 48) + p.slice(1); out.push(prev); }
+  return out;
+}
 
 /**
  * The latest Phase II points of one characteristic, at most `capacity` (the containment lookback):
@@ -70,19 +100,20 @@ export class PointHistory {
   saveState(): PointHistorySnapshot | undefined {
     if (this.latest === 0) return undefined;
     const order = Array.from({ length: this.size }, (_, k) => this.slot(this.oldest + k));
-    return {
-      first: this.oldest,
-      x: packNumbers(order.map((s) => this.x[s])), n: packNumbers(order.map((s) => this.n[s])),
-      side: packNumbers(order.flatMap((s) => [this.cplus[s], this.cminus[s]])),
-      units: order.map((s) => this.units[s].join(UNIT_SEP)).join(POINT_SEP), ts: order.map((s) => this.ts[s]).join(POINT_SEP),
+    const snap: PointHistorySnapshot = {
+      first: this.oldest, x: packNumbers(order.map((s) => this.x[s])),
+      units: order.map((s) => this.units[s].join(UNIT_SEP)).join(POINT_SEP), ts: packTimes(order.map((s) => this.ts[s])),
     };
+    if (order.some((s) => this.n[s] !== 1)) snap.n = packNumbers(order.map((s) => this.n[s]));
+    if (order.some((s) => this.cplus[s] !== 0 || this.cminus[s] !== 0)) snap.side = packNumbers(order.flatMap((s) => [this.cplus[s], this.cminus[s]]));
+    return snap;
   }
 
   restoreState(s: PointHistorySnapshot | undefined): void {
     this.clear();
     if (!s) return;
-    const x = unpackNumbers(s.x), n = unpackNumbers(s.n), side = unpackNumbers(s.side);
-    const units = s.units.split(POINT_SEP), ts = s.ts.split(POINT_SEP);
-    for (let k = 0; k < x.length; k++) this.add(s.first + k, x[k], n[k], side[2 * k], side[2 * k + 1], units[k] ? units[k].split(UNIT_SEP) : [], ts[k]);
+    const x = unpackNumbers(s.x), n = s.n ? unpackNumbers(s.n) : undefined, side = s.side ? unpackNumbers(s.side) : undefined;
+    const units = s.units.split(POINT_SEP), ts = unpackTimes(s.ts);
+    for (let k = 0; k < x.length; k++) this.add(s.first + k, x[k], n ? n[k] : 1, side ? side[2 * k] : 0, side ? side[2 * k + 1] : 0, units[k] ? units[k].split(UNIT_SEP) : [], ts[k]);
   }
 }
