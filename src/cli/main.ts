@@ -134,6 +134,13 @@ program
   .option('--json', 'print JSON')
   .action(async (what: string, id: string, o) => { process.exitCode = await (await import('./trace.js')).trace(what, id, o); });
 
+program
+  .command('explain')
+  .description('what a chart type or rule is: its parameters, what it detects, its source, and the file it lives in')
+  .argument('[key]', 'a chart type (i-mr, xbar-r, …) or a rule (we1, nelson4, …); none: list them')
+  .addHelpText('after', '\nExamples:\n  spc explain nelson4\n  spc explain ewma\n  spc explain')
+  .action(async (key: string | undefined) => { process.exitCode = (await import('./explain.js')).explain(key); });
+
 const rules = program.command('rules').description('check and test rule files');
 rules
   .command('check')

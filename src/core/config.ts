@@ -1,24 +1,24 @@
 /** Typed configuration the engine runs on; produced by `src/rules-file` from YAML. */
+import { CHART_SPECS, type ChartType } from './charts/registry.js';
+import { RULE_SPECS, type RuleName } from './rules/registry.js';
 
-export const CHART_TYPES = ['i-mr', 'xbar-r', 'xbar-s', 'ewma', 'cusum', 'p', 'np', 'c', 'u'] as const;
-export type ChartType = (typeof CHART_TYPES)[number];
-
-export const VARIABLES_CHARTS: readonly ChartType[] = ['i-mr', 'xbar-r', 'xbar-s', 'ewma', 'cusum'];
-export const ATTRIBUTE_CHARTS: readonly ChartType[] = ['p', 'np', 'c', 'u'];
+// The lists below are built from the chart and rule specs (charts/registry.ts, rules/registry.ts):
+// each chart and rule describes itself in its own file.
+export type { ChartType };
+export type { RuleName };
+export const CHART_TYPES: readonly ChartType[] = CHART_SPECS.map((s) => s.key);
+export const VARIABLES_CHARTS: readonly ChartType[] = CHART_SPECS.filter((s) => s.family === 'variables').map((s) => s.key);
+export const ATTRIBUTE_CHARTS: readonly ChartType[] = CHART_SPECS.filter((s) => s.family === 'attributes').map((s) => s.key);
 /** Charts whose samples must carry `n`. */
-export const CHARTS_NEEDING_N: readonly ChartType[] = ['p', 'np', 'u'];
+export const CHARTS_NEEDING_N: readonly ChartType[] = CHART_SPECS.filter((s) => s.needsN).map((s) => s.key);
 /** EWMA and CUSUM statistics are autocorrelated by construction, so zone/run rules do not apply. */
-export const CHARTS_WITHOUT_RUN_RULES: readonly ChartType[] = ['ewma', 'cusum'];
+export const CHARTS_WITHOUT_RUN_RULES: readonly ChartType[] = CHART_SPECS.filter((s) => !s.runRules).map((s) => s.key);
 
-export const RULE_NAMES = [
-  'we1', 'we2', 'we3', 'we4',
-  'nelson1', 'nelson2', 'nelson3', 'nelson4', 'nelson5', 'nelson6', 'nelson7', 'nelson8',
-] as const;
-export type RuleName = (typeof RULE_NAMES)[number];
+export const RULE_NAMES: readonly RuleName[] = RULE_SPECS.map((r) => r.key);
 /** What a point can violate: a chart rule, or a multivariate model's limit. */
 export type ViolationName = RuleName | 'anomaly';
 /** Rules that only look at the current point against the chart's limits. */
-export const LIMIT_RULES: readonly RuleName[] = ['we1', 'nelson1'];
+export const LIMIT_RULES: readonly RuleName[] = RULE_SPECS.filter((r) => r.window === 1).map((r) => r.key);
 
 export const ACTIONS = ['hold', 'alarm'] as const;
 export type Action = (typeof ACTIONS)[number];

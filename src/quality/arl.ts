@@ -1,4 +1,4 @@
-import { createChart, type ChartParameters, type Observation, type PlottedPoint } from '../core/charts/index.js';
+import { chartSpec, createChart, type ChartParameters, type Observation, type PlottedPoint } from '../core/charts/index.js';
 import type { CharacteristicConfig } from '../core/config.js';
 import { newRuleState, ruleLayout, type RulePoint } from '../core/rules/index.js';
 import { SeededRandom } from '../sim/random.js';
@@ -45,15 +45,17 @@ export function estimateArl(c: CharacteristicConfig, o: ArlOptions = {}): ArlRes
   let draw: (shifted: boolean) => Observation;
   let params: ChartParameters;
   const proto = createChart(c.chart);
-  if (type === 'p' || type === 'np' || type === 'c' || type === 'u') {
-    const center = attributeCenter ?? (type === 'p' || type === 'np' ? 0.02 : 4);
-    if (attributeCenter === undefined) note = `Phase I limits: simulated at ${type === 'p' || type === 'np' ? 'p̄' : 'c̄'} = ${center}`;
+  const distribution = chartSpec(type)?.distribution ?? 'normal';
+  if (distribution !== 'normal') {
+    const binomial = distribution === 'binomial';
+    const center = attributeCenter ?? (binomial ? 0.02 : 4);
+    if (attributeCenter === undefined) note = `Phase I limits: simulated at ${binomial ? 'p̄' : 'c̄'} = ${center}`;
     params = proto.fromStandard(center, undefined);
-    const size = type === 'u' ? 1 : type === 'c' ? 1 : 50;
+    const size = binomial ? 50 : 1;
     // A shift of `shift` per-item σ in the rate, as a fraction of the rate's own σ.
     draw = (shifted) => {
-      const rate = shifted ? center + shift * Math.sqrt(type === 'p' || type === 'np' ? center * (1 - center) / size : center) : center;
-      const x = type === 'p' || type === 'np' ? rng.binomial(size, Math.min(1, rate)) : rng.poisson(rate * size);
+      const rate = shifted ? center + shift * Math.sqrt(binomial ? center * (1 - center) / size : center) : center;
+      const x = binomial ? rng.binomial(size, Math.min(1, rate)) : rng.poisson(rate * size);
       return { x, n: size, range: 0, sd: 0 };
     };
   } else {

@@ -1,6 +1,7 @@
 import Type from 'typebox';
 import { CHART_TYPES, CONTAINMENT_FROM, MAX_LOOKBACK, RULE_NAMES } from '../core/config.js';
-import { MAX_SUBGROUP, MIN_SUBGROUP } from '../core/charts/constants.js';
+import { CHART_SPECS } from '../core/charts/registry.js';
+import type { ChartSpec } from '../core/charts/spec.js';
 
 /** Longest Phase I window, which bounds the memory held per characteristic before limits lock. */
 export const MAX_PHASE1_POINTS = 10_000;
@@ -13,14 +14,24 @@ const Match = Type.Object({
   parameter: Type.Optional(Type.String({ minLength: 1 })),
 }, { additionalProperties: false, minProperties: 1, description: 'A sample belongs to the characteristic when every given key equals the sample\'s.' });
 
-const Chart = Type.Object({
-  type: Type.Enum([...CHART_TYPES], { description: 'i-mr | xbar-r | xbar-s | ewma | cusum | p | np | c | u' }),
-  subgroupSize: Type.Optional(Type.Integer({ minimum: MIN_SUBGROUP, maximum: MAX_SUBGROUP, description: 'X̄ charts: samples per subgroup' })),
-  lambda: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1, description: 'EWMA smoothing constant, default 0.2' })),
-  L: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'EWMA limit width in sigma, default 3' })),
-  k: Type.Optional(Type.Number({ minimum: 0, description: 'CUSUM reference value in sigma, default 0.5' })),
-  h: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'CUSUM decision interval in sigma, default 5' })),
-}, { additionalProperties: false });
+/** The chart object: `type` from the chart specs, and each parameter any chart takes (the semantic check says which apply). */
+function chartSchema() {
+  const params: Record<string, ReturnType<typeof Type.Number>> = {};
+  for (const spec of CHART_SPECS as readonly ChartSpec[]) {
+    for (const p of spec.params) {
+      if (params[p.key]) continue;
+      const takers = (CHART_SPECS as readonly ChartSpec[]).filter((s) => s.params.some((q) => q.key === p.key)).map((s) => s.key);
+      const description = `${takers.join(', ')}: ${p.doc}${p.unit ? `, in ${p.unit}` : ''}${p.default !== undefined ? `; default ${p.default}` : ''}`;
+      const range = { ...(p.minimum !== undefined ? { minimum: p.minimum } : {}), ...(p.maximum !== undefined ? { maximum: p.maximum } : {}), ...(p.exclusiveMinimum !== undefined ? { exclusiveMinimum: p.exclusiveMinimum } : {}) };
+      params[p.key] = Type.Optional(p.type === 'integer' ? Type.Integer({ ...range, description }) : Type.Number({ ...range, description })) as never;
+    }
+  }
+  return Type.Object({
+    type: Type.Enum([...CHART_TYPES], { description: CHART_TYPES.join(' | ') }),
+    ...params,
+  }, { additionalProperties: false });
+}
+const Chart = chartSchema();
 
 const Limits = Type.Object({
   phase1: Type.Optional(Type.Integer({ minimum: 2, maximum: MAX_PHASE1_POINTS, description: 'estimate center and sigma from the first N plotted points, then lock them (Phase II)' })),
@@ -52,7 +63,7 @@ const Characteristic = Type.Object({
   chart: Chart,
   limits: Limits,
   spec: Type.Optional(Spec),
-  rules: Type.Array(Type.Enum([...RULE_NAMES]), { uniqueItems: true, minItems: 1, description: 'we1..we4, nelson1..nelson8' }),
+  rules: Type.Array(Type.Enum([...RULE_NAMES]), { uniqueItems: true, minItems: 1, description: RULE_NAMES.join(', ') }),
   actions: Type.Optional(Actions),
   containment: Type.Optional(Containment),
 }, { additionalProperties: false });

@@ -1,18 +1,15 @@
-import {
-  ATTRIBUTE_CHARTS, CHART_TYPES, CHARTS_WITHOUT_RUN_RULES, LIMIT_RULES, RULE_NAMES, type ChartType, type RuleName,
-} from '../core/config.js';
+import { CHART_SPECS, chartSpec, type ChartSpec } from '../core/charts/index.js';
+import { LIMIT_RULES, RULE_NAMES, type RuleName } from '../core/config.js';
 import type { FileDiagnostic, LocatedYaml } from './diagnostics.js';
 
-const PARAMS_BY_CHART: Record<string, string[]> = {
-  'xbar-r': ['subgroupSize'], 'xbar-s': ['subgroupSize'], ewma: ['lambda', 'L'], cusum: ['k', 'h'],
-};
+/** Every parameter key any chart takes (the chart specs decide which apply to which). */
+const PARAM_KEYS = [...new Set(CHART_SPECS.flatMap((s) => s.params.map((p) => p.key)))];
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-const isChartType = (v: unknown): v is ChartType => (CHART_TYPES as readonly unknown[]).includes(v);
 const isRule = (v: unknown): v is RuleName => (RULE_NAMES as readonly unknown[]).includes(v);
-const CHART_KEYS = ['type', 'subgroupSize', 'lambda', 'L', 'k', 'h'];
+const CHART_KEYS = ['type', ...PARAM_KEYS];
 
 /**
  * Checks the schema cannot express: cross-field rules of charts, limits, rules and actions.
@@ -27,8 +24,9 @@ export function semanticDiagnostics(y: LocatedYaml, raw: unknown): FileDiagnosti
   characteristics.forEach((c: unknown, i) => {
     if (!isObj(c)) return;
     const at = (path: (string | number)[], msg: string, key?: string) => out.push(y.at(['characteristics', i, ...path], msg, key));
-    const type = isObj(c.chart) && isChartType(c.chart.type) ? c.chart.type : undefined;
-    const isAttribute = type !== undefined && ATTRIBUTE_CHARTS.includes(type);
+    const spec: ChartSpec | undefined = isObj(c.chart) && typeof c.chart.type === 'string' ? chartSpec(c.chart.type) : undefined;
+    const type = spec?.key;
+    const isAttribute = spec?.family === 'attributes';
 
     if (typeof c.id === 'string') {
       const first = firstIndexOfId.get(c.id);
@@ -37,15 +35,17 @@ export function semanticDiagnostics(y: LocatedYaml, raw: unknown): FileDiagnosti
     }
 
     // A chart with an unknown key (a misspelt parameter) is the schema's to report.
-    if (type && isObj(c.chart) && Object.keys(c.chart).every((k) => CHART_KEYS.includes(k))) {
+    if (spec && isObj(c.chart) && Object.keys(c.chart).every((k) => CHART_KEYS.includes(k))) {
       const chart = c.chart;
-      const allowedParams = PARAMS_BY_CHART[type] ?? [];
-      for (const key of ['subgroupSize', 'lambda', 'L', 'k', 'h'] as const) {
-        if (chart[key] !== undefined && !allowedParams.includes(key)) {
-          at(['chart'], `"${key}" does not apply to a ${type} chart${allowedParams.length ? ` (it takes: ${allowedParams.join(', ')})` : ''}`, key);
+      const allowed = spec.params.map((p) => p.key as string);
+      for (const key of PARAM_KEYS) {
+        if (chart[key] !== undefined && !allowed.includes(key)) {
+          at(['chart'], `"${key}" does not apply to a ${type} chart${allowed.length ? ` (it takes: ${allowed.join(', ')})` : ''}`, key);
         }
       }
-      if ((type === 'xbar-r' || type === 'xbar-s') && chart.subgroupSize === undefined) at(['chart'], `a ${type} chart needs subgroupSize (2..25)`);
+      for (const p of spec.params) {
+        if (p.default === undefined && chart[p.key] === undefined) at(['chart'], `a ${type} chart needs ${p.key}${p.minimum !== undefined && p.maximum !== undefined ? ` (${p.minimum}..${p.maximum})` : ''}`);
+      }
     }
 
     if (isObj(c.limits)) {
@@ -63,8 +63,8 @@ export function semanticDiagnostics(y: LocatedYaml, raw: unknown): FileDiagnosti
       if (type) {
         if (hasCenter && !isAttribute && limits.sigma === undefined) at(['limits'], `fixed limits of a ${type} chart need sigma (of individual values)`);
         if (limits.sigma !== undefined && isAttribute) at(['limits'], `a ${type} chart derives sigma from center; remove sigma`, 'sigma');
-        if (isNum(limits.center) && (type === 'p' || type === 'np') && !(limits.center > 0 && limits.center < 1)) at(['limits', 'center'], `is the fraction nonconforming p̄ for a ${type} chart and must be between 0 and 1 (got ${limits.center})`);
-        if (isNum(limits.center) && (type === 'c' || type === 'u') && !(limits.center > 0)) at(['limits', 'center'], `must be > 0 for a ${type} chart (got ${limits.center})`);
+        const refused = isNum(limits.center) ? spec?.checkCenter?.(limits.center, type) : undefined;
+        if (refused) at(['limits', 'center'], refused);
       }
     }
 
@@ -76,7 +76,7 @@ export function semanticDiagnostics(y: LocatedYaml, raw: unknown): FileDiagnosti
     }
 
     const rules = Array.isArray(c.rules) ? c.rules : [];
-    if (type && CHARTS_WITHOUT_RUN_RULES.includes(type)) {
+    if (spec && !spec.runRules) {
       rules.forEach((r, j) => {
         if (isRule(r) && !LIMIT_RULES.includes(r)) at(['rules', j], `"${r}" is a run rule and does not apply to a ${type} chart, whose points are autocorrelated; use we1 or nelson1`);
       });

@@ -1,3 +1,4 @@
+import { chartSpec } from '../charts/registry.js';
 import type { ChartType } from '../config.js';
 import type { PointHistory } from '../engine/point-history.js';
 import { binomialChangePoint } from './binomial.js';
@@ -18,23 +19,24 @@ import type { ChangePointEstimate } from './profile.js';
  * Undefined when the in-control value leaves the likelihood undefined (p̄ = 0 or 1, c̄ = 0, σ = 0).
  */
 export function estimateChangePoint(chart: ChartType, h: PointHistory, from: number, to: number, center: number, sigma: number): ChangePointEstimate | undefined {
-  switch (chart) {
-    case 'i-mr': case 'ewma': case 'xbar-r': case 'xbar-s': {
-      if (!(sigma > 0)) return undefined;
-      const n = chart === 'xbar-r' || chart === 'xbar-s' ? h.values(to, to, 'n')[0] : 1;
-      return normalMeanChangePoint(h.values(from, to, 'x'), center, sigma / Math.sqrt(n), from);
-    }
-    case 'cusum': {
-      if (!(sigma > 0)) return undefined;
+  const spec = chartSpec(chart);
+  if (!spec) return undefined;
+  if (spec.distribution === 'normal') {
+    if (!(sigma > 0)) return undefined;
+    const x = h.values(from, to, 'x');
+    if (spec.key === 'cusum') {
       const upper = h.values(to, to, 'cplus')[0] >= h.values(to, to, 'cminus')[0];
       const page = cusumPageChangePoint(h.values(from, to, upper ? 'cplus' : 'cminus'), from);
-      return withPoint(normalMeanChangePoint(h.values(from, to, 'x'), center, sigma, from), page);
+      return withPoint(normalMeanChangePoint(x, center, sigma, from), page);
     }
-    case 'p': case 'np':
-      if (!(center > 0 && center < 1)) return undefined;
-      return binomialChangePoint(h.values(from, to, 'x'), h.values(from, to, 'n'), center, from);
-    case 'c': case 'u':
-      if (!(center > 0)) return undefined;
-      return poissonChangePoint(h.values(from, to, 'x'), chart === 'u' ? h.values(from, to, 'n') : new Float64Array(to - from + 1).fill(1), center, from);
+    const n = spec.subgroups === 'subgroup' ? h.values(to, to, 'n')[0] : 1;
+    return normalMeanChangePoint(x, center, sigma / Math.sqrt(n), from);
   }
+  if (spec.distribution === 'binomial') {
+    if (!(center > 0 && center < 1)) return undefined;
+    return binomialChangePoint(h.values(from, to, 'x'), h.values(from, to, 'n'), center, from);
+  }
+  if (!(center > 0)) return undefined;
+  // λ₀ is per sample on a c chart (n = 1), per inspection unit on a u chart.
+  return poissonChangePoint(h.values(from, to, 'x'), spec.needsN ? h.values(from, to, 'n') : new Float64Array(to - from + 1).fill(1), center, from);
 }

@@ -26,3 +26,13 @@ export abstract class BinomialChart {
     return { center, sigma: Math.sqrt(center * (1 - center)) };
   }
 }
+
+/** p and np charts: a fixed center is the fraction nonconforming p̄. */
+export function fractionCenter(center: number, chart: string): string | undefined {
+  return center > 0 && center < 1 ? undefined : `is the fraction nonconforming p̄ for a ${chart} chart and must be between 0 and 1 (got ${center})`;
+}
+
+/** c and u charts: a fixed center is a rate and must be positive. */
+export function positiveCenter(center: number, chart: string): string | undefined {
+  return center > 0 ? undefined : `must be > 0 for a ${chart} chart (got ${center})`;
+}

@@ -1,4 +1,3 @@
-import type { ChartType } from '../config.js';
 
 /** The input of one plotted point, after subgrouping. */
 export interface Observation {
@@ -48,7 +47,8 @@ export interface PlottedPoint {
  * (moving range, EWMA, CUSUM sums), so `plot` must be called once per point, in order.
  */
 export interface ControlChart {
-  readonly type: ChartType;
+  /** The rule-file key (its spec's `key`). */
+  readonly type: string;
   /** Phase I: estimate center and σ from the observations whose `included` flag is set. */
   estimate(phase1: readonly Observation[], included: readonly boolean[]): ChartParameters;
   /** Parameters from a standard given in the rule file (attribute charts derive σ from center). */

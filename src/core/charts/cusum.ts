@@ -1,5 +1,6 @@
 import type { ChartParameters, ControlChart, Observation, PlottedPoint } from './chart.js';
 import { estimateIndividuals, individualsStandard } from './individuals.js';
+import type { ChartSpec } from './spec.js';
 
 /** k = 0.5σ detects a 1σ shift fastest; h = 5σ gives ARL₀ ≈ 465 (Montgomery §9.1.3, Table 9.3). */
 export const CUSUM_DEFAULT_K = 0.5;
@@ -41,3 +42,21 @@ export class CusumChart implements ControlChart {
     return NaN; // zone rules do not apply to CUSUM
   }
 }
+
+/** The cusum chart's spec (see spec.ts): the rule file, checks, docs and tools read it from here. */
+export const spec = {
+  key: 'cusum',
+  title: 'Tabular CUSUM of individual values',
+  family: 'variables',
+  distribution: 'normal',
+  params: [
+    { key: 'k', type: 'number', minimum: 0, default: CUSUM_DEFAULT_K, unit: 'σ', doc: 'reference value: half the shift to detect fastest' },
+    { key: 'h', type: 'number', exclusiveMinimum: 0, default: CUSUM_DEFAULT_H, unit: 'σ', doc: 'decision interval: a sum above h signals' },
+  ],
+  runRules: false,
+  subgroups: 'individual',
+  needsN: false,
+  create: (c) => new CusumChart(c.k, c.h),
+  source: 'Montgomery §9.1.2, eqs. 9.2–9.3; k = 0.5, h = 5 from §9.1.3, Table 9.3',
+  file: import.meta.url,
+} as const satisfies ChartSpec;

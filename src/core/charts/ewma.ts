@@ -1,5 +1,6 @@
 import type { ChartParameters, ControlChart, Observation, PlottedPoint } from './chart.js';
 import { estimateIndividuals, individualsStandard } from './individuals.js';
+import type { ChartSpec } from './spec.js';
 
 /** qcc's defaults: λ = 0.2, L = 3. */
 export const EWMA_DEFAULT_LAMBDA = 0.2;
@@ -42,3 +43,21 @@ export class EwmaChart implements ControlChart {
     return sigmaZ;
   }
 }
+
+/** The ewma chart's spec (see spec.ts): the rule file, checks, docs and tools read it from here. */
+export const spec = {
+  key: 'ewma',
+  title: 'Exponentially weighted moving average of individual values',
+  family: 'variables',
+  distribution: 'normal',
+  params: [
+    { key: 'lambda', type: 'number', exclusiveMinimum: 0, maximum: 1, default: EWMA_DEFAULT_LAMBDA, doc: 'smoothing constant λ: the weight of the newest value' },
+    { key: 'L', type: 'number', exclusiveMinimum: 0, default: EWMA_DEFAULT_L, unit: 'σ of the EWMA', doc: 'limit width' },
+  ],
+  runRules: false,
+  subgroups: 'individual',
+  needsN: false,
+  create: (c) => new EwmaChart(c.lambda, c.L),
+  source: 'Montgomery §9.2, eqs. 9.22–9.25 (exact time-varying limits); defaults as R qcc',
+  file: import.meta.url,
+} as const satisfies ChartSpec;

@@ -1,6 +1,7 @@
 import type { ChartParameters, ControlChart, Observation, PlottedPoint } from './chart.js';
 import { d2, d3 } from './constants.js';
 import { estimateIndividuals, individualsStandard } from './individuals.js';
+import type { ChartSpec } from './spec.js';
 
 /**
  * Individuals and moving-range chart (Montgomery §6.4): limits μ ± 3σ with σ = MR̄/1.128.
@@ -38,3 +39,18 @@ export class IndividualsMovingRangeChart implements ControlChart {
     return p.sigma;
   }
 }
+
+/** The i-mr chart's spec (see spec.ts): the rule file, checks, docs and tools read it from here. */
+export const spec = {
+  key: 'i-mr',
+  title: 'Individuals and moving range',
+  family: 'variables',
+  distribution: 'normal',
+  params: [],
+  runRules: true,
+  subgroups: 'individual',
+  needsN: false,
+  create: () => new IndividualsMovingRangeChart(),
+  source: 'Montgomery, Introduction to Statistical Quality Control, 7th ed., §6.4, eq. 6.33',
+  file: import.meta.url,
+} as const satisfies ChartSpec;

@@ -1,4 +1,6 @@
 import type { Observation } from './chart.js';
+import type { ChartParamSpec } from './spec.js';
+import { MAX_SUBGROUP, MIN_SUBGROUP } from './constants.js';
 
 /** Grand mean x̿ = Σ nᵢx̄ᵢ / Σ nᵢ over included subgroups (equals the mean of means for equal nᵢ). */
 export function grandMean(obs: readonly Observation[], included: readonly boolean[]): number {
@@ -19,3 +21,6 @@ export function meanOfSubgroupSigmas(obs: readonly Observation[], included: read
   }
   return sum / count;
 }
+
+/** The subgroup size parameter of the X̄ charts (required: a subgroup is what the chart plots). */
+export const SUBGROUP_SIZE = { key: 'subgroupSize', type: 'integer', minimum: MIN_SUBGROUP, maximum: MAX_SUBGROUP, doc: 'samples per subgroup' } as const satisfies ChartParamSpec;

@@ -2,6 +2,8 @@ import type { ChartParameters, ControlChart, Observation, PlottedPoint } from '.
 import { d2, d3 } from './constants.js';
 import { individualsStandard } from './individuals.js';
 import { grandMean, meanOfSubgroupSigmas } from './subgroups.js';
+import type { ChartSpec } from './spec.js';
+import { SUBGROUP_SIZE } from './subgroups.js';
 
 /**
  * X̄ and R chart (Montgomery §6.2): σ = mean of Rᵢ/d2(nᵢ) (qcc's "UWAVE-R"; R̄/d2 for equal n),
@@ -32,3 +34,18 @@ export class XbarRangeChart implements ControlChart {
     return sigmaMean;
   }
 }
+
+/** The xbar-r chart's spec (see spec.ts): the rule file, checks, docs and tools read it from here. */
+export const spec = {
+  key: 'xbar-r',
+  title: 'X̄ and R (subgroup means and ranges)',
+  family: 'variables',
+  distribution: 'normal',
+  params: [SUBGROUP_SIZE],
+  runRules: true,
+  subgroups: 'subgroup',
+  needsN: false,
+  create: () => new XbarRangeChart(),
+  source: 'Montgomery §6.2, eqs. 6.4–6.6; σ = mean of Rᵢ/d2(nᵢ) as R qcc (UWAVE-R)',
+  file: import.meta.url,
+} as const satisfies ChartSpec;

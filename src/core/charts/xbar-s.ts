@@ -2,6 +2,8 @@ import type { ChartParameters, ControlChart, Observation, PlottedPoint } from '.
 import { c4 } from './constants.js';
 import { individualsStandard } from './individuals.js';
 import { grandMean, meanOfSubgroupSigmas } from './subgroups.js';
+import type { ChartSpec } from './spec.js';
+import { SUBGROUP_SIZE } from './subgroups.js';
 
 /**
  * X̄ and S chart (Montgomery §6.3): σ = mean of Sᵢ/c4(nᵢ) (S̄/c4 for equal n),
@@ -34,3 +36,18 @@ export class XbarSdChart implements ControlChart {
     return sigmaMean;
   }
 }
+
+/** The xbar-s chart's spec (see spec.ts): the rule file, checks, docs and tools read it from here. */
+export const spec = {
+  key: 'xbar-s',
+  title: 'X̄ and S (subgroup means and standard deviations)',
+  family: 'variables',
+  distribution: 'normal',
+  params: [SUBGROUP_SIZE],
+  runRules: true,
+  subgroups: 'subgroup',
+  needsN: false,
+  create: () => new XbarSdChart(),
+  source: 'Montgomery §6.3, eqs. 6.27–6.28; σ = mean of Sᵢ/c4(nᵢ)',
+  file: import.meta.url,
+} as const satisfies ChartSpec;

@@ -1,9 +1,8 @@
 import { sampleStandardDeviation } from 'simple-statistics';
 import { capabilityIndices } from '../capability.js';
 import { createChart, type ChartParameters, type ControlChart, type Observation } from '../charts/index.js';
-import {
-  ATTRIBUTE_CHARTS, CHARTS_NEEDING_N, type Action, type CharacteristicConfig, type RuleName,
-} from '../config.js';
+import { chartSpec } from '../charts/registry.js';
+import type { Action, CharacteristicConfig, RuleName } from '../config.js';
 import { newRuleState, ruleLayout, type RuleLayout, type RulePoint } from '../rules/index.js';
 import type { Sample } from '../sample.js';
 import type { PointRecord, PointSink, SummaryRecord } from './records.js';
@@ -75,11 +74,16 @@ export class CharacteristicRunner {
     this.ruleHits = new Uint32Array(config.rules.length);
     this.history = new PointHistory(config.containment?.lookback ?? DEFAULT_LOOKBACK);
     this.containFrom = config.containment?.from ?? 'lower';
-    const type = config.chart.type;
-    this.subgrouper = type === 'xbar-r' || type === 'xbar-s' ? new Subgrouper(config.chart.subgroupSize ?? 5) : undefined;
-    this.needsN = CHARTS_NEEDING_N.includes(type);
-    this.countChart = ATTRIBUTE_CHARTS.includes(type);
-    this.fractionChart = type === 'p' || type === 'np';
+    const spec = chartSpec(config.chart.type);
+    if (!spec) throw new RangeError(`unknown chart type ${String(config.chart.type)}`);
+    if (spec.subgroups === 'subgroup') {
+      // The rule file's check requires it; a configuration built in code gets the same message.
+      if (config.chart.subgroupSize === undefined) throw new RangeError(`a ${spec.key} chart needs subgroupSize (characteristic ${config.id})`);
+      this.subgrouper = new Subgrouper(config.chart.subgroupSize);
+    }
+    this.needsN = spec.needsN;
+    this.countChart = spec.family === 'attributes';
+    this.fractionChart = spec.countWithinN === true;
     const limits = config.limits;
     if ('phase1' in limits) {
       this.phase1Size = limits.phase1;
@@ -163,7 +167,7 @@ export class CharacteristicRunner {
     for (let i = 0; i < rules.length; i++) {
       const rule = rules[i];
       if (rule.test(rp, state, offsets[i])) {
-        (violations ??= []).push(rule.name);
+        (violations ??= []).push(this.config.rules[i]); // the layout keeps the rule list's order
         this.ruleHits[i]++;
         actionBits |= this.ruleActions[i];
         if (this.ruleActions[i] && rule.window > window) window = rule.window;
@@ -262,7 +266,7 @@ export class CharacteristicRunner {
       return { obs: { x, n, range, sd }, units: g.units, lots: g.lots, ts: g.ts, values: unpackNumbers(g.values) };
     });
     if (from.chart) this.chart.restoreState?.(unpackNumbers(from.chart));
-    if (this.subgrouper) this.subgrouper = Subgrouper.fromState(this.config.chart.subgroupSize ?? 5, from.subgroup);
+    if (this.subgrouper) this.subgrouper = Subgrouper.fromState(this.config.chart.subgroupSize as number, from.subgroup);
     this.floor = from.containment?.floor ?? 0;
     this.holdLatched = from.containment?.holdLatched ?? false;
     this.alarmActive = from.containment?.alarmActive ?? false;

@@ -1,7 +1,6 @@
 import type { RuleName } from '../config.js';
-import { nelsonRule, type NelsonRule } from './nelson.js';
+import { ruleSpec } from './registry.js';
 import type { SpcRule } from './rule.js';
-import { westernElectricRule, type WesternElectricRule } from './western-electric.js';
 
 export type { RulePoint, SpcRule } from './rule.js';
 
@@ -11,7 +10,9 @@ const shared = new Map<RuleName, SpcRule>();
 export function createRule(name: RuleName): SpcRule {
   let rule = shared.get(name);
   if (!rule) {
-    rule = name.startsWith('we') ? westernElectricRule(name as WesternElectricRule) : nelsonRule(name as NelsonRule);
+    const spec = ruleSpec(name);
+    if (!spec) throw new RangeError(`unknown rule ${name}`);
+    rule = spec.create();
     shared.set(name, rule);
   }
   return rule;

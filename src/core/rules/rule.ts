@@ -1,4 +1,3 @@
-import type { RuleName } from '../config.js';
 
 /** What a rule sees of one plotted point. */
 export interface RulePoint {
@@ -18,7 +17,8 @@ export interface RulePoint {
  * one contiguous block instead of eight small objects is what keeps the engine out of cache misses.
  */
 export interface SpcRule {
-  readonly name: RuleName;
+  /** The rule-file key (its spec's `key`). */
+  readonly name: string;
   /** Points the pattern spans (1 for beyond-limits, 3 for 2-of-3, 9 for nine in a row …): its suspects. */
   readonly window: number;
   readonly stateSize: number;

@@ -4,14 +4,13 @@
  * difference is neither up nor down, and a point exactly on a zone line is not beyond it.
  * State lives in the caller's Float64Array (see SpcRule); comments name each slot.
  */
-import type { RuleName } from '../config.js';
 import type { RulePoint, SpcRule } from './rule.js';
 
 /** One point beyond the control limits. */
 export class BeyondLimits implements SpcRule {
   readonly stateSize = 0;
   readonly window = 1;
-  constructor(readonly name: RuleName) {}
+  constructor(readonly name: string) {}
   init(): void {}
   test(p: RulePoint): boolean { return p.beyond; }
 }
@@ -29,7 +28,7 @@ export class KOfMBeyondZone implements SpcRule {
   private readonly mask: number;
   readonly window: number;
 
-  constructor(readonly name: RuleName, private readonly k: number, m: number, private readonly zone: number) {
+  constructor(readonly name: string, private readonly k: number, m: number, private readonly zone: number) {
     this.mask = (1 << m) - 1;
     this.window = m;
   }
@@ -49,7 +48,7 @@ export class KOfMBeyondZone implements SpcRule {
 export class SameSideRun implements SpcRule {
   // [at] points in a row above center, [at+1] below.
   readonly stateSize = 2;
-  constructor(readonly name: RuleName, private readonly length: number) {}
+  constructor(readonly name: string, private readonly length: number) {}
   get window(): number { return this.length; }
 
   init(s: Float64Array, at: number): void { s[at] = 0; s[at + 1] = 0; }
@@ -66,7 +65,7 @@ export class SameSideRun implements SpcRule {
 export class Trend implements SpcRule {
   // [at] previous statistic, [at+1] rising differences in a row, [at+2] falling.
   readonly stateSize = 3;
-  constructor(readonly name: RuleName, private readonly length: number) {}
+  constructor(readonly name: string, private readonly length: number) {}
   get window(): number { return this.length; }
 
   init(s: Float64Array, at: number): void { s[at] = NaN; s[at + 1] = 0; s[at + 2] = 0; }
@@ -85,7 +84,7 @@ export class Trend implements SpcRule {
 export class Alternation implements SpcRule {
   // [at] previous statistic, [at+1] sign of the last difference, [at+2] alternating differences in a row.
   readonly stateSize = 3;
-  constructor(readonly name: RuleName, private readonly length: number) {}
+  constructor(readonly name: string, private readonly length: number) {}
   get window(): number { return this.length; }
 
   init(s: Float64Array, at: number): void { s[at] = NaN; s[at + 1] = 0; s[at + 2] = 0; }
@@ -106,7 +105,7 @@ export class Alternation implements SpcRule {
 export class WithinZoneRun implements SpcRule {
   // [at] points in a row within the zone.
   readonly stateSize = 1;
-  constructor(readonly name: RuleName, private readonly length: number, private readonly zone: number) {}
+  constructor(readonly name: string, private readonly length: number, private readonly zone: number) {}
   get window(): number { return this.length; }
 
   init(s: Float64Array, at: number): void { s[at] = 0; }
@@ -124,7 +123,7 @@ export class WithinZoneRun implements SpcRule {
 export class MixtureRun implements SpcRule {
   // [at] points in a row beyond the zone, [at+1] points since the last one above, [at+2] since the last below.
   readonly stateSize = 3;
-  constructor(readonly name: RuleName, private readonly length: number, private readonly zone: number) {}
+  constructor(readonly name: string, private readonly length: number, private readonly zone: number) {}
   get window(): number { return this.length; }
 
   init(s: Float64Array, at: number): void { s[at] = 0; s[at + 1] = Infinity; s[at + 2] = Infinity; }

@@ -1,0 +1,58 @@
+import type { ControlChart } from './chart.js';
+
+/** A chart's parameters as the rule file gives them (ChartConfig without its type). */
+export interface ChartParamValues { subgroupSize?: number; lambda?: number; L?: number; k?: number; h?: number }
+
+/** One parameter of a chart in the rule file (`chart: { type: …, <key>: … }`). */
+export interface ChartParamSpec {
+  key: 'subgroupSize' | 'lambda' | 'L' | 'k' | 'h';
+  type: 'integer' | 'number';
+  minimum?: number;
+  maximum?: number;
+  exclusiveMinimum?: number;
+  /** Used when the rule file leaves it out; absent = required. */
+  default?: number;
+  /** What the number is measured in ("σ", "samples"). */
+  unit?: string;
+  doc: string;
+}
+
+/**
+ * Everything the rest of spc-guard needs to know about a chart type, in the chart's own file:
+ * the rule-file schema, the semantic checks, the engine, the ARL tool, the change-point estimate,
+ * `spc explain` and README's chart table are all built from these (charts/registry.ts).
+ */
+export interface ChartSpec {
+  /** The rule-file key, `chart: { type: <key> }`. */
+  key: string;
+  title: string;
+  /** Variables charts plot measurements; attribute charts counts (and take a center without sigma). */
+  family: 'variables' | 'attributes';
+  /** What the plotted values are assumed to follow: drives the ARL simulation and the change-point estimator. */
+  distribution: 'normal' | 'binomial' | 'poisson';
+  params: readonly ChartParamSpec[];
+  /**
+   * Whether zone and run rules apply. EWMA and CUSUM points are autocorrelated by construction,
+   * so only the limit rules (we1, nelson1) may be used on them.
+   */
+  runRules: boolean;
+  /** One point per sample, or per subgroup of `subgroupSize` samples. */
+  subgroups: 'individual' | 'subgroup';
+  /** Samples must carry `n` (the sample size, or inspection units). */
+  needsN: boolean;
+  /** The count may not exceed n (p, np). */
+  countWithinN?: boolean;
+  /** Extra check of a fixed center (attribute charts): a message when it cannot be used. */
+  checkCenter?: (center: number, chart: string) => string | undefined;
+  /** A fresh (stateful) chart for one characteristic. */
+  create: (config: ChartParamValues) => ControlChart;
+  /** Where the formulas come from (book, section, equations). */
+  source: string;
+  /** The file this spec lives in (set from import.meta.url; `spc explain` shows it). */
+  file: string;
+}
+
+/** A chart parameter's value: the rule file's, or the spec's default. */
+export function paramOf(spec: ChartSpec, config: ChartParamValues, key: ChartParamSpec['key']): number | undefined {
+  return config[key] ?? spec.params.find((p) => p.key === key)?.default;
+}
