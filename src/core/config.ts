@@ -43,7 +43,16 @@ export type LimitsConfig =
 
 export interface SpecConfig { lsl?: number; usl?: number; target?: number }
 
-export interface MatchConfig { line?: string; station?: string; parameter?: string }
+export interface MatchConfig {
+  line?: string; station?: string; parameter?: string;
+  /** Only samples of this product (part number). */
+  product?: string;
+  /** Only samples whose attributes have these values, e.g. { cavity: "2" }. */
+  attributes?: Readonly<Record<string, string>>;
+}
+
+/** Most charts one characteristic may split into (`maxSplits` default): bounds memory and tag cardinality. */
+export const DEFAULT_MAX_SPLITS = 1_000;
 
 /** Where a new hold's suspect window starts: the confidence set's lower end, the estimate itself, or the signal's own pattern. */
 export const CONTAINMENT_FROM = ['lower', 'changepoint', 'signal'] as const;
@@ -63,7 +72,19 @@ export interface CharacteristicConfig {
   actions?: Partial<Record<Action, RuleName[]>>;
   /** Containment from the estimated change point (default from: lower, lookback: 500). */
   containment?: ContainmentConfig;
+  /**
+   * One chart per distinct combination of these keys (`product`, or attribute names), each with its
+   * own Phase I, limits, rule state, holds and capability, created on its first sample.
+   */
+  by?: readonly string[];
+  /** Most splits (default 1,000); samples of further combinations are dead-lettered (too-many-splits). */
+  maxSplits?: number;
+  /** Per-product overrides of spec and limits (with `by: [product, …]`). */
+  products?: Readonly<Record<string, SplitOverride>>;
 }
+
+/** What one split value may change: its spec limits and its limits (a product's own nominal). */
+export interface SplitOverride { spec?: SpecConfig; limits?: LimitsConfig }
 
 /** A multivariate model scoring each unit (rule file `anomaly:` entries). */
 export interface AnomalyConfig {

@@ -8,6 +8,7 @@ export type { RulePoint, SpcRule } from './rules/index.js';
 export { capabilityIndices, type CapabilityIndices } from './capability.js';
 export { SpcEngine, type EngineCounters, type SampleOutcome } from './engine/engine.js';
 export { CharacteristicRunner } from './engine/characteristic.js';
+export { characteristicOfSeries, seriesId, SplitCharacteristic, type SplitSnapshot, type SplitValues } from './engine/split.js';
 export type { PointRecord, PointSink, SummaryRecord } from './engine/records.js';
 export { HoldBook, MAX_UNITS_PER_VIEW, type HoldBookSnapshot, type LatchedSnapshot, type PointPlace } from './signals/hold-book.js';
 export * from './state/snapshot.js';

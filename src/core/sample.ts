@@ -19,4 +19,8 @@ export interface Sample {
   n?: number;
   /** Rational subgroup id for X̄ charts; consecutive samples form subgroups when absent. */
   subgroup?: string | number;
+  /** Product / part number: characteristics can match it and keep one chart per product (`by`). */
+  product?: string;
+  /** Where on the station, e.g. { cavity: "2", spindle: "B" }: matched and split like product. */
+  attributes?: Readonly<Record<string, string>>;
 }

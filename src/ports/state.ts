@@ -1,4 +1,4 @@
-import type { AlarmLifecycleSnapshot, CharacteristicSnapshot, HoldBookSnapshot } from '../core/index.js';
+import type { AlarmLifecycleSnapshot, CharacteristicSnapshot, HoldBookSnapshot, SplitSnapshot } from '../core/index.js';
 
 /** One partition's state as it stood after stream message `seq` (every output up to it is durable). */
 export interface PartitionSnapshot {
@@ -7,7 +7,8 @@ export interface PartitionSnapshot {
   partitions: number;
   seq: number;
   savedAt: string;
-  characteristics: Record<string, CharacteristicSnapshot>;
+  /** By characteristic id; a split characteristic (`by`) keeps its splits' states under its id. */
+  characteristics: Record<string, CharacteristicSnapshot | SplitSnapshot>;
   holds: HoldBookSnapshot;
   alarms: AlarmLifecycleSnapshot;
 }

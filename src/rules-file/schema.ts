@@ -1,5 +1,9 @@
 import Type from 'typebox';
 import { CHART_TYPES, CONTAINMENT_FROM, MAX_LOOKBACK, RULE_NAMES } from '../core/config.js';
+import { ATTRIBUTE_KEY } from '../samples/schema.js';
+
+/** Most splits one characteristic may declare (memory, and InfluxDB tag cardinality). */
+const MAX_SPLITS = 100_000;
 import { CHART_SPECS } from '../core/charts/registry.js';
 import type { ChartSpec } from '../core/charts/spec.js';
 
@@ -12,6 +16,8 @@ const Match = Type.Object({
   line: Type.Optional(Type.String({ minLength: 1 })),
   station: Type.Optional(Type.String({ minLength: 1 })),
   parameter: Type.Optional(Type.String({ minLength: 1 })),
+  product: Type.Optional(Type.String({ minLength: 1, description: 'only samples of this product (part number)' })),
+  attributes: Type.Optional(Type.Record(Type.String({ pattern: ATTRIBUTE_KEY }), Type.String({ minLength: 1 }), { description: 'only samples whose attributes have these values, e.g. { cavity: "2" }' })),
 }, { additionalProperties: false, minProperties: 1, description: 'A sample belongs to the characteristic when every given key equals the sample\'s.' });
 
 /** The chart object: `type` from the chart specs, and each parameter any chart takes (the semantic check says which apply). */
@@ -66,6 +72,9 @@ const Characteristic = Type.Object({
   rules: Type.Array(Type.Enum([...RULE_NAMES]), { uniqueItems: true, minItems: 1, description: RULE_NAMES.join(', ') }),
   actions: Type.Optional(Actions),
   containment: Type.Optional(Containment),
+  by: Type.Optional(Type.Array(Type.String({ pattern: ATTRIBUTE_KEY }), { minItems: 1, maxItems: 4, uniqueItems: true, description: 'one chart per distinct combination of these keys: product, or attribute names (e.g. [product, cavity])' })),
+  maxSplits: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_SPLITS, description: 'most charts this characteristic splits into (default 1,000); samples of further combinations are dead-lettered as too-many-splits' })),
+  products: Type.Optional(Type.Record(Type.String({ minLength: 1 }), Type.Object({ spec: Type.Optional(Spec), limits: Type.Optional(Limits) }, { additionalProperties: false }), { description: 'per product: its own spec and limits (with by: [product])' })),
 }, { additionalProperties: false });
 
 const Anomaly = Type.Object({

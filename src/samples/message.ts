@@ -22,7 +22,7 @@ function jsonDepth(text: string, limit: number): number {
 /** Most samples one batch message may carry. */
 export const MAX_SAMPLES_PER_MESSAGE = 10_000;
 
-export type DeadLetterReason = 'invalid-json' | 'invalid-sample' | 'too-large' | 'unknown-characteristic' | 'rejected' | 'unstorable';
+export type DeadLetterReason = 'invalid-json' | 'invalid-sample' | 'too-large' | 'unknown-characteristic' | 'rejected' | 'too-many-splits' | 'unstorable';
 
 export interface BadItem { reason: DeadLetterReason; detail: string; /** Index in a batch message, if any. */ item?: number }
 

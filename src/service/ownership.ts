@@ -268,7 +268,7 @@ export class Ownership {
     while (pending?.length && pending[0].seq < seq) {
       const r = pending.shift()!;
       const released = this.o.pipeline.holds.release(r.id, r.by, r.reason, r.ts);
-      if (released) this.o.pipeline.engine.released(released.characteristic);
+      if (released) this.o.pipeline.engine.released(released.characteristic, released.split);
     }
   }
 

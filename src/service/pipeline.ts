@@ -115,7 +115,7 @@ export class Pipeline {
         continue;
       }
       const r = this.engine.process(s, this.emitPoint);
-      if (r.rejected) this.fault('rejected', `${where}${r.rejected}`, item);
+      if (r.rejected) this.fault(r.reason ?? 'rejected', `${where}${r.rejected}`, item);
       else if (r.matched === 0) {
         this.counters.unknownCharacteristic++;
         if (this.o.unknownCharacteristics === 'dlq') this.fault('unknown-characteristic', `${where}no characteristic matches line ${s.line}, station ${s.station}, parameter ${s.parameter}`, item);
@@ -148,7 +148,7 @@ export class Pipeline {
 
   /** A release decided elsewhere (an operator action), through the alarm lifecycle to the line and the store. */
   released(r: Signal, out: EffectSink): void {
-    this.engine.released(r.characteristic);
+    this.engine.released(r.characteristic, r.type === 'release' ? r.split : undefined);
     this.out = out;
     this.silent = false;
     this.signal(r);

@@ -35,9 +35,21 @@ function fields(pairs: [string, string | undefined][]): string {
 export interface PlaceTags { line: string; station: string; parameter: string; chart: string; lsl?: number; usl?: number }
 
 /** `spc_point`: every plotted point with its limits and violations. Built by concatenation: it runs once per point. */
+/**
+ * A split's keys as tags (`split_product=P-100,split_cavity=2`): the points of two splits share a
+ * timestamp's series otherwise, and InfluxDB would merge them into one. `maxSplits` bounds the
+ * number of series a characteristic adds.
+ */
+function splitTags(split: Readonly<Record<string, string>> | undefined): string {
+  if (!split) return '';
+  let out = '';
+  for (const k in split) out += ',split_' + escapeTag(k) + '=' + escapeTag(split[k]);
+  return out;
+}
+
 export function pointLine(p: PointRecord, t: PlaceTags): string {
   return 'spc_point,characteristic=' + escapeTag(p.characteristic) + ',line=' + escapeTag(t.line) + ',station=' + escapeTag(t.station)
-    + ',parameter=' + escapeTag(t.parameter) + ',chart=' + t.chart
+    + ',parameter=' + escapeTag(t.parameter) + ',chart=' + t.chart + splitTags(p.split)
     + ' index=' + p.index + 'i,phase="' + p.phase + '"'
     + floatField('statistic', p.statistic) + floatField('center', p.center) + floatField('ucl', p.ucl) + floatField('lcl', p.lcl)
     + ',violations=' + quote(p.violations.join(',')) + ',violation_count=' + p.violations.length + 'i,actions=' + quote(p.actions.join(','))
@@ -49,7 +61,7 @@ export function pointLine(p: PointRecord, t: PlaceTags): string {
 
 /** `spc_violation`: one line per rule a point violated. */
 export function violationLines(p: PointRecord, t: PlaceTags): string[] {
-  return p.violations.map((rule) => `spc_violation,characteristic=${escapeTag(p.characteristic)},line=${escapeTag(t.line)},station=${escapeTag(t.station)},rule=${rule} ${fields([
+  return p.violations.map((rule) => `spc_violation,characteristic=${escapeTag(p.characteristic)},line=${escapeTag(t.line)},station=${escapeTag(t.station)},rule=${rule}${splitTags(p.split)} ${fields([
     ['statistic', float(p.statistic)], ['ucl', float(p.ucl)], ['lcl', float(p.lcl)], ['index', `${p.index}i`],
     ['actions', quote(p.actions.join(','))], ['units', quote(p.units.join(','))], ['lots', quote(p.lots.join(','))],
   ])} ${nanos(p.ts, p.index)}`);
@@ -59,7 +71,7 @@ export function violationLines(p: PointRecord, t: PlaceTags): string[] {
 export function sampleLine(s: Sample, sequence: number): string {
   return 'spc_sample,line=' + escapeTag(s.line) + ',station=' + escapeTag(s.station) + ',parameter=' + escapeTag(s.parameter)
     + ' unit=' + quote(s.unit) + floatField('value', s.value) + stringField('lot', s.lot) + stringField('operator', s.operator)
-    + stringField('equipment', s.equipment) + floatField('n', s.n) + ' ' + nanos(s.ts, sequence);
+    + stringField('equipment', s.equipment) + floatField('n', s.n) + stringField('product', s.product) + ' ' + nanos(s.ts, sequence);
 }
 
 /** `spc_capability`: the indices of a characteristic when its Phase I limits lock. */

@@ -60,7 +60,8 @@ export class CharacteristicRunner {
   private alarmActive = false;
 
 
-  constructor(readonly config: CharacteristicConfig) {
+  /** `split`: the values of a split characteristic's chart (`by`), on every point and summary. */
+  constructor(readonly config: CharacteristicConfig, readonly split?: Readonly<Record<string, string>>) {
     this.id = config.id;
     this.chart = createChart(config.chart);
     this.rules = ruleLayout(config.rules);
@@ -146,7 +147,7 @@ export class CharacteristicRunner {
     // Every field is declared up front (companion values as undefined, which JSON omits), so all
     // records share one hidden class and need no second allocation when a chart fills its extras.
     const record: PointRecord = {
-      type: 'point', characteristic: this.id, index: ++this.index, phase, ts,
+      type: 'point', characteristic: this.id, split: this.split, index: ++this.index, phase, ts,
       statistic: 0, center: 0, ucl: 0, lcl: 0, violations: NONE, actions: NONE, units, lots,
       mr: undefined, mrCenter: undefined, mrUcl: undefined,
       range: undefined, rangeCenter: undefined, rangeUcl: undefined, rangeLcl: undefined,
@@ -276,7 +277,7 @@ export class CharacteristicRunner {
   summary(): SummaryRecord {
     if (this.pendingRestore !== undefined) this.applyRestore();
     const s: SummaryRecord = {
-      type: 'summary', characteristic: this.id, chart: this.config.chart.type, points: this.index,
+      type: 'summary', characteristic: this.id, ...(this.split ? { split: this.split } : {}), chart: this.config.chart.type, points: this.index,
       center: this.params ? this.params.center : null, sigma: this.params ? this.params.sigma : null,
       pendingSamples: this.subgrouper?.pending ?? 0, droppedSamples: this.subgrouper?.dropped ?? 0,
       violations: Object.fromEntries(this.config.rules.map((r, i) => [r, this.ruleHits[i]])),

@@ -1,6 +1,7 @@
 import type { CharacteristicConfig, RuleSetConfig } from '../config.js';
 import type { Sample } from '../sample.js';
 import { CharacteristicRunner } from './characteristic.js';
+import { SplitCharacteristic, type SplitSnapshot, type SplitValues } from './split.js';
 import type { PointSink, SummaryRecord } from './records.js';
 import type { CharacteristicSnapshot } from '../state/snapshot.js';
 
@@ -13,14 +14,27 @@ export interface EngineCounters {
 }
 
 /** The outcome of one sample: how many characteristics took it, or why it was refused. */
-export type SampleOutcome = { readonly matched: number; readonly rejected?: undefined } | { readonly matched: 0; readonly rejected: string };
+/** `reason`: the dead-letter reason when it is not plain `rejected`. */
+export type SampleOutcome = { readonly matched: number; readonly rejected?: undefined } | { readonly matched: 0; readonly rejected: string; readonly reason?: 'too-many-splits' };
+
+/** What the engine routes samples to: a characteristic, or one split into a chart per product / cavity. */
+type Target = CharacteristicRunner | SplitCharacteristic;
+const targetFor = (c: CharacteristicConfig): Target => (c.by?.length ? new SplitCharacteristic(c) : new CharacteristicRunner(c));
+
+/** A characteristic's match on product and attributes (line, station and parameter are routed). */
+function matchesMore(c: CharacteristicConfig, s: Sample): boolean {
+  const m = c.match;
+  if (m.product !== undefined && m.product !== s.product) return false;
+  if (m.attributes) for (const k in m.attributes) if (s.attributes?.[k] !== m.attributes[k]) return false;
+  return true;
+}
 
 /** Outcomes without a reason are shared, so the hot path allocates nothing for them. */
 const MATCHED: readonly SampleOutcome[] = Array.from({ length: 17 }, (_, matched) => Object.freeze({ matched }));
 const matchedOutcome = (n: number): SampleOutcome => MATCHED[n] ?? { matched: n };
 
 /** The routes of one parameter: a short list while it is short (string compares beat hashing), then a map. */
-interface ParameterRoutes { stations: string[]; lines: string[]; targets: CharacteristicRunner[][]; map?: Map<string, CharacteristicRunner[]> }
+interface ParameterRoutes { stations: string[]; lines: string[]; targets: Target[][]; map?: Map<string, Target[]> }
 /** Combinations of one parameter kept in the list before they move to a map. */
 const SHORT_LIST = 8;
 const key = (s: Sample) => s.station + '\u0000' + s.line;
@@ -38,7 +52,7 @@ class RouteCache {
 
   get entries(): number { return this.size; }
 
-  get(s: Sample): CharacteristicRunner[] | undefined {
+  get(s: Sample): Target[] | undefined {
     const r = this.map.get(s.parameter);
     if (r === undefined) return undefined;
     if (r.map !== undefined) return r.map.get(key(s));
@@ -47,7 +61,7 @@ class RouteCache {
     return undefined;
   }
 
-  set(s: Sample, targets: CharacteristicRunner[]): void {
+  set(s: Sample, targets: Target[]): void {
     if (this.size >= this.max) { this.map = new Map(); this.size = 0; }
     let r = this.map.get(s.parameter);
     if (!r) this.map.set(s.parameter, r = { stations: [], lines: [], targets: [] });
@@ -68,7 +82,7 @@ export const MAX_ROUTES = 50_000;
  * this cache and never evicts the routes of real characteristics.
  */
 export const MAX_UNMATCHED_ROUTES = 10_000;
-const NO_TARGETS: CharacteristicRunner[] = [];
+const NO_TARGETS: Target[] = [];
 /** Candidates scanned for a sample that matches nothing, below which the miss is not cached. */
 const SCAN_WITHOUT_CACHE = 64;
 
@@ -86,18 +100,18 @@ function matches(c: CharacteristicConfig, s: Sample): boolean {
  */
 export class SpcEngine {
   readonly counters: EngineCounters = { samples: 0, unmatched: 0, rejected: 0 };
-  private runners: CharacteristicRunner[] = [];
-  private byParameter = new Map<string, CharacteristicRunner[]>();
-  private anyParameter: CharacteristicRunner[] = [];
-  private order = new Map<CharacteristicRunner, number>();
+  private runners: Target[] = [];
+  private byParameter = new Map<string, Target[]>();
+  private anyParameter: Target[] = [];
+  private order = new Map<Target, number>();
   private routes = new RouteCache(MAX_ROUTES);
   private unmatched = new RouteCache(MAX_UNMATCHED_ROUTES);
 
   constructor(public ruleSet: RuleSetConfig) {
-    this.install(ruleSet.characteristics.map((c) => new CharacteristicRunner(c)));
+    this.install(ruleSet.characteristics.map(targetFor));
   }
 
-  private install(runners: CharacteristicRunner[]): void {
+  private install(runners: Target[]): void {
     this.runners = runners;
     this.byParameter = new Map(); this.anyParameter = []; this.order = new Map(); this.routes = new RouteCache(MAX_ROUTES); this.unmatched = new RouteCache(MAX_UNMATCHED_ROUTES);
     this.runners.forEach((r, i) => this.order.set(r, i));
@@ -123,7 +137,7 @@ export class SpcEngine {
       const old = current.get(c.id);
       if (old && JSON.stringify(old.config) === JSON.stringify(c)) { kept.push(c.id); return old; }
       started.push(c.id);
-      return new CharacteristicRunner(c);
+      return targetFor(c);
     });
     const removed = [...current.keys()].filter((id) => !next.characteristics.some((c) => c.id === id));
     this.ruleSet = next;
@@ -132,10 +146,10 @@ export class SpcEngine {
   }
 
   /** The characteristics a sample belongs to, in rule-file order. O(1) once cached. */
-  route(s: Sample): CharacteristicRunner[] {
+  route(s: Sample): Target[] {
     const cached = this.routes.get(s) ?? this.unmatched.get(s);
     if (cached !== undefined) return cached;
-    let targets: CharacteristicRunner[] | undefined;
+    let targets: Target[] | undefined;
     let scanned = 0;
     for (const list of [this.byParameter.get(s.parameter), this.anyParameter]) {
       if (!list) continue;
@@ -158,11 +172,22 @@ export class SpcEngine {
 
   process(sample: Sample, emit: PointSink): SampleOutcome {
     this.counters.samples++;
-    const targets = this.route(sample);
+    let targets = this.route(sample);
+    // Product and attribute matches are checked per sample (routes are cached by line, station, parameter).
+    for (let i = 0; i < targets.length; i++) {
+      const c = targets[i].config;
+      if (c.match.product !== undefined || c.match.attributes !== undefined) { targets = targets.filter((t) => matchesMore(t.config, sample)); break; }
+    }
     if (targets.length === 0) { this.counters.unmatched++; return MATCHED[0]; }
     for (let i = 0; i < targets.length; i++) {
-      const why = targets[i].reject(sample);
-      if (why !== undefined) { this.counters.rejected++; return { matched: 0, rejected: why }; }
+      const t = targets[i];
+      if (t instanceof SplitCharacteristic) {
+        const why = t.reject(sample);
+        if (why !== undefined) { this.counters.rejected++; return why.reason === 'too-many-splits' ? { matched: 0, rejected: why.message, reason: why.reason } : { matched: 0, rejected: why.message }; }
+      } else {
+        const why = t.reject(sample);
+        if (why !== undefined) { this.counters.rejected++; return { matched: 0, rejected: why }; }
+      }
     }
     for (let i = 0; i < targets.length; i++) targets[i].accept(sample, emit);
     return matchedOutcome(targets.length);
@@ -172,18 +197,20 @@ export class SpcEngine {
    * A hold of the characteristic was released: its next hold is a new one, and that hold's
    * change-point window starts after this point.
    */
-  released(id: string): void {
-    this.runners.find((r) => r.id === id)?.released();
+  released(id: string, split?: SplitValues): void {
+    const t = this.runners.find((r) => r.id === id);
+    if (t instanceof SplitCharacteristic) t.released(split); else t?.released();
   }
 
-  /** One characteristic's summary (capability once its limits are locked). */
+  /** One characteristic's summary (capability once its limits are locked); a split one: its first split's. */
   summaryOf(id: string): SummaryRecord | undefined {
-    return this.runners.find((r) => r.id === id)?.summary();
+    const t = this.runners.find((r) => r.id === id);
+    return t instanceof SplitCharacteristic ? t.summaries()[0] : t?.summary();
   }
 
   /** Snapshots of the characteristics `include` selects (all by default). */
-  saveStates(include: (id: string) => boolean = () => true): Record<string, CharacteristicSnapshot> {
-    const out: Record<string, CharacteristicSnapshot> = {};
+  saveStates(include: (id: string) => boolean = () => true): Record<string, CharacteristicSnapshot | SplitSnapshot> {
+    const out: Record<string, CharacteristicSnapshot | SplitSnapshot> = {};
     for (const r of this.runners) if (include(r.id)) out[r.id] = r.saveState();
     return out;
   }
@@ -192,16 +219,20 @@ export class SpcEngine {
    * Puts the selected characteristics back where `states` left them; a selected one missing from
    * `states` (or saved under another configuration) starts afresh. Routing is unchanged.
    */
-  restoreStates(states: Readonly<Record<string, CharacteristicSnapshot>>, include: (id: string) => boolean = () => true): { restored: number; fresh: number } {
+  restoreStates(states: Readonly<Record<string, CharacteristicSnapshot | SplitSnapshot>>, include: (id: string) => boolean = () => true): { restored: number; fresh: number } {
     let restored = 0, fresh = 0;
     for (const r of this.runners) {
       if (!include(r.id)) continue;
-      if (r.restoreState(Object.hasOwn(states, r.id) ? states[r.id] : undefined)) restored++; else fresh++;
+      const s = Object.hasOwn(states, r.id) ? states[r.id] : undefined;
+      const ok = r instanceof SplitCharacteristic
+        ? r.restoreState(s && 'splits' in s ? s : undefined)
+        : r.restoreState(s && !('splits' in s) ? s : undefined);
+      if (ok) restored++; else fresh++;
     }
     return { restored, fresh };
   }
 
   summaries(): SummaryRecord[] {
-    return this.runners.map((r) => r.summary());
+    return this.runners.flatMap((r) => (r instanceof SplitCharacteristic ? r.summaries() : [r.summary()]));
   }
 }

@@ -10,7 +10,9 @@ export interface ChangePoint extends ChangePointEstimate { unit?: string; ts: st
 export interface PointRecord extends PlottedPoint {
   type: 'point';
   characteristic: string;
-  /** 1-based per characteristic. */
+  /** The split's values (`by: [product, cavity]` → { product, cavity }); absent without `by`. */
+  split?: Readonly<Record<string, string>>;
+  /** 1-based per characteristic (per split). */
   index: number;
   /** "I" for points of the limit-estimation window, "II" once limits are locked. */
   phase: 'I' | 'II';
@@ -49,6 +51,8 @@ export interface PointRecord extends PlottedPoint {
 export interface SummaryRecord {
   type: 'summary';
   characteristic: string;
+  /** The split this summary is of (with `by`). */
+  split?: Readonly<Record<string, string>>;
   chart: ChartType;
   points: number;
   /** Locked center (μ, p̄, c̄, ū); null while Phase I is still collecting. */

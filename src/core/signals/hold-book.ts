@@ -1,4 +1,5 @@
 import type { PointRecord } from '../engine/records.js';
+import { characteristicOfSeries, seriesId } from '../engine/series.js';
 import type { AlarmClearSignal, AlarmSignal, AlarmView, HoldSignal, HoldView, LatchedHead, ReleaseSignal, Signal, UnitStatus } from './signal.js';
 
 /** Where a point was measured: the engine's points know their characteristic, not the line. */
@@ -11,8 +12,17 @@ const MAX_REMEMBERED_RELEASES = 100_000;
 /** The longest pattern of a rule: nelson7, 15 points in a row. */
 const MAX_RUN = 15;
 
-/** Hold and alarm ids are `<characteristic>#<point index>`. */
-const characteristicOfId = (id: string) => id.slice(0, id.lastIndexOf('#'));
+/** Hold and alarm ids are `<series>#<point index>`; the series is the characteristic, or `<characteristic>[<split>]`. */
+const characteristicOfId = (id: string) => characteristicOfSeries(id.slice(0, id.lastIndexOf('#')));
+
+/** The series of a point: its characteristic, or its split of it (the string is made once per split). */
+const seriesOfSplit = new WeakMap<object, string>();
+function seriesOf(p: { characteristic: string; split?: Readonly<Record<string, string>> }): string {
+  if (!p.split) return p.characteristic;
+  let id = seriesOfSplit.get(p.split);
+  if (id === undefined) seriesOfSplit.set(p.split, id = seriesId(p.characteristic, p.split));
+  return id;
+}
 
 /** Separators of the recent-units string: ASCII unit and record separators, which ids never contain. */
 const UNIT_SEP = '\u001f', POINT_SEP = '\u001e';
@@ -65,6 +75,7 @@ function revision(l: Latched, added: string[], addedLots: string[]): HoldSignal 
     rev: l.rev, added, unitCount: l.units.length, lots: addedLots,
   } as HoldSignal | AlarmSignal;
   if (h.topFeatures) msg.topFeatures = h.topFeatures;
+  if (h.split) msg.split = h.split;
   if (h.type === 'alarm' && h.flood) (msg as AlarmSignal).flood = h.flood;
   if (l.rev === 1) {
     msg.units = added;
@@ -121,31 +132,32 @@ export class HoldBook {
    */
   apply(p: PointRecord, place: PointPlace): Signal[] {
     const out: Signal[] = [];
-    this.remember(p);
-    const active = this.activeHoldByCharacteristic.get(p.characteristic);
+    const series = seriesOf(p);
+    this.remember(p, series);
+    const active = this.activeHoldByCharacteristic.get(series);
     if (active && p.index > active.head.lastIndex) {
       out.push(this.extend(active, p));
     } else if (!active && p.actions.includes('hold')) {
-      const id = `${p.characteristic}#${p.index}`;
+      const id = `${series}#${p.index}`;
       if (!this.holds.has(id) && !this.released.has(id)) {
         const hold = latched({ ...this.head(p, place, id), type: 'hold', action: 'hold' }, suspects(p), p.lots);
         this.holds.set(id, hold);
-        this.activeHoldByCharacteristic.set(p.characteristic, hold);
+        this.activeHoldByCharacteristic.set(series, hold);
         for (const u of hold.units) this.indexUnit(u, id);
         out.push(revision(hold, [...hold.units], [...hold.lots]));
       }
     }
-    const alarm = this.alarms.get(p.characteristic);
+    const alarm = this.alarms.get(series);
     if (p.actions.includes('alarm')) {
       if (alarm) {
         if (p.index > alarm.head.lastIndex) out.push(this.extend(alarm, p));
       } else {
-        const created = latched({ ...this.head(p, place, `${p.characteristic}#${p.index}`), type: 'alarm', action: 'alarm' }, suspects(p), p.lots);
-        this.alarms.set(p.characteristic, created);
+        const created = latched({ ...this.head(p, place, `${series}#${p.index}`), type: 'alarm', action: 'alarm' }, suspects(p), p.lots);
+        this.alarms.set(series, created);
         out.push(revision(created, [...created.units], [...created.lots]));
       }
     } else if (alarm && p.index > alarm.head.lastIndex) {
-      this.alarms.delete(p.characteristic);
+      this.alarms.delete(series);
       const a = alarm.head;
       const clear: AlarmClearSignal = { type: 'alarm-clear', id: a.id, line: a.line, station: a.station, characteristic: a.characteristic, ts: p.ts };
       out.push(clear);
@@ -157,13 +169,13 @@ export class HoldBook {
   release(id: string, by: string, reason: string, ts: string): ReleaseSignal | undefined {
     const hold = this.holds.get(id);
     if (!hold) return undefined;
-    this.activeHoldByCharacteristic.delete(hold.head.characteristic);
+    this.activeHoldByCharacteristic.delete(seriesOf(hold.head));
     this.holds.delete(id);
     for (const u of hold.units) this.unindexUnit(u, id);
     this.released.add(id);
     if (this.released.size > MAX_REMEMBERED_RELEASES) this.released.delete(this.released.values().next().value as string);
     const h = hold.head;
-    return { type: 'release', id, line: h.line, station: h.station, characteristic: h.characteristic, unitCount: hold.units.length, by, reason, ts };
+    return { type: 'release', id, line: h.line, station: h.station, characteristic: h.characteristic, ...(h.split ? { split: h.split } : {}), unitCount: hold.units.length, by, reason, ts };
   }
 
   /** Active holds (views: at most `maxUnits` units each), optionally only those of the given lines. */
@@ -226,40 +238,40 @@ export class HoldBook {
     const copy = (l: Latched): LatchedSnapshot => ({ head: { ...l.head, rules: [...l.head.rules] }, rev: l.rev, units: [...l.units], lots: [...l.lots] });
     for (const h of this.activeHoldByCharacteristic.values()) if (include(h.head.characteristic)) snap.holds.push(copy(h));
     for (const a of this.alarms.values()) if (include(a.head.characteristic)) snap.alarms.push(copy(a));
-    for (const [c, r] of this.recent) if (include(c)) snap.recent[c] = { units: r.units.map((u) => u.join(UNIT_SEP)).join(POINT_SEP), at: r.at };
-    for (const [c, r] of this.packedRecent) if (include(c)) snap.recent[c] = r;
+    for (const [c, r] of this.recent) if (include(characteristicOfSeries(c))) snap.recent[c] = { units: r.units.map((u) => u.join(UNIT_SEP)).join(POINT_SEP), at: r.at };
+    for (const [c, r] of this.packedRecent) if (include(characteristicOfSeries(c))) snap.recent[c] = r;
     for (const id of this.released) if (include(characteristicOfId(id))) snap.released.push(id);
     return snap;
   }
 
   /** Replaces what the selected characteristics have here by the snapshot's (nothing when absent). */
   restoreState(snap: HoldBookSnapshot | undefined, include: (characteristic: string) => boolean): void {
-    for (const [id, h] of [...this.holds]) if (include(h.head.characteristic)) { this.holds.delete(id); this.activeHoldByCharacteristic.delete(h.head.characteristic); for (const u of h.units) this.unindexUnit(u, id); }
-    for (const c of [...this.alarms.keys()]) if (include(c)) this.alarms.delete(c);
-    for (const c of [...this.recent.keys()]) if (include(c)) this.recent.delete(c);
-    for (const c of [...this.packedRecent.keys()]) if (include(c)) this.packedRecent.delete(c);
+    for (const [id, h] of [...this.holds]) if (include(h.head.characteristic)) { this.holds.delete(id); this.activeHoldByCharacteristic.delete(seriesOf(h.head)); for (const u of h.units) this.unindexUnit(u, id); }
+    for (const c of [...this.alarms.keys()]) if (include(characteristicOfSeries(c))) this.alarms.delete(c);
+    for (const c of [...this.recent.keys()]) if (include(characteristicOfSeries(c))) this.recent.delete(c);
+    for (const c of [...this.packedRecent.keys()]) if (include(characteristicOfSeries(c))) this.packedRecent.delete(c);
     for (const id of [...this.released]) if (include(characteristicOfId(id))) this.released.delete(id);
     if (!snap) return;
     for (const s of snap.holds) {
       const hold = latched(s.head, s.units, s.lots, s.rev);
       this.holds.set(s.head.id, hold);
-      this.activeHoldByCharacteristic.set(s.head.characteristic, hold);
+      this.activeHoldByCharacteristic.set(seriesOf(s.head), hold);
       for (const u of hold.units) this.indexUnit(u, s.head.id);
     }
-    for (const s of snap.alarms) this.alarms.set(s.head.characteristic, latched(s.head, s.units, s.lots, s.rev));
+    for (const s of snap.alarms) this.alarms.set(seriesOf(s.head), latched(s.head, s.units, s.lots, s.rev));
     // Kept packed until the characteristic's next point: unpacking 100,000 of them would delay a take-over.
     for (const [c, r] of Object.entries(snap.recent)) this.packedRecent.set(c, r);
     for (const id of snap.released) this.released.add(id);
   }
 
   /** Keeps the point's units; on a point spanning a run, names the units of the whole run. */
-  private remember(p: PointRecord): void {
-    let r = this.recent.get(p.characteristic);
+  private remember(p: PointRecord, series: string): void {
+    let r = this.recent.get(series);
     if (!r) {
-      const packed = this.packedRecent.get(p.characteristic);
-      if (packed) this.packedRecent.delete(p.characteristic);
+      const packed = this.packedRecent.get(series);
+      if (packed) this.packedRecent.delete(series);
       r = packed ? { units: packed.units.split(POINT_SEP).map((u) => (u ? u.split(UNIT_SEP) : [])), at: packed.at } : { units: new Array<readonly string[]>(MAX_RUN).fill([]), at: 0 };
-      this.recent.set(p.characteristic, r);
+      this.recent.set(series, r);
     }
     r.at = (r.at + 1) % MAX_RUN;
     r.units[r.at] = p.units;
@@ -272,7 +284,7 @@ export class HoldBook {
 
   private head(p: PointRecord, place: PointPlace, id: string): LatchedHead {
     return {
-      id, line: place.line, station: place.station, characteristic: p.characteristic,
+      id, line: place.line, station: place.station, characteristic: p.characteristic, ...(p.split ? { split: p.split } : {}),
       rule: p.violations[0], rules: [...p.violations],
       statistic: p.statistic, center: p.center, ucl: p.ucl, lcl: p.lcl,
       firstIndex: p.index, lastIndex: p.index, ts: p.ts, updated: p.ts,

@@ -8,6 +8,8 @@ export interface LatchedHead {
   line: string;
   station: string;
   characteristic: string;
+  /** The split of the characteristic (`by`), e.g. { product: "P-100", cavity: "2" }; the id names it too. */
+  split?: Readonly<Record<string, string>>;
   /** The rule that raised the hold (first hold rule of the first point). */
   rule: ViolationName;
   /** Every rule seen on the hold's points. */
@@ -78,6 +80,7 @@ export interface ReleaseSignal {
   line: string;
   station: string;
   characteristic: string;
+  split?: Readonly<Record<string, string>>;
   /** How many units the hold had when released (they are in the genealogy store). */
   unitCount: number;
   by: string;

@@ -1,0 +1,101 @@
+import { DEFAULT_MAX_SPLITS, type CharacteristicConfig } from '../config.js';
+import type { Sample } from '../sample.js';
+import type { CharacteristicSnapshot } from '../state/snapshot.js';
+import { CharacteristicRunner } from './characteristic.js';
+import type { PointSink, SummaryRecord } from './records.js';
+import { seriesId, type SplitValues } from './series.js';
+
+export { characteristicOfSeries, seriesId, type SplitValues } from './series.js';
+
+/** What a snapshot keeps of a split characteristic: each split's values and state. */
+export interface SplitSnapshot { splits: { values: SplitValues; state: CharacteristicSnapshot }[] }
+
+/** The value of a split key on a sample: `product`, or an attribute. */
+const valueOf = (s: Sample, key: string): string | undefined => (key === 'product' ? s.product : s.attributes?.[key]);
+
+/**
+ * A characteristic with `by`: one chart per distinct combination of the split keys' values, each
+ * a CharacteristicRunner of its own (Phase I, limits, rule state, change-point history), created on
+ * its first sample, at most `maxSplits`. Per-product overrides (`products`) give a split its own
+ * spec and limits.
+ */
+export class SplitCharacteristic {
+  readonly id: string;
+  private readonly splits = new Map<string, CharacteristicRunner>();
+  private readonly maxSplits: number;
+  /** Restored splits not asked for yet: created when their first sample comes. */
+  private pending = new Map<string, { values: SplitValues; state: CharacteristicSnapshot }>();
+
+  constructor(readonly config: CharacteristicConfig) {
+    this.id = config.id;
+    this.maxSplits = config.maxSplits ?? DEFAULT_MAX_SPLITS;
+  }
+
+  get splitCount(): number { return this.splits.size; }
+
+  private keyOf(s: Sample): { key: string; values: SplitValues } | { missing: string } {
+    const by = this.config.by!;
+    const values: Record<string, string> = {};
+    const parts: string[] = [];
+    for (const k of by) {
+      const v = valueOf(s, k);
+      if (v === undefined) return { missing: k };
+      values[k] = v; parts.push(v);
+    }
+    return { key: parts.join('\u001f'), values: Object.freeze(values) };
+  }
+
+  private runnerFor(key: string, values: SplitValues): CharacteristicRunner {
+    let r = this.splits.get(key);
+    if (r) return r;
+    const o = values.product !== undefined ? this.config.products?.[values.product] : undefined;
+    const config: CharacteristicConfig = o ? { ...this.config, ...(o.spec ? { spec: o.spec } : {}), ...(o.limits ? { limits: o.limits } : {}) } : this.config;
+    r = new CharacteristicRunner(config, values);
+    const restored = this.pending.get(key);
+    if (restored) { r.restoreState(restored.state); this.pending.delete(key); }
+    this.splits.set(key, r);
+    return r;
+  }
+
+  /** Why this characteristic cannot use the sample (and a dead-letter reason when not `rejected`). */
+  reject(sample: Sample): { reason: 'rejected' | 'too-many-splits'; message: string } | undefined {
+    const k = this.keyOf(sample);
+    if ('missing' in k) return { reason: 'rejected', message: `${k.missing === 'product' ? 'product' : `attributes.${k.missing}`} is required by characteristic ${this.id} (by: [${this.config.by!.join(', ')}])` };
+    if (!this.splits.has(k.key) && this.splits.size >= this.maxSplits) {
+      return { reason: 'too-many-splits', message: `characteristic ${this.id} already has ${this.maxSplits} splits (maxSplits); ${seriesId(this.id, k.values)} would be one more` };
+    }
+    const why = this.runnerFor(k.key, k.values).reject(sample);
+    return why === undefined ? undefined : { reason: 'rejected', message: why };
+  }
+
+  /** Feeds a sample (already checked with `reject`) to its split's chart. */
+  accept(sample: Sample, emit: PointSink): void {
+    const k = this.keyOf(sample) as { key: string; values: SplitValues };
+    this.runnerFor(k.key, k.values).accept(sample, emit);
+  }
+
+  /** A hold of one split was released. */
+  released(split: SplitValues | undefined): void {
+    if (!split) return;
+    const key = this.config.by!.map((k) => split[k]).join('\u001f');
+    this.splits.get(key)?.released();
+  }
+
+  saveState(): SplitSnapshot {
+    const splits = [...this.pending.values()];
+    for (const r of this.splits.values()) splits.push({ values: r.split!, state: r.saveState() });
+    return { splits };
+  }
+
+  /** Puts the splits back as the snapshot left them (each restored on its first sample). */
+  restoreState(s: SplitSnapshot | undefined): boolean {
+    this.splits.clear();
+    this.pending = new Map((s?.splits ?? []).map((x) => [this.config.by!.map((k) => x.values[k]).join('\u001f'), x]));
+    return s !== undefined;
+  }
+
+  /** One summary per split, in the order the splits appeared. */
+  summaries(): SummaryRecord[] {
+    return [...this.splits.values()].map((r) => r.summary());
+  }
+}
