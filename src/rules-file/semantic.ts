@@ -75,6 +75,24 @@ export function semanticDiagnostics(y: LocatedYaml, raw: unknown): FileDiagnosti
       if (lsl === undefined && usl === undefined && Object.keys(c.spec).length > 0) at(['spec'], 'needs lsl, usl or both');
     }
 
+    // Splits: per-product overrides need product among the split keys; a split key the match
+    // fixes to one value would make a single split.
+    const by = Array.isArray(c.by) ? c.by.filter((k): k is string => typeof k === 'string') : [];
+    if (isObj(c.products) && !by.includes('product')) at(['products'], 'per-product overrides need by: [product, …] (one chart per product)');
+    const match = isObj(c.match) ? c.match : {};
+    for (const k of by) {
+      const fixed = k === 'product' ? match.product !== undefined : isObj(match.attributes) && match.attributes[k] !== undefined;
+      if (fixed) at(['by'], `"${k}" is fixed by match, so splitting by it makes one chart; remove it from by or from match`);
+    }
+    if (c.maxSplits !== undefined && !by.length) at(['maxSplits'], 'maxSplits applies with by (splits)');
+    if (isObj(c.products)) {
+      for (const [product, o] of Object.entries(c.products)) {
+        if (!isObj(o) || !isObj(o.limits)) continue;
+        const hasPhase1 = o.limits.phase1 !== undefined, hasCenter = o.limits.center !== undefined;
+        if (hasPhase1 === hasCenter) at(['products', product, 'limits'], 'needs either phase1 or center (fixed limits), not both or neither');
+      }
+    }
+
     const rules = Array.isArray(c.rules) ? c.rules : [];
     if (spec && !spec.runRules) {
       rules.forEach((r, j) => {

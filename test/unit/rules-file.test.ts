@@ -123,6 +123,22 @@ describe('rule file: semantic checks', () => {
   });
 });
 
+describe('rule file: splits (by, products, maxSplits)', () => {
+  const split = VALID.replace("    actions: { hold: [we1], alarm: [we2, we3, we4] }\n", "    actions: { hold: [we1], alarm: [we2, we3, we4] }\n    by: [product, cavity]\n    maxSplits: 50\n    products: { P-100: { spec: { lsl: 230, usl: 250 }, limits: { center: 240, sigma: 1.5 } } }\n");
+  it('parses splits and per-product overrides', () => {
+    const r = parseRuleFile(split, 'x.yaml');
+    expect(r.ok && r.config.characteristics[0]).toMatchObject({ by: ['product', 'cavity'], maxSplits: 50, products: { 'P-100': { limits: { center: 240 } } } });
+  });
+  it('refuses what cannot work, at the key', () => {
+    expect(errorsOf(split.replace('parameter: peak_temp }', 'parameter: peak_temp, product: P-100 }').replace('limits: { center: 240, sigma: 1.5 }', 'limits: { phase1: 20, center: 240 }'))).toEqual([
+      'rules/smt.yaml:10:9 characteristics[0].by "product" is fixed by match, so splitting by it makes one chart; remove it from by or from match',
+      'rules/smt.yaml:12:64 characteristics[0].products.P-100.limits needs either phase1 or center (fixed limits), not both or neither',
+    ]);
+    expect(errorsOf(split.replace('by: [product, cavity]', 'by: [cavity]'))).toEqual(['rules/smt.yaml:12:15 characteristics[0].products per-product overrides need by: [product, …] (one chart per product)']);
+    expect(errorsOf(split.replace('by: [product, cavity]', 'by: [9x]'))[0]).toMatch(/characteristics\[0\]\.by\[0\]/);
+  });
+});
+
 describe('rule file: one pass reports every problem', () => {
   it('a schema error and a semantic error in the same file are reported together, in file order', () => {
     const y = VALID.replace('    limits: { phase1: 25 }\n', '')
