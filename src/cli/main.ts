@@ -131,6 +131,7 @@ program
   .addOption(new Option('--store <url>', 'genealogy store: postgres://… or pglite:<folder>').env('SPC_STORE').makeOptionMandatory())
   .option('--from <time>', 'station: window start (ISO-8601)')
   .option('--to <time>', 'station: window end (ISO-8601)')
+  .option('--product <part>', 'station: only units of this product (part number)')
   .option('--json', 'print JSON')
   .action(async (what: string, id: string, o) => { process.exitCode = await (await import('./trace.js')).trace(what, id, o); });
 

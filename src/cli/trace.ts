@@ -1,7 +1,7 @@
 import { GenealogyStore } from '../adapters/store/genealogy.js';
 import { openSql } from '../adapters/store/sql.js';
 
-export interface TraceOptions { store: string; json?: boolean; from?: string; to?: string }
+export interface TraceOptions { store: string; json?: boolean; from?: string; to?: string; product?: string }
 
 /** `spc trace unit|lot|hold|station ID`: the genealogy answers, as a table or JSON. */
 export async function trace(kind: string, id: string, o: TraceOptions): Promise<number> {
@@ -15,7 +15,7 @@ export async function trace(kind: string, id: string, o: TraceOptions): Promise<
     else if (kind === 'hold') result = await store.holdTrace(id);
     else if (kind === 'station') {
       if (!o.from || !o.to) throw new RangeError('spc trace station needs --from and --to (ISO-8601 times)');
-      result = { station: id, from: o.from, to: o.to, units: await store.unitsThrough(id, o.from, o.to) };
+      result = { station: id, from: o.from, to: o.to, ...(o.product ? { product: o.product } : {}), units: await store.unitsThrough(id, o.from, o.to, undefined, o.product) };
     } else throw new RangeError(`what to trace must be unit, lot, hold or station (got ${kind})`);
     const ms = performance.now() - started;
     if (result === undefined) { process.stderr.write(`no ${kind} ${id}\n`); return 1; }

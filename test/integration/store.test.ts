@@ -19,7 +19,8 @@ describe.each(['postgres', 'pglite'] as const)('genealogy store on %s', (backend
     let seq = 0;
     for (let u = 1; u <= 30; u++) {
       for (const [station, parameter, value] of [['reflow', 'peak_temp', 245 + (u % 3)], ['aoi', 'defects', u % 4]] as const) {
-        const sample: Sample = { ts: new Date(Date.UTC(2026, 10, 25, 6, 0, u, station === 'aoi' ? 500 : 0)).toISOString(), line: 'L1', station, parameter, value, unit: `SN${u}`, lot: `LOT${Math.ceil(u / 10)}`, operator: u <= 20 ? 'op11' : 'op12', equipment: station === 'reflow' ? 'oven-2' : 'aoi-1' };
+        const sample: Sample = { ts: new Date(Date.UTC(2026, 10, 25, 6, 0, u, station === 'aoi' ? 500 : 0)).toISOString(), line: 'L1', station, parameter, value, unit: `SN${u}`, lot: `LOT${Math.ceil(u / 10)}`, operator: u <= 20 ? 'op11' : 'op12', equipment: station === 'reflow' ? 'oven-2' : 'aoi-1',
+          product: u % 2 ? 'P-100' : 'P-200', ...(station === 'reflow' ? { attributes: { zone: String(u % 3) } } : {}) };
         rows.push({ source: 'SPC_SAMPLES', seq: ++seq, item: 0, sample });
       }
     }
@@ -30,7 +31,7 @@ describe.each(['postgres', 'pglite'] as const)('genealogy store on %s', (backend
 
   it('migrations are versioned and applied once', async () => {
     expect(await migrate(db)).toEqual([]);
-    expect((await db.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version')).map((r) => Number(r.version))).toEqual([1, 2, 3, 4, 5]);
+    expect((await db.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version')).map((r) => Number(r.version))).toEqual([1, 2, 3, 4, 5, 6]);
   });
 
   it("a unit's full history, in time order, with its holds", async () => {
@@ -52,6 +53,9 @@ describe.each(['postgres', 'pglite'] as const)('genealogy store on %s', (backend
 
   it('units through a station in a time window', async () => {
     expect(await store.unitsThrough('reflow', '2026-11-25T06:00:05Z', '2026-11-25T06:00:08Z')).toEqual(['SN5', 'SN6', 'SN7']);
+    expect(await store.unitsThrough('reflow', '2026-11-25T06:00:05Z', '2026-11-25T06:00:08Z', undefined, 'P-100')).toEqual(['SN5', 'SN7']);
+    const h = await store.unitHistory('SN7');
+    expect(h.samples[0]).toMatchObject({ station: 'reflow', product: 'P-100', attributes: { zone: '1' } });
   });
 
   it("a hold's suspect units and the lot, operator and equipment they share", async () => {

@@ -16,7 +16,7 @@ export interface TraceQueries {
   holdLine(id: string): Promise<string | undefined>;
   /** A released (or any stored) hold's units in unit order after `afterUnit`. */
   holdUnits(id: string, afterUnit: string | undefined, limit: number): Promise<string[]>;
-  unitsThrough(station: string, from: string, to: string, lines?: readonly string[]): Promise<string[]>;
+  unitsThrough(station: string, from: string, to: string, lines?: readonly string[], product?: string): Promise<string[]>;
   auditLog(limit: number, lines?: readonly string[]): Promise<unknown[]>;
   recordCause(id: string, assignableCause: string | undefined, correctiveAction: string | undefined): Promise<boolean>;
   audit(entry: { actor: string; role: string; action: string; target: string; line: string; reason: string | null; detail: unknown }): Promise<void>;
@@ -137,7 +137,7 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
  * The console's page and its JSON API, served by `spc run` beside the signal WebSocket:
  *   GET  /api/holds, /api/alarms                     active holds and alarms in the token's lines
  *   GET  /api/trace/unit/:unit | lot/:lot | hold/:id  history, lot units, suspects and common causes
- *   GET  /api/trace/station/:station?from=&to=        units through a station in a time window
+ *   GET  /api/trace/station/:station?from=&to=[&product=] units through a station in a time window (of one product)
  *   POST /api/holds/:id/release {reason}              quality role only; recorded in the audit table
  *   POST /api/holds/:id/cause {assignableCause, correctiveAction}   operator or quality; audited
  *   POST /api/alarms/:id/ack                           operator or quality; audited
@@ -262,7 +262,8 @@ export function apiHandler(state: ApiState): (req: IncomingMessage, res: ServerR
         }
         if (parts[1] === 'station' && parts[2]) {
           const from = timeParam(url, 'from'), to = timeParam(url, 'to');
-          send(res, 200, { station: parts[2], from, to, units: await store.unitsThrough(parts[2], from, to, lines) });
+          const product = url.searchParams.get('product') ?? undefined;
+          send(res, 200, { station: parts[2], from, to, ...(product ? { product } : {}), units: await store.unitsThrough(parts[2], from, to, lines, product) });
           return;
         }
       }

@@ -6,7 +6,7 @@ export type { TraceRow };
 
 export interface UnitHistory {
   unit: string;
-  samples: { ts: string; line: string; station: string; parameter: string; value: number; lot: string | null; operator: string | null; equipment: string | null }[];
+  samples: { ts: string; line: string; station: string; parameter: string; value: number; lot: string | null; operator: string | null; equipment: string | null; product: string | null; attributes: Record<string, string> | null }[];
   holds: { id: string; kind: string; characteristic: string; rule: string; state: string; raised_at: string }[];
 }
 
@@ -77,12 +77,15 @@ export class GenealogyStore implements GenealogyWriter {
   private async insertSamples(chunk: readonly TraceRow[]): Promise<void> {
     const col = <T>(f: (r: TraceRow) => T) => chunk.map(f);
     await this.db.query(
-      `INSERT INTO samples (source, stream_seq, item, ts, unit, lot, line, station, parameter, value, operator, equipment)
-       SELECT * FROM unnest($1::text[], $2::bigint[], $3::int[], $4::timestamptz[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::float8[], $11::text[], $12::text[])
+      `INSERT INTO samples (source, stream_seq, item, ts, unit, lot, line, station, parameter, value, operator, equipment, product, attributes)
+       SELECT source, seq, item, ts, unit, lot, line, station, parameter, value, operator, equipment, product, attributes::jsonb
+       FROM unnest($1::text[], $2::bigint[], $3::int[], $4::timestamptz[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::float8[], $11::text[], $12::text[], $13::text[], $14::text[])
+         AS t (source, seq, item, ts, unit, lot, line, station, parameter, value, operator, equipment, product, attributes)
        ON CONFLICT DO NOTHING`,
       [col((r) => r.source), col((r) => r.seq), col((r) => r.item), col((r) => r.sample.ts), col((r) => r.sample.unit), col((r) => r.sample.lot ?? null),
         col((r) => r.sample.line), col((r) => r.sample.station), col((r) => r.sample.parameter), col((r) => r.sample.value),
-        col((r) => r.sample.operator ?? null), col((r) => r.sample.equipment ?? null)],
+        col((r) => r.sample.operator ?? null), col((r) => r.sample.equipment ?? null),
+        col((r) => r.sample.product ?? null), col((r) => (r.sample.attributes ? JSON.stringify(r.sample.attributes) : null))],
     );
   }
 
@@ -152,7 +155,7 @@ export class GenealogyStore implements GenealogyWriter {
   /** A unit's samples and holds on the given lines. */
   async unitHistory(unit: string, lines?: LineScope): Promise<UnitHistory> {
     const samples = await this.db.query<UnitHistory['samples'][number]>(
-      'SELECT ts, line, station, parameter, value, lot, operator, equipment FROM samples WHERE unit = $1 AND ($2::text[] IS NULL OR line = ANY($2)) ORDER BY ts, station, parameter', [unit, lines ?? null]);
+      'SELECT ts, line, station, parameter, value, lot, operator, equipment, product, attributes FROM samples WHERE unit = $1 AND ($2::text[] IS NULL OR line = ANY($2)) ORDER BY ts, station, parameter', [unit, lines ?? null]);
     const holds = await this.db.query<UnitHistory['holds'][number]>(
       'SELECT h.id, h.kind, h.line, h.characteristic, h.rule, h.state, h.raised_at FROM hold_units hu JOIN holds h ON h.id = hu.hold_id WHERE hu.unit = $1 AND ($2::text[] IS NULL OR h.line = ANY($2)) ORDER BY h.raised_at', [unit, lines ?? null]);
     return { unit, samples: samples.map(isoTimes), holds: holds.map(isoTimes) };
@@ -170,9 +173,9 @@ export class GenealogyStore implements GenealogyWriter {
     return { lot, units: units.map(isoTimes) };
   }
 
-  /** Units measured at a station of the given lines in [from, to). */
-  async unitsThrough(station: string, from: string, to: string, lines?: LineScope): Promise<string[]> {
-    return (await this.db.query<{ unit: string }>('SELECT DISTINCT unit FROM samples WHERE station = $1 AND ts >= $2 AND ts < $3 AND ($4::text[] IS NULL OR line = ANY($4)) ORDER BY unit', [station, from, to, lines ?? null])).map((r) => r.unit);
+  /** Units measured at a station of the given lines in [from, to), of one product when given. */
+  async unitsThrough(station: string, from: string, to: string, lines?: LineScope, product?: string): Promise<string[]> {
+    return (await this.db.query<{ unit: string }>('SELECT DISTINCT unit FROM samples WHERE station = $1 AND ts >= $2 AND ts < $3 AND ($4::text[] IS NULL OR line = ANY($4)) AND ($5::text IS NULL OR product = $5) ORDER BY unit', [station, from, to, lines ?? null, product ?? null])).map((r) => r.unit);
   }
 
   /** A hold's units in unit order, after `afterUnit` (a page of at most `limit`). */
