@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Type from 'typebox';
 import { RULE_NAMES, ACTIONS, type RuleSetConfig } from '../core/config.js';
-import { SpcEngine, type PointRecord } from '../core/index.js';
+import { seriesId, SpcEngine, type PointRecord } from '../core/index.js';
 import type { Sample } from '../core/sample.js';
 import { parseSampleJson, validateSample } from '../samples/validate.js';
 import { FileDiagnostic, InvalidFileError, LocatedYaml, validateAgainst } from './diagnostics.js';
@@ -13,11 +13,14 @@ const Series = Type.Object({
   values: Type.Array(Type.Number(), { minItems: 1 }),
   n: Type.Optional(Type.Union([Type.Number(), Type.Array(Type.Number())])),
   lot: Type.Optional(Type.String()),
+  product: Type.Optional(Type.String({ minLength: 1 })),
+  attributes: Type.Optional(Type.Record(Type.String(), Type.String())),
   unitPrefix: Type.Optional(Type.String({ description: 'unit IDs are <prefix><1-based position>, default "U"' })),
 }, { additionalProperties: false });
 
 const ExpectedViolation = Type.Object({
   characteristic: Type.String(),
+  split: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'the split of a characteristic with by, e.g. { product: P-100 }' })),
   index: Type.Integer({ minimum: 1 }),
   rules: Type.Array(Type.Enum([...RULE_NAMES]), { minItems: 1 }),
   actions: Type.Optional(Type.Array(Type.Enum([...ACTIONS]))),
@@ -52,7 +55,8 @@ export interface RuleTestResult {
   fired: string[];
 }
 
-const key = (c: string, i: number) => `${c} #${i}`;
+/** A point of a characteristic (of its split, with `by`): `bore[product=P-100] #12`. */
+const key = (c: string, i: number, split?: Readonly<Record<string, string>>) => `${seriesId(c, split)} #${i}`;
 
 function samplesOf(t: RuleTestCaseT, baseDir: string, y: LocatedYaml, index: number): { samples: Sample[]; bad: string[] } {
   const samples: Sample[] = [];
@@ -73,6 +77,8 @@ function samplesOf(t: RuleTestCaseT, baseDir: string, y: LocatedYaml, index: num
       const sample: Sample = { ts: new Date(clock += 1000).toISOString(), line: s.line, station: s.station, parameter: s.parameter, value, unit: `${s.unitPrefix ?? 'U'}${i + 1}` };
       if (n !== undefined) sample.n = n;
       if (s.lot !== undefined) sample.lot = s.lot;
+      if (s.product !== undefined) sample.product = s.product;
+      if (s.attributes !== undefined) sample.attributes = s.attributes;
       samples.push(sample);
     });
   }
@@ -89,11 +95,11 @@ function runCase(rules: RuleSetConfig, t: RuleTestCaseT, baseDir: string, y: Loc
   const fired = new Map<string, PointRecord>();
   const rejected: string[] = [...bad];
   for (const s of samples) {
-    const r = engine.process(s, (p) => { if (p.violations.length) fired.set(key(p.characteristic, p.index), p); });
+    const r = engine.process(s, (p) => { if (p.violations.length) fired.set(key(p.characteristic, p.index, p.split), p); });
     if (r.rejected) rejected.push(`${s.unit}: ${r.rejected}`);
   }
   const differences: string[] = [];
-  const expected = new Map(t.expect.violations.map((v) => [key(v.characteristic, v.index), v]));
+  const expected = new Map(t.expect.violations.map((v) => [key(v.characteristic, v.index, v.split), v]));
   for (const [k, v] of expected) {
     const got = fired.get(k);
     if (!got) { differences.push(`missing: ${k} ${v.rules.join(',')}`); continue; }
@@ -106,7 +112,7 @@ function runCase(rules: RuleSetConfig, t: RuleTestCaseT, baseDir: string, y: Loc
   if (rejected.length !== wantRejected) differences.push(`${rejected.length} samples rejected, expected ${wantRejected}${rejected.length ? `: ${rejected.slice(0, 3).join('; ')}` : ''}`);
   return {
     name: t.name, passed: differences.length === 0, differences,
-    fired: [...fired.values()].map((p) => `${key(p.characteristic, p.index)} ${p.violations.join(',')}${p.actions.length ? ` → ${p.actions.join(',')}` : ''} units ${p.units.join(',')}`),
+    fired: [...fired.values()].map((p) => `${key(p.characteristic, p.index, p.split)} ${p.violations.join(',')}${p.actions.length ? ` → ${p.actions.join(',')}` : ''} units ${p.units.join(',')}`),
   };
 }
 

@@ -26,7 +26,7 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'tokens.yaml'), `- { token: ${QUALITY}, role: quality, name: qm-anna }\n- { token: ${OPERATOR}, role: operator, name: op-17 }\n`);
   pg = await freshPostgres('console');
   port = await freePort();
-  worker = spawn('node', ['dist/src/cli/main.js', 'run', '--rules', 'rules/smt-line.yaml', '--tokens', join(dir, 'tokens.yaml'), '--ws-port', String(port), '--nats', NATS_URL, '--no-influx', '--prefix', prefix, '--store', pg.url], { stdio: ['ignore', 'ignore', 'pipe'] });
+  worker = spawn('node', ['dist/src/cli/main.js', 'run', '--rules', 'rules', '--tokens', join(dir, 'tokens.yaml'), '--ws-port', String(port), '--nats', NATS_URL, '--no-influx', '--prefix', prefix, '--store', pg.url], { stdio: ['ignore', 'ignore', 'pipe'] });
   worker.stderr!.on('data', (d) => { log += d; });
   await waitFor('spc run to be ready', () => (log.includes('spc run: ready') ? true : undefined));
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'] });
@@ -123,4 +123,27 @@ it('alarms: operators acknowledge, only quality shelves, and both are audited', 
   expect((await api(QUALITY, `/api/alarms/${encodeURIComponent(alarm.id)}/shelve`, { minutes: 30, reason: 'driver being replaced' })).body.state).toBe('shelved');
   const audit = await waitFor('the audit rows', async () => { const rows = (await api(QUALITY, '/api/audit')).body; return rows.some((r: any) => r.action === 'shelve') ? rows : undefined; });
   expect(audit.filter((r: any) => r.target === alarm.id).map((r: any) => [r.action, r.actor])).toEqual([['shelve', 'qm-anna'], ['acknowledge', 'op-17']]);
+}, 60_000);
+
+it.skipIf(!existsSync(CHROMIUM))('a split characteristic: one chart per product and cavity in the selector, the hold names its split', async () => {
+  const page = await login(QUALITY);
+  const nc = await connect({ servers: NATS_URL });
+  const js = nc.jetstream();
+  // rules/molding-line.yaml: by [product, cavity], 20 Phase I points each; then a heavy P-200 part in cavity 2.
+  for (let i = 0; i < 21; i++) {
+    for (const [product, nominal] of [['P-100', 50], ['P-200', 75]] as const) {
+      for (const cavity of ['1', '2']) {
+        const value = i === 20 && product === 'P-200' && cavity === '2' ? nominal + 0.6 : nominal + 0.1 * Math.sin(i * 2.1);
+        await js.publish(sampleSubject(streamNamesFor(prefix), 'L2', 'molding', 'shot_weight'),
+          new TextEncoder().encode(JSON.stringify({ ts: new Date().toISOString(), line: 'L2', station: 'molding', parameter: 'shot_weight', value, unit: `${product}-${cavity}-${i}`, product, attributes: { cavity } })));
+      }
+    }
+  }
+  await nc.close();
+  const row = 'tr.hold[data-id="molding.shot_weight[product=P-200,cavity=2]#21"]';
+  await page.waitForSelector(row);
+  await page.waitForFunction("document.querySelectorAll('#characteristic option').length >= 4");
+  const options = await page.$$eval('#characteristic option', (o) => o.map((x) => (x as unknown as { value: string }).value));
+  expect(options.filter((o) => o.startsWith('molding.')).sort()).toEqual(['molding.shot_weight[product=P-100,cavity=1]', 'molding.shot_weight[product=P-100,cavity=2]', 'molding.shot_weight[product=P-200,cavity=1]', 'molding.shot_weight[product=P-200,cavity=2]']);
+  expect(await page.textContent(row)).toContain('P-200-2-20');
 }, 60_000);

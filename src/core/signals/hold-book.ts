@@ -159,7 +159,7 @@ export class HoldBook {
     } else if (alarm && p.index > alarm.head.lastIndex) {
       this.alarms.delete(series);
       const a = alarm.head;
-      const clear: AlarmClearSignal = { type: 'alarm-clear', id: a.id, line: a.line, station: a.station, characteristic: a.characteristic, ts: p.ts };
+      const clear: AlarmClearSignal = { type: 'alarm-clear', id: a.id, line: a.line, station: a.station, characteristic: a.characteristic, ...(a.split ? { split: a.split } : {}), ts: p.ts };
       out.push(clear);
     }
     return out;

@@ -94,6 +94,7 @@ export interface AlarmClearSignal {
   line: string;
   station: string;
   characteristic: string;
+  split?: Readonly<Record<string, string>>;
   ts: string;
 }
 

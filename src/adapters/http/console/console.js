@@ -64,7 +64,7 @@ function renderAlarms() {
   ul.replaceChildren(...[...state.alarms.values()].map((a) => {
     const li = document.createElement('li');
     const st = state.alarmStates.get(a.id);
-    li.textContent = `${a.characteristic} ${a.rule} — ${a.unitCount} unit(s)${a.topFeatures ? ` — ${a.topFeatures.map((f) => f.feature).join(', ')}` : ''}${st ? ` [${st}]` : ''} `;
+    li.textContent = `${seriesOf(a)} ${a.rule} — ${a.unitCount} unit(s)${a.topFeatures ? ` — ${a.topFeatures.map((f) => f.feature).join(', ')}` : ''}${st ? ` [${st}]` : ''} `;
     if (!st || st.endsWith('unacknowledged')) {
       const b = document.createElement('button'); b.textContent = 'Ack'; b.className = 'ack';
       b.onclick = async () => { try { await api(`/api/alarms/${encodeURIComponent(a.id)}/ack`, { method: 'POST', body: '{}' }); loadAudit(); } catch (err) { toast(err.message); } };
@@ -74,13 +74,19 @@ function renderAlarms() {
   }));
 }
 
+/** A chart per series: the characteristic, or one of its splits (`bore[product=P-100]`), as hold ids name them. */
+function seriesOf(x) {
+  return x.split ? `${x.characteristic}[${Object.entries(x.split).map(([k, v]) => `${k}=${v}`).join(',')}]` : x.characteristic;
+}
+
 function addPoint(p) {
-  let s = state.series.get(p.characteristic);
+  const key = seriesOf(p);
+  let s = state.series.get(key);
   if (!s) {
     s = { x: [], y: [], c: [], u: [], l: [], v: [] };
-    state.series.set(p.characteristic, s);
-    const opt = document.createElement('option'); opt.value = opt.textContent = p.characteristic; $('characteristic').append(opt);
-    if (!$('characteristic').value || $('characteristic').value === '') { $('characteristic').value = p.characteristic; }
+    state.series.set(key, s);
+    const opt = document.createElement('option'); opt.value = opt.textContent = key; $('characteristic').append(opt);
+    if (!$('characteristic').value || $('characteristic').value === '') { $('characteristic').value = key; }
   }
   s.x.push(p.index); s.y.push(p.statistic); s.c.push(p.center); s.u.push(p.ucl); s.l.push(p.lcl); s.v.push(p.violations.length ? p.statistic : null);
   if (s.x.length > MAX_POINTS) for (const k of Object.keys(s)) s[k].shift();
@@ -91,7 +97,7 @@ function drawChart() {
   const s = state.series.get(name);
   if (!s || !window.uPlot) return;
   // The estimated change of each hold and alarm on this characteristic, marked on its point.
-  const changes = new Set([...state.holds.values(), ...state.alarms.values()].filter((h) => h.characteristic === name && h.changePoint).map((h) => h.changePoint.index));
+  const changes = new Set([...state.holds.values(), ...state.alarms.values()].filter((h) => seriesOf(h) === name && h.changePoint).map((h) => h.changePoint.index));
   const data = [s.x, s.y, s.c, s.u, s.l, s.v, s.x.map((x, i) => (changes.has(x) ? s.y[i] : null))];
   if (!state.chart || state.chart.__name !== name) {
     state.chart?.destroy();
@@ -117,13 +123,13 @@ function connect() {
     switch (m.type) {
       case 'snapshot':
         state.role = m.role; $('who').textContent = `connected as ${m.role}${m.lines ? ` (lines ${m.lines.join(', ')})` : ''}`;
-        state.holds = new Map(m.holds.map((h) => [h.id, mergeHold(undefined, { ...h, added: h.units.slice(-5) })])); state.alarms = new Map(m.alarms.map((a) => [a.characteristic, a]));
+        state.holds = new Map(m.holds.map((h) => [h.id, mergeHold(undefined, { ...h, added: h.units.slice(-5) })])); state.alarms = new Map(m.alarms.map((a) => [seriesOf(a), a]));
         state.alarmStates = new Map((m.alarmStates || []).map((a) => [a.id, a.state]));
         renderHolds(); renderAlarms(); loadAudit(); break;
       case 'hold': state.holds.set(m.id, mergeHold(state.holds.get(m.id), m)); renderHolds(); break;
       case 'release': state.holds.delete(m.id); renderHolds(); toast(`${m.id} released by ${m.by}: ${m.reason}`); break;
-      case 'alarm': state.alarms.set(m.characteristic, m); renderAlarms(); break;
-      case 'alarm-clear': state.alarms.delete(m.characteristic); renderAlarms(); break;
+      case 'alarm': state.alarms.set(seriesOf(m), m); renderAlarms(); break;
+      case 'alarm-clear': state.alarms.delete(seriesOf(m)); renderAlarms(); break;
       case 'alarm-state': state.alarmStates.set(m.id, m.state); renderAlarms(); break;
       case 'point': addPoint(m); break;
       case 'error': toast(`${m.code}: ${m.message}`); break;
