@@ -10,6 +10,7 @@ import { loadRules } from '../rules-file/load.js';
 import { parseDuration } from '../rules-file/duration.js';
 import { openAnomalyModels } from '../service/anomaly.js';
 import { InProcessTransport } from '../service/in-process-transport.js';
+import { MoldingLineSimulator } from '../sim/molding-line.js';
 import { FAULT_KINDS, SmtLineSimulator, type FaultKind } from '../sim/smt-line.js';
 import { createLogger } from './logger.js';
 import { startService } from './service.js';
@@ -43,7 +44,14 @@ export async function demo(o: DemoOptions): Promise<number> {
   let faultAt = 0;
   let caught = false;
   const started = Date.now();
+  let moldingCaught = false;
   const onSignal = (s: LifecycleSignal) => {
+    if (s.type === 'hold' && s.split && !moldingCaught) {
+      // The mixed-model line: one chart per product and cavity, so the worn cavity is held alone.
+      moldingCaught = true;
+      process.stdout.write(`\n✔ HOLD ${s.id}: only ${Object.entries(s.split).map(([k, v]) => `${k} ${v}`).join(', ')} of ${s.characteristic} (${s.rule}) — the other cavity and product charts stay quiet; units ${s.added.slice(0, 3).join(', ')}${s.unitCount > 3 ? ' …' : ''}\n\n`);
+      return;
+    }
     if (s.type !== 'hold' || caught || !faultAt || s.characteristic !== o.target) return;
     caught = true;
     process.stdout.write(`\n✔ HOLD ${s.id}: ${s.characteristic} ${s.rule} on ${s.line}/${s.station}, ${((Date.now() - faultAt) / 1000).toFixed(1)} s after the fault — units ${s.added.slice(0, 6).join(', ')}${s.unitCount > 6 ? ` … (${s.unitCount} so far)` : ''}, lots ${s.lots.join(', ')}\n`);
@@ -62,11 +70,16 @@ export async function demo(o: DemoOptions): Promise<number> {
     lag: async () => transport.pending, healthExtra: () => ({ transport: 'in-process', deadLetters: transport.deadLetters.length }), onSignal,
   });
   const url = `http://${o.host === '0.0.0.0' ? '127.0.0.1' : o.host}:${service.port}/`;
+  // Beside it, a mixed-model molding line (rules/molding-line.yaml): 10 shots/s, two products in
+  // batches of 50 shots, cavity 2 wearing from shot 100 (~10 s).
+  const molding = new MoldingLineSimulator({ seed: 3, startMs: Date.now(), shotIntervalMs: 100, driftAt: 100 });
+  const moldingLine = rules.characteristics.some((c) => c.match.line === 'L2' && c.by?.length);
   process.stdout.write([
     `spc demo: a simulated SMT line (L1) → rules/ → holds and alarms, all in this process (no NATS, no InfluxDB; store ${tempStore ? `PGlite in ${tempStore}, removed at exit` : storeUrl.replace(/\/\/[^@/]*@/, '//***@')})`,
     `console:  ${url}#token=${tokens[0].token}   (quality; operator: ${tokens[1].token})`,
     `signals:  ws://${o.host}:${service.port}/signals?token=${tokens[2].token}   (plc)`,
     `fault:    ${o.fault} on ${o.target} at board ${atUnit} (~${o.at}); ${rate} samples/s. Ctrl-C to stop.`,
+    ...(moldingLine ? ['also:     molding line L2 (rules/molding-line.yaml): products P-100 and P-200 alternate every 50 shots, two cavities; cavity 2 wears from shot 100 (~10 s)'] : []),
     '',
   ].join('\n'));
 
@@ -80,6 +93,7 @@ export async function demo(o: DemoOptions): Promise<number> {
     const tick = setInterval(() => {
       if (stop || Date.now() >= endAt) { clearInterval(tick); finish(); return; }
       const due = ((Date.now() - started) / 1000) * (rate / perUnit);
+      if (moldingLine) while (molding.units < (Date.now() - started) / 100) for (const m of molding.nextUnit()) transport.publish(`spc.samples.${m.line}.${m.station}.${m.parameter}`, m);
       while (sim.units < due) {
         for (const s of sim.nextUnit()) transport.publish(`spc.samples.${s.line}.${s.station}.${s.parameter}`, s);
         if (!faultAt && sim.units >= atUnit) { faultAt = Date.now(); process.stdout.write(`… fault "${o.fault}" injected on ${o.target} at board ${atUnit}\n`); }

@@ -93,6 +93,7 @@ program
   .option('--duration <time>', 'stop after this long (default: until Ctrl-C)')
   .option('--units <n>', 'stop after this many units per line')
   .option('--batch', 'one message per unit and station (a JSON array) instead of one per sample')
+  .option('--mixed', 'a mixed-model molding line instead (L2: products P-100 and P-200 alternating in batches, two cavities, cavity 2 wearing from --at; rules/molding-line.yaml)')
   .option('--seed <n>', 'random seed', '1')
   .addOption(new Option('--prefix <token>', 'subject prefix (as for spc run)').env('SPC_PREFIX').default('spc'))
   .action(async (o) => { process.exitCode = await (await import('./simulate.js')).simulate(o); });

@@ -1,6 +1,7 @@
 import { connect, type PubAck } from 'nats';
 import { ensureStreams, sampleSubject, streamNamesFor } from '../adapters/nats/jetstream.js';
 import type { Sample } from '../core/index.js';
+import { MoldingLineSimulator } from '../sim/molding-line.js';
 import { FAULT_KINDS, SmtLineSimulator, type FaultKind } from '../sim/smt-line.js';
 import { parseDuration } from '../rules-file/duration.js';
 
@@ -14,6 +15,8 @@ export interface SimulateOptions {
   duration?: string;
   units?: string;
   batch?: boolean;
+  /** A mixed-model molding line (two products, two cavities, cavity 2 wearing from --at) instead of the SMT line. */
+  mixed?: boolean;
   seed: string;
   prefix: string;
 }
@@ -35,7 +38,10 @@ export async function simulate(o: SimulateOptions): Promise<number> {
   const perUnit = o.batch ? 5 * lineCount : 6 * lineCount; // messages per simulated unit, about
   const atMs = parseDuration(o.at);
   const atUnit = Math.max(1, Math.round((atMs / 1000) * (rate / perUnit)));
-  const sim = new SmtLineSimulator({ seed: Number(o.seed), lines, startMs: Date.now(), unitIntervalMs: Math.max(1, Math.round((1000 * perUnit) / rate)), fault: o.fault ? { kind: o.fault as FaultKind, atUnit, target: o.target } : undefined });
+  const sim: { units: number; nextUnit(): Sample[] } = o.mixed
+    // Two parts (messages) per shot; cavity 2 starts wearing at --at.
+    ? new MoldingLineSimulator({ seed: Number(o.seed), startMs: Date.now(), shotIntervalMs: Math.max(1, Math.round(2000 / rate)), driftAt: Math.max(1, Math.round((atMs / 1000) * (rate / 2))) })
+    : new SmtLineSimulator({ seed: Number(o.seed), lines, startMs: Date.now(), unitIntervalMs: Math.max(1, Math.round((1000 * perUnit) / rate)), fault: o.fault ? { kind: o.fault as FaultKind, atUnit, target: o.target } : undefined });
   const nc = await connect({ servers: o.nats, name: 'spc-guard simulator' });
   const streams = streamNamesFor(o.prefix);
   await ensureStreams(await nc.jetstreamManager(), streams);
@@ -47,7 +53,9 @@ export async function simulate(o: SimulateOptions): Promise<number> {
   const pending = new Set<Promise<PubAck>>();
   let stop = false;
   process.once('SIGINT', () => { stop = true; });
-  process.stderr.write(`spc simulate: ${rate} msg/s on ${lines.join(', ')} → ${o.nats}${o.fault ? `; fault "${o.fault}" on ${o.target} from unit ${atUnit} (~${o.at})` : ''}\n`);
+  process.stderr.write(o.mixed
+    ? `spc simulate: ${rate} msg/s, molding line L2 (products P-100 and P-200 in batches of 50 shots, two cavities; cavity 2 wears from ~${o.at}) → ${o.nats}\n`
+    : `spc simulate: ${rate} msg/s on ${lines.join(', ')} → ${o.nats}${o.fault ? `; fault "${o.fault}" on ${o.target} from unit ${atUnit} (~${o.at})` : ''}\n`);
   const started = Date.now();
 
   const publish = (subject: string, payload: unknown) => {
