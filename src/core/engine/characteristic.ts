@@ -188,7 +188,7 @@ export class CharacteristicRunner {
     if (phase === 'II') this.history.add(record.index, obs.x, obs.n, record.cplus ?? 0, record.cminus ?? 0, units, ts);
     const newHold = (actionBits & ACTION_BITS.hold) !== 0 && !this.holdLatched;
     const newAlarm = (actionBits & ACTION_BITS.alarm) !== 0 && !this.alarmActive;
-    if ((newHold || newAlarm) && phase === 'II') this.estimate(record);
+    if ((newHold || newAlarm) && phase === 'II') this.estimate(record, newHold);
     if (newHold) this.holdLatched = true;
     this.alarmActive = (actionBits & ACTION_BITS.alarm) !== 0;
     emit(record);
@@ -197,10 +197,10 @@ export class CharacteristicRunner {
   /**
    * The change point of a new hold or alarm at `record` (see changepoint/estimate.ts) over the
    * points since the later of the first Phase II point kept and the point after the last release,
-   * at most `lookback`; and the suspect units from where containment starts (never later than the
-   * violated pattern's first point).
+   * at most `lookback`; for a hold (`contain`), the suspect units from where containment starts
+   * (never later than the violated pattern's first point).
    */
-  private estimate(record: PointRecord): void {
+  private estimate(record: PointRecord, contain: boolean): void {
     const h = this.history;
     const to = record.index;
     const from = Math.max(h.first, this.floor);
@@ -208,7 +208,8 @@ export class CharacteristicRunner {
     const e = estimateChangePoint(this.config.chart.type, h, from, to, (this.params as ChartParameters).center, (this.params as ChartParameters).sigma);
     if (!e) return;
     record.changePoint = { ...e, unit: h.unitsOf(e.index)[0], ts: h.tsOf(e.index) };
-    if (this.containFrom === 'signal') return;
+    // Containment is a hold's: an alarm reports the estimate and names its pattern's units.
+    if (!contain || this.containFrom === 'signal') return;
     const runStart = Math.max(from, to - (record.runLength ?? 1) + 1);
     const start = Math.min(this.containFrom === 'lower' ? e.lower : e.index, runStart);
     Object.defineProperty(record, 'suspectUnits', { value: h.unitsBetween(start, to), enumerable: false, writable: true, configurable: true });
