@@ -14,6 +14,9 @@ const variable = (name: string, label: string, query: string): VariableModel => 
 const lineVar = variable('line', 'Line', 'SHOW TAG VALUES FROM "spc_point" WITH KEY = "line"');
 const stationVar = variable('station', 'Station', `SHOW TAG VALUES FROM "spc_point" WITH KEY = "station" WHERE ${inLine}`);
 const characteristicVar = variable('characteristic', 'Characteristic', `SHOW TAG VALUES FROM "spc_point" WITH KEY = "characteristic" WHERE ${inLine} AND "station" =~ /^$station$/ AND "chart" != 'anomaly'`);
+// A characteristic split by product (`by: [product, …]`) writes the split keys as tags split_<key>;
+// "All" (the default) keeps every split, each drawn as its own series (GROUP BY /^split_/).
+const productVar = { ...variable('product', 'Product (splits)', 'SHOW TAG VALUES FROM "spc_point" WITH KEY = "split_product"'), includeAll: true, allValue: '.*', current: { text: 'All', value: '$__all' } } as VariableModel;
 
 let nextId = 1;
 function panel(type: string, title: string, gridPos: Panel['gridPos'], queries: string[], extra: Partial<Panel> = {}): Panel {
@@ -33,10 +36,12 @@ function dashboard(uid: string, title: string, description: string, variables: V
 }
 
 const byCharacteristic = `"characteristic" =~ /^$characteristic$/ AND $timeFilter`;
-const controlChart = dashboard('spc-control-chart', 'spc-guard · Control chart', 'One characteristic: statistic, center line, control limits, spec limits and violations.', [lineVar, stationVar, characteristicVar], [
+// Points of a characteristic without splits have no split_product tag: InfluxDB compares it as "", which .* matches.
+const bySplit = `"characteristic" =~ /^$characteristic$/ AND "split_product" =~ /^$product$/ AND $timeFilter`;
+const controlChart = dashboard('spc-control-chart', 'spc-guard · Control chart', 'One characteristic (one series per split with by: product, cavity, …): statistic, center line, control limits, spec limits and violations.', [lineVar, stationVar, characteristicVar, productVar], [
   panel('timeseries', 'Control chart: $characteristic', { x: 0, y: 0, w: 24, h: 11 }, [
-    `SELECT "statistic", "center", "ucl" AS "UCL", "lcl" AS "LCL", "lsl" AS "LSL", "usl" AS "USL" FROM "spc_point" WHERE ${byCharacteristic}`,
-    `SELECT "statistic" AS "violation" FROM "spc_violation" WHERE ${byCharacteristic}`,
+    `SELECT "statistic", "center", "ucl" AS "UCL", "lcl" AS "LCL", "lsl" AS "LSL", "usl" AS "USL" FROM "spc_point" WHERE ${bySplit} GROUP BY /^split_/`,
+    `SELECT "statistic" AS "violation" FROM "spc_violation" WHERE ${bySplit} GROUP BY /^split_/`,
   ], {
     fieldConfig: {
       defaults: { custom: { drawStyle: 'line', lineWidth: 1, showPoints: 'never' } },
@@ -48,8 +53,8 @@ const controlChart = dashboard('spc-control-chart', 'spc-guard · Control chart'
       ],
     },
   }),
-  panel('timeseries', 'Companion chart (moving range / range / s / CUSUM sums)', { x: 0, y: 11, w: 12, h: 8 }, [`SELECT "mr", "range", "sd", "cplus", "cminus" FROM "spc_point" WHERE ${byCharacteristic}`]),
-  panel('table', 'Violations, with the units and lots behind them', { x: 12, y: 11, w: 12, h: 8 }, [`SELECT "statistic", "actions", "units", "lots" FROM "spc_violation" WHERE ${byCharacteristic} GROUP BY "rule"`]),
+  panel('timeseries', 'Companion chart (moving range / range / s / CUSUM sums)', { x: 0, y: 11, w: 12, h: 8 }, [`SELECT "mr", "range", "sd", "cplus", "cminus" FROM "spc_point" WHERE ${bySplit} GROUP BY /^split_/`]),
+  panel('table', 'Violations, with the units and lots behind them', { x: 12, y: 11, w: 12, h: 8 }, [`SELECT "statistic", "actions", "units", "lots" FROM "spc_violation" WHERE ${bySplit} GROUP BY "rule", /^split_/`]),
 ], {
   list: [{
     name: 'Holds', datasource: ds, enable: true, iconColor: 'red',

@@ -36,7 +36,7 @@ describe('every dashboard query returns rows from a simulated run', () => {
     const dir = mkdtempSync(join(tmpdir(), 'spc-dash-'));
     writeFileSync(join(dir, 'tokens.yaml'), '- { token: dashboard-test-token-0123, role: operator }\n');
     const port = await freePort();
-    worker = spawn('node', ['dist/src/cli/main.js', 'run', '--rules', 'rules/smt-line.yaml', '--tokens', join(dir, 'tokens.yaml'), '--ws-port', String(port), '--nats', NATS_URL,
+    worker = spawn('node', ['dist/src/cli/main.js', 'run', '--rules', 'rules', '--tokens', join(dir, 'tokens.yaml'), '--ws-port', String(port), '--nats', NATS_URL,
       '--influx-url', INFLUX_URL, '--influx-db', database, '--prefix', prefix], { stdio: ['ignore', 'ignore', 'pipe'] });
     worker.stderr!.on('data', (d) => { log += d; });
     await waitFor('spc run to be ready', () => (log.includes('spc run: ready') ? true : undefined));
@@ -45,10 +45,13 @@ describe('every dashboard query returns rows from a simulated run', () => {
       const sim = spawnSync('node', ['dist/src/cli/main.js', 'simulate', '--nats', NATS_URL, '--prefix', prefix, '--rate', '6000', '--units', '1200', '--fault', fault, '--at', '0.5s', '--seed', seed], { encoding: 'utf8' });
       expect(sim.status, sim.stderr).toBe(0);
     }
+    // And the mixed-model molding line: its split tags feed the product variable.
+    const mixed = spawnSync('node', ['dist/src/cli/main.js', 'simulate', '--mixed', '--nats', NATS_URL, '--prefix', prefix, '--rate', '2000', '--units', '200', '--at', '0.05s', '--seed', '3'], { encoding: 'utf8' });
+    expect(mixed.status, mixed.stderr).toBe(0);
     const health = async () => (await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()) as any;
     await waitFor('the worker and the InfluxDB drain to finish', async () => {
       const h = await health();
-      return h.counters.acked >= 2 * 1200 * 6 && h.counters.anomalyScored >= 2400 && h.influx.messages >= h.counters.outboxMessages ? true : undefined;
+      return h.counters.acked >= 2 * 1200 * 6 + 400 && h.counters.anomalyScored >= 2400 && h.influx.messages >= h.counters.outboxMessages ? true : undefined;
     }, 60_000);
   }, 120_000);
   afterAll(async () => {
@@ -62,7 +65,7 @@ describe('every dashboard query returns rows from a simulated run', () => {
   const substitute = (q: string) => q
     .replace(/\$timeFilter/g, 'time > now() - 7d')
     .replace(/\$__interval/g, '1m')
-    .replace(/\$line/g, 'L1').replace(/\$station/g, 'reflow').replace(/\$characteristic/g, 'reflow.peak_temp');
+    .replace(/\$line/g, 'L1').replace(/\$station/g, 'reflow').replace(/\$characteristic/g, 'reflow.peak_temp').replace(/\$product/g, '.*');
 
   for (const d of dashboards) {
     const queries: { where: string; query: string }[] = [
