@@ -73,7 +73,10 @@ export class CharacteristicRunner {
       return bits;
     });
     this.ruleHits = new Uint32Array(config.rules.length);
-    this.history = new PointHistory(config.containment?.lookback ?? DEFAULT_LOOKBACK);
+    const chartSpecOf = chartSpec(config.chart.type);
+    this.history = new PointHistory(config.containment?.lookback ?? DEFAULT_LOOKBACK, {
+      counts: chartSpecOf?.subgroups === 'subgroup' || chartSpecOf?.family === 'attributes', sums: config.chart.type === 'cusum',
+    });
     this.containFrom = config.containment?.from ?? 'lower';
     const spec = chartSpec(config.chart.type);
     if (!spec) throw new RangeError(`unknown chart type ${String(config.chart.type)}`);

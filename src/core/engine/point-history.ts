@@ -45,17 +45,27 @@ export function unpackTimes(packed: string): string[] {
  */
 export class PointHistory {
   private readonly x: number[] = [];
-  private readonly n: number[] = [];
+  /** Subgroup or sample sizes, only for charts whose points have them (`counts`). */
+  private readonly n: number[] | undefined;
   /** CUSUM: the upper and lower sums after each point (Page's estimator reads the signalling side). */
-  private readonly cplus: number[] = [];
-  private readonly cminus: number[] = [];
-  private readonly units: (readonly string[])[] = [];
+  private readonly cplus: number[] | undefined;
+  private readonly cminus: number[] | undefined;
+  /**
+   * Each point's units: the unit itself when there is one (most charts), else the list. With
+   * thousands of characteristics × `capacity` points kept, an array per point was a third of the
+   * objects the garbage collector marks.
+   */
+  private readonly units: (string | readonly string[])[] = [];
   private readonly ts: string[] = [];
   /** Index of the oldest point kept, and of the latest (0 when empty). */
   private oldest = 0;
   private latest = 0;
 
-  constructor(readonly capacity: number) {}
+  /** `counts`: keep each point's n; `sums`: keep CUSUM sums. */
+  constructor(readonly capacity: number, o: { counts?: boolean; sums?: boolean } = { counts: true, sums: true }) {
+    if (o.counts) this.n = [];
+    if (o.sums) { this.cplus = []; this.cminus = []; }
+  }
 
   get size(): number { return this.latest === 0 ? 0 : this.latest - this.oldest + 1; }
   get first(): number { return this.oldest; }
@@ -64,7 +74,11 @@ export class PointHistory {
   add(index: number, x: number, n: number, cplus: number, cminus: number, units: readonly string[], ts: string): void {
     if (this.latest !== 0 && index !== this.latest + 1) this.clear(); // a gap (restore of another config): start over
     const slot = (index - 1) % this.capacity;
-    this.x[slot] = x; this.n[slot] = n; this.cplus[slot] = cplus; this.cminus[slot] = cminus; this.units[slot] = units; this.ts[slot] = ts;
+    this.x[slot] = x;
+    if (this.n) this.n[slot] = n;
+    if (this.cplus) { this.cplus[slot] = cplus; this.cminus![slot] = cminus; }
+    this.units[slot] = units.length === 1 ? units[0] : units;
+    this.ts[slot] = ts;
     if (this.latest === 0) this.oldest = index;
     this.latest = index;
     if (this.latest - this.oldest + 1 > this.capacity) this.oldest = this.latest - this.capacity + 1;
@@ -72,28 +86,32 @@ export class PointHistory {
 
   /** Forgets every point (a new rule set, or limits re-estimated). */
   clear(): void {
-    this.x.length = 0; this.n.length = 0; this.cplus.length = 0; this.cminus.length = 0; this.units.length = 0; this.ts.length = 0;
+    this.x.length = 0; this.units.length = 0; this.ts.length = 0;
+    if (this.n) this.n.length = 0;
+    if (this.cplus) { this.cplus.length = 0; this.cminus!.length = 0; }
     this.oldest = 0; this.latest = 0;
   }
 
   private slot(index: number): number { return (index - 1) % this.capacity; }
 
-  /** Values of points `from` … `to` (both kept), oldest first. */
+  /** Values of points `from` … `to` (both kept), oldest first; n = 1 and sums = 0 where not kept. */
   values(from: number, to: number, what: 'x' | 'n' | 'cplus' | 'cminus'): Float64Array {
     const src = this[what];
     const out = new Float64Array(to - from + 1);
+    if (!src) return out.fill(what === 'n' ? 1 : 0);
     for (let i = from; i <= to; i++) out[i - from] = src[this.slot(i)];
     return out;
   }
 
-  unitsOf(index: number): readonly string[] { return this.units[this.slot(index)]; }
+  private unitList(index: number): readonly string[] { const u = this.units[this.slot(index)]; return typeof u === 'string' ? [u] : u; }
+  unitsOf(index: number): readonly string[] { return this.unitList(index); }
   tsOf(index: number): string { return this.ts[this.slot(index)]; }
 
   /** Every unit of points `from` … `to`, in point order, each once. */
   unitsBetween(from: number, to: number): string[] {
     const out: string[] = [];
     const seen = new Set<string>();
-    for (let i = from; i <= to; i++) for (const u of this.units[this.slot(i)]) if (!seen.has(u)) { seen.add(u); out.push(u); }
+    for (let i = from; i <= to; i++) for (const u of this.unitList(i)) if (!seen.has(u)) { seen.add(u); out.push(u); }
     return out;
   }
 
@@ -102,10 +120,11 @@ export class PointHistory {
     const order = Array.from({ length: this.size }, (_, k) => this.slot(this.oldest + k));
     const snap: PointHistorySnapshot = {
       first: this.oldest, x: packNumbers(order.map((s) => this.x[s])),
-      units: order.map((s) => this.units[s].join(UNIT_SEP)).join(POINT_SEP), ts: packTimes(order.map((s) => this.ts[s])),
+      units: order.map((s) => { const u = this.units[s]; return typeof u === 'string' ? u : u.join(UNIT_SEP); }).join(POINT_SEP), ts: packTimes(order.map((s) => this.ts[s])),
     };
-    if (order.some((s) => this.n[s] !== 1)) snap.n = packNumbers(order.map((s) => this.n[s]));
-    if (order.some((s) => this.cplus[s] !== 0 || this.cminus[s] !== 0)) snap.side = packNumbers(order.flatMap((s) => [this.cplus[s], this.cminus[s]]));
+    const n = this.n, cplus = this.cplus, cminus = this.cminus;
+    if (n && order.some((s) => n[s] !== 1)) snap.n = packNumbers(order.map((s) => n[s]));
+    if (cplus && cminus && order.some((s) => cplus[s] !== 0 || cminus[s] !== 0)) snap.side = packNumbers(order.flatMap((s) => [cplus[s], cminus[s]]));
     return snap;
   }
 
