@@ -1,15 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { connect, type NatsConnection } from 'nats';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { deleteStreams, sampleSubject, streamNamesFor } from '../../src/adapters/nats/jetstream.js';
+import { sampleSubject, streamNamesFor } from '../../src/adapters/nats/jetstream.js';
 import { GenealogyStore } from '../../src/adapters/store/genealogy.js';
 import { openSql } from '../../src/adapters/store/sql.js';
 import { SeededRandom } from '../../src/sim/random.js';
-import { freePort, freshPostgres, NATS_URL, uniquePrefix, waitFor } from './servers.js';
+import { freshPostgres, NATS_URL, startSpcRun, uniquePrefix, waitFor } from './servers.js';
 
 // Containment end to end: samples published to NATS JetStream, the built `spc run`, PostgreSQL.
 // The process mean shifts by 2σ from unit SN0200 on; the chart signals some points later. The
@@ -17,32 +13,24 @@ import { freePort, freshPostgres, NATS_URL, uniquePrefix, waitFor } from './serv
 // confidence set's lower end) and none from well before the change; the store keeps the estimate.
 // The data come from one seeded generator, so the run is the same every time; how often the set
 // covers the true change over many runs is measured by `npm run bench:changepoint`, not here.
-const CLI = 'dist/src/cli/main.js';
 const PLC = 'containment-plc-token-0123';
 const prefix = uniquePrefix('contain');
 const CHANGE = 200;
-let worker: ChildProcess;
+let run: Awaited<ReturnType<typeof startSpcRun>>;
 let nc: NatsConnection;
 let pg: { url: string; drop: () => Promise<void> };
 let port = 0;
-let log = '';
 
 beforeAll(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'spc-contain-'));
-  writeFileSync(join(dir, 'tokens.yaml'), `- { token: ${PLC}, role: plc, name: gw }\n`);
-  writeFileSync(join(dir, 'rules.yaml'), 'version: 1\ncharacteristics:\n  - { id: bore, match: { parameter: bore }, chart: { type: i-mr }, limits: { center: 10, sigma: 0.1 }, rules: [nelson1], actions: { hold: [nelson1] } }\n');
   pg = await freshPostgres('contain');
-  port = await freePort();
-  worker = spawn('node', [CLI, 'run', '--rules', join(dir, 'rules.yaml'), '--tokens', join(dir, 'tokens.yaml'), '--ws-port', String(port), '--nats', NATS_URL, '--no-influx', '--prefix', prefix, '--store', pg.url], { stdio: ['ignore', 'ignore', 'pipe'] });
-  worker.stderr!.on('data', (d) => { log += d; });
-  await waitFor('spc run to be ready', () => (log.includes('spc run: ready') ? true : undefined));
+  run = await startSpcRun({ prefix, plcToken: PLC, store: pg.url, rules: 'version: 1\ncharacteristics:\n  - { id: bore, match: { parameter: bore }, chart: { type: i-mr }, limits: { center: 10, sigma: 0.1 }, rules: [nelson1], actions: { hold: [nelson1] } }\n' });
+  port = run.port;
   nc = await connect({ servers: NATS_URL });
 }, 60_000);
 
 afterAll(async () => {
-  worker?.kill('SIGTERM');
-  await new Promise((r) => worker?.once('exit', r));
-  if (nc) { await deleteStreams(await nc.jetstreamManager(), streamNamesFor(prefix)); await nc.close(); }
+  await nc?.close();
+  await run?.stop();
   await pg?.drop();
 });
 

@@ -1,5 +1,10 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect } from 'nats';
+import { deleteStreams, streamNamesFor } from '../../src/adapters/nats/jetstream.js';
 
 /** The project's test servers: NATS (already running on the project's machines) and our InfluxDB 1.x. */
 export const NATS_URL = process.env.SPC_TEST_NATS ?? 'nats://127.0.0.1:4222';
@@ -66,6 +71,32 @@ export async function freshPostgres(name: string): Promise<{ url: string; drop: 
       await c.connect();
       await c.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
       await c.end();
+    },
+  };
+}
+
+/**
+ * The built `spc run` with a rule file and one plc token, on a free port, InfluxDB off, ready to
+ * take samples under `prefix`; `stop()` ends it and deletes the prefix's streams.
+ */
+export async function startSpcRun(o: { prefix: string; rules: string; plcToken: string; store?: string }): Promise<{ port: number; stop: () => Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), 'spc-run-'));
+  writeFileSync(join(dir, 'tokens.yaml'), `- { token: ${o.plcToken}, role: plc, name: gw }\n`);
+  writeFileSync(join(dir, 'rules.yaml'), o.rules);
+  const port = await freePort();
+  const args = ['dist/src/cli/main.js', 'run', '--rules', join(dir, 'rules.yaml'), '--tokens', join(dir, 'tokens.yaml'), '--ws-port', String(port), '--nats', NATS_URL, '--no-influx', '--prefix', o.prefix, ...(o.store ? ['--store', o.store] : [])];
+  const worker = spawn('node', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  worker.stderr!.on('data', (d) => { log += d; });
+  await waitFor('spc run to be ready', () => (log.includes('spc run: ready') ? true : undefined));
+  return {
+    port,
+    stop: async () => {
+      worker.kill('SIGTERM');
+      await new Promise((r) => worker.once('exit', r));
+      const nc = await connect({ servers: NATS_URL });
+      await deleteStreams(await nc.jetstreamManager(), streamNamesFor(o.prefix));
+      await nc.close();
     },
   };
 }

@@ -1,45 +1,33 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { connect, type NatsConnection } from 'nats';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { deleteStreams, sampleSubject, streamNamesFor } from '../../src/adapters/nats/jetstream.js';
+import { sampleSubject, streamNamesFor } from '../../src/adapters/nats/jetstream.js';
 import { SpcEngine, type CharacteristicConfig, type PointRecord, type Sample } from '../../src/core/index.js';
 import { SeededRandom } from '../../src/sim/random.js';
-import { freePort, NATS_URL, uniquePrefix, waitFor } from './servers.js';
+import { NATS_URL, startSpcRun, uniquePrefix, waitFor } from './servers.js';
 
 // Mixed-model line end to end: samples published to NATS JetStream, the built `spc run`, a
 // WebSocket client reading points and holds. Two products interleaved on one characteristic with
 // by: [product] must each give exactly the points of that product's samples charted alone; on a
 // two-cavity station with by: [cavity], the drifting cavity is held with its split named and the
 // other never.
-const CLI = 'dist/src/cli/main.js';
 const PLC = 'splits-plc-token-012345678';
 const prefix = uniquePrefix('splits');
 const bore: CharacteristicConfig = { id: 'bore', match: { parameter: 'bore' }, chart: { type: 'i-mr' }, limits: { phase1: 20 }, rules: ['nelson1'], actions: { hold: ['nelson1'] } };
 const weight: CharacteristicConfig = { id: 'weight', match: { parameter: 'weight' }, chart: { type: 'i-mr' }, limits: { center: 50, sigma: 0.2 }, rules: ['nelson1'], actions: { hold: ['nelson1'] } };
-let worker: ChildProcess;
+let run: Awaited<ReturnType<typeof startSpcRun>>;
 let nc: NatsConnection;
 let port = 0;
-let log = '';
 
 beforeAll(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'spc-splits-'));
-  writeFileSync(join(dir, 'tokens.yaml'), `- { token: ${PLC}, role: plc, name: gw }\n`);
-  writeFileSync(join(dir, 'rules.yaml'), `version: 1\ncharacteristics:\n  - ${JSON.stringify({ ...bore, by: ['product'] })}\n  - ${JSON.stringify({ ...weight, by: ['cavity'] })}\n`);
-  port = await freePort();
-  worker = spawn('node', [CLI, 'run', '--rules', join(dir, 'rules.yaml'), '--tokens', join(dir, 'tokens.yaml'), '--ws-port', String(port), '--nats', NATS_URL, '--no-influx', '--prefix', prefix], { stdio: ['ignore', 'ignore', 'pipe'] });
-  worker.stderr!.on('data', (d) => { log += d; });
-  await waitFor('spc run to be ready', () => (log.includes('spc run: ready') ? true : undefined));
+  run = await startSpcRun({ prefix, plcToken: PLC, rules: `version: 1\ncharacteristics:\n  - ${JSON.stringify({ ...bore, by: ['product'] })}\n  - ${JSON.stringify({ ...weight, by: ['cavity'] })}\n` });
+  port = run.port;
   nc = await connect({ servers: NATS_URL });
 }, 60_000);
 
 afterAll(async () => {
-  worker?.kill('SIGTERM');
-  await new Promise((r) => worker?.once('exit', r));
-  if (nc) { await deleteStreams(await nc.jetstreamManager(), streamNamesFor(prefix)); await nc.close(); }
+  await nc?.close();
+  await run?.stop();
 });
 
 it('two products on one characteristic chart as if alone; the drifting cavity is held, the other never', async () => {
