@@ -1,7 +1,7 @@
 import { createWriteStream } from 'node:fs';
 import { readSamples } from '../adapters/files/sample-reader.js';
 import { NdjsonWriter } from '../adapters/files/ndjson-writer.js';
-import { SpcEngine, type PointRecord } from '../core/index.js';
+import { seriesId, SpcEngine, type PointRecord } from '../core/index.js';
 import { loadRules } from '../rules-file/load.js';
 import { Progress } from './progress.js';
 import { summaryTable } from './summary-table.js';
@@ -29,7 +29,7 @@ export async function backtest(o: BacktestOptions): Promise<number> {
   const rejects = o.rejects ? createWriteStream(o.rejects) : undefined;
   const firstHolds = new Map<string, PointRecord>();
   const emit = (p: PointRecord) => {
-    if (p.actions.length && p.actions.includes('hold') && !firstHolds.has(p.characteristic)) firstHolds.set(p.characteristic, p);
+    if (p.actions.length && p.actions.includes('hold')) { const series = seriesId(p.characteristic, p.split); if (!firstHolds.has(series)) firstHolds.set(series, p); }
     writer?.write(p);
   };
   const progress = new Progress('backtest');

@@ -34,7 +34,23 @@ describe('spc backtest', () => {
     expect(r.stdout).toMatch(/^characteristic\s+chart\s+points/);
     expect(r.stdout).toMatch(/reflow\.peak_temp\s+i-mr\s+600/);
     expect(r.stdout).toMatch(/3,612 samples/);
-    expect(r.stdout).toMatch(/first hold on reflow\.peak_temp: point 4\d\d .* units L1-SN00004\d\d/);
+    expect(r.stdout).toMatch(/first hold on reflow\.peak_temp: point 4\d\d .* units L1-SN00004\d\d.*; change estimated at point \d+ \(set \d+–\d+\)/);
+  });
+
+  it('--summary names each split of a characteristic with by (a row per product and cavity)', () => {
+    const input = join(dir, 'molding.ndjson');
+    // Two products at nominals 50 and 75, two cavities, 30 shots each: no split alarms, four rows.
+    const lines: string[] = [];
+    for (let i = 0; i < 120; i++) for (const cavity of ['1', '2']) {
+      const product = i < 60 ? 'P-100' : 'P-200';
+      lines.push(JSON.stringify({ ts: new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString(), line: 'L2', station: 'molding', parameter: 'shot_weight', value: (product === 'P-100' ? 50 : 75) + 0.05 * Math.sin(i * 2.1), unit: `S${i}-C${cavity}`, product, attributes: { cavity } }));
+    }
+    writeFileSync(input, lines.join('\n') + '\n');
+    const r = spc('backtest', '--rules', 'rules/molding-line.yaml', '--input', input, '--summary');
+    expect(r.status).toBe(0);
+    for (const split of ['product=P-100,cavity=1', 'product=P-100,cavity=2', 'product=P-200,cavity=1', 'product=P-200,cavity=2']) {
+      expect(r.stdout).toMatch(new RegExp(`molding\\.shot_weight\\[${split}\\]\\s+i-mr\\s+60\\s`));
+    }
   });
 
   it('reads CSV with a header, and reports bad lines without stopping', () => {
