@@ -26,7 +26,15 @@ ${['L1', 'L2'].map((l) => `  - id: ${l}.p
     limits: { center: 10, sigma: 1 }
     rules: [nelson1]
     actions: { hold: [nelson1] }
-`).join('')}`;
+`).join('')}  - id: L1.w
+    match: { line: L1, station: m, parameter: w }
+    chart: { type: i-mr }
+    limits: { center: 10, sigma: 1 }
+    rules: [nelson1]
+    actions: { hold: [nelson1] }
+    by: [cavity]
+    maxSplits: 3
+`;
 const enc = new TextEncoder();
 const sample = (o: Record<string, unknown> = {}) => ({ ts: '2026-11-25T03:00:00Z', line: 'L1', station: 's', parameter: 'p', value: 10, unit: 'SN-ok', ...o });
 
@@ -120,6 +128,27 @@ describe.each(['postgres', 'pglite'] as const)('hostile input through spc run wi
       expect(l.detail).not.toMatch(/[\r\n\u0000]/);
     }
     await probe('control characters');
+  });
+
+  it('attributes and splits: bad names and values, too many attributes, a missing split key, one split too many', async () => {
+    const bad: [Record<string, unknown>, string, RegExp][] = [
+      [{ attributes: Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`a${i}`, 'x'])) }, 'invalid-sample', /attributes has more than 16 entries/],
+      [{ attributes: { 'cav ity': '1' } }, 'invalid-sample', /attribute name "cav ity" must be like an identifier/],
+      [{ attributes: { cavity: 'a\\b' } }, 'invalid-sample', /attributes\.cavity must not contain control characters or a backslash/],
+      [{ product: 'P\n1' }, 'invalid-sample', /product must not contain control characters/],
+      [{ station: 'm', parameter: 'w' }, 'rejected', /attributes\.cavity is required by characteristic L1\.w/],
+    ];
+    for (const [patch, reason, detail] of bad) {
+      const l = await letterFor(await publish(patch.station ? 'L1.m.w' : 'L1.s.p', enc.encode(JSON.stringify(sample(patch))), true));
+      expect([l.reason, l.detail]).toEqual([reason, expect.stringMatching(detail)]);
+    }
+    // Three cavities fill maxSplits; a fourth is dead-lettered, and the three still chart and hold.
+    for (const cavity of ['1', '2', '3']) await publish('L1.m.w', enc.encode(JSON.stringify(sample({ station: 'm', parameter: 'w', attributes: { cavity }, unit: `W-${cavity}` }))), false);
+    const l = await letterFor(await publish('L1.m.w', enc.encode(JSON.stringify(sample({ station: 'm', parameter: 'w', attributes: { cavity: '4' } }))), true));
+    expect([l.reason, l.detail]).toEqual(['too-many-splits', expect.stringMatching(/L1\.w already has 3 splits/)]);
+    await publish('L1.m.w', enc.encode(JSON.stringify(sample({ station: 'm', parameter: 'w', attributes: { cavity: '2' }, value: 100, unit: 'W-HOLD' }))), false);
+    await waitFor('the split hold', () => (heldUnits.has('W-HOLD') ? true : undefined), 2000, 20);
+    await probe('hostile attributes and splits');
   });
 
   it('dates that do not exist are refused before the store sees them', async () => {
