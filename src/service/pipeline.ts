@@ -175,7 +175,7 @@ export class Pipeline {
       const enc = this.o.encoder;
       this.out.line(enc.point(p, tags));
       if (p.phase === 'I' && p.index === 1) { // limits just locked: record the capability they imply
-        const summary = this.engine.summaryOf(p.characteristic);
+        const summary = this.engine.summaryOf(p.characteristic, p.split);
         const line = summary && enc.capability(p.characteristic, place, summary, s.ts);
         if (line) this.out.line(line);
       }

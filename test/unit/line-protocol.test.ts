@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pointLine, sampleLine, signalLine, violationLines } from '../../src/adapters/influx/line-protocol.js';
+import { capabilityLine, pointLine, sampleLine, signalLine, violationLines } from '../../src/adapters/influx/line-protocol.js';
 import type { PointRecord } from '../../src/core/index.js';
 
 const point: PointRecord = {
@@ -25,5 +25,12 @@ describe('InfluxDB line protocol', () => {
   it('spc_signal: a hold with its id, rule and units', () => {
     const line = signalLine({ type: 'hold', id: 'c#1', line: 'L1', station: 's', characteristic: 'c', rule: 'we1', rules: ['we1'], action: 'hold', statistic: 3, center: 0, ucl: 1, lcl: -1, rev: 1, unitCount: 2, units: ['A', 'B'], added: ['A', 'B'], lots: [], firstIndex: 1, lastIndex: 1, ts: '2026-11-25T03:00:00Z', updated: '2026-11-25T03:00:00Z' }, 5);
     expect(line).toBe('spc_signal,characteristic=c,line=L1,station=s,type=hold id="c#1",units="A,B",rule="we1",statistic=3,lots="",unit_count=2i,rev=1i 1795575600000000005');
+  });
+  it('a split\'s keys are tags on points, violations and capability (two splits at one time stay two series)', () => {
+    const split = { product: 'P 100', cavity: '2' };
+    expect(pointLine({ ...point, split }, tags)).toMatch(/^spc_point,characteristic=reflow\.peak_temp,line=L1,station=reflow\\ oven,parameter=peak_temp,chart=i-mr,split_product=P\\ 100,split_cavity=2 index=12i,/);
+    expect(violationLines({ ...point, split }, tags)[0]).toMatch(/,rule=we1,split_product=P\\ 100,split_cavity=2 statistic=/);
+    const summary = { type: 'summary' as const, characteristic: 'reflow.peak_temp', split, chart: 'i-mr' as const, points: 25, center: 245, sigma: 1, pendingSamples: 0, droppedSamples: 0, violations: {}, actions: {}, capability: { cp: 1.5, cpk: 1.4, pp: 1.45, ppk: 1.35 } };
+    expect(capabilityLine('reflow.peak_temp', tags, summary, '2026-11-25T03:00:00Z')).toMatch(/^spc_capability,characteristic=reflow\.peak_temp,line=L1,station=reflow\\ oven,split_product=P\\ 100,split_cavity=2 cp=1\.5,/);
   });
 });

@@ -31,6 +31,7 @@ describe('by: [product] — one chart per product', () => {
     }
     // One summary per split, with its own center.
     expect(split.engine.summaries().map((s) => [s.split, Math.round(s.center!)])).toEqual([[{ product: 'P-100' }, 10], [{ product: 'P-200' }, 25]]);
+    expect(Math.round(split.engine.summaryOf('bore', { product: 'P-200' })!.center!)).toBe(25); // the split's own (capability at its lock)
     // Without the split, the changeover floods the chart: the same samples on one chart violate at once.
     expect(run(base, samples).points.filter((p) => p.violations.length).length).toBeGreaterThan(20);
   });

@@ -79,7 +79,7 @@ export function capabilityLine(characteristic: string, t: Pick<PlaceTags, 'line'
   const c = s.capability;
   if (!c || s.center === null || s.sigma === null) return undefined;
   const f = floatField('cp', c.cp) + floatField('cpk', c.cpk) + floatField('pp', c.pp) + floatField('ppk', c.ppk) + floatField('center', s.center) + floatField('sigma', s.sigma);
-  return 'spc_capability,characteristic=' + escapeTag(characteristic) + ',line=' + escapeTag(t.line) + ',station=' + escapeTag(t.station) + ' ' + f.slice(1) + ' ' + nanos(ts, 0);
+  return 'spc_capability,characteristic=' + escapeTag(characteristic) + ',line=' + escapeTag(t.line) + ',station=' + escapeTag(t.station) + splitTags(s.split) + ' ' + f.slice(1) + ' ' + nanos(ts, 0);
 }
 
 /** `spc_signal`: holds, releases, alarms and alarm clears as sent to the line. */

@@ -202,10 +202,10 @@ export class SpcEngine {
     if (t instanceof SplitCharacteristic) t.released(split); else t?.released();
   }
 
-  /** One characteristic's summary (capability once its limits are locked); a split one: its first split's. */
-  summaryOf(id: string): SummaryRecord | undefined {
+  /** One characteristic's summary (capability once its limits are locked); of a split one, the split's (or its first). */
+  summaryOf(id: string, split?: SplitValues): SummaryRecord | undefined {
     const t = this.runners.find((r) => r.id === id);
-    return t instanceof SplitCharacteristic ? t.summaries()[0] : t?.summary();
+    return t instanceof SplitCharacteristic ? t.summaryOf(split) : t?.summary();
   }
 
   /** Snapshots of the characteristics `include` selects (all by default). */

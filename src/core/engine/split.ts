@@ -94,6 +94,12 @@ export class SplitCharacteristic {
     return s !== undefined;
   }
 
+  /** The summary of one split (the first split's without one). */
+  summaryOf(split: SplitValues | undefined): SummaryRecord | undefined {
+    if (!split) return this.summaries()[0];
+    return this.splits.get(this.config.by!.map((k) => split[k]).join('\u001f'))?.summary();
+  }
+
   /** One summary per split, in the order the splits appeared. */
   summaries(): SummaryRecord[] {
     return [...this.splits.values()].map((r) => r.summary());
