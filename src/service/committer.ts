@@ -26,8 +26,6 @@ export interface Batch {
   /** Anomaly verdicts of the batch's units (a few ms): their lines and signals join the batch. */
   scoring: Promise<void>[];
   traceRows: TraceRow[]; signals: Signal[]; audit: AuditRecord[];
-  /** Index in `signals` of each hold's or alarm's merged revisions (see storeSignal). */
-  latest: Map<string, number>;
   /** Releases to record in the state store before the batch counts as committed. */
   releases: PendingWrite[];
   /** Last message of each partition in this batch: the partition's commit position once it is durable. */
@@ -51,8 +49,6 @@ export interface CommitterOptions {
 const INSTANCE = Math.random().toString(36).slice(2, 10);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const encoder = new TextEncoder();
-/** Merged signal entries (their `added` lists belong to the batch, not to a signal on the line). */
-const merging = new WeakSet<object>();
 
 /**
  * Makes batches of processed messages durable, then acknowledges them — pipelined: a closed
@@ -81,7 +77,7 @@ export class Committer {
   constructor(private readonly o: CommitterOptions) { this.current = this.newBatch(); }
 
   private newBatch(): Batch {
-    return { no: ++this.batches, msgs: [], lines: new OutboxBuffer(OUTBOX_CHUNK_BYTES), deadLetters: [], scoring: [], traceRows: [], signals: [], audit: [], latest: new Map(), releases: [], touched: new Map() };
+    return { no: ++this.batches, msgs: [], lines: new OutboxBuffer(OUTBOX_CHUNK_BYTES), deadLetters: [], scoring: [], traceRows: [], signals: [], audit: [], releases: [], touched: new Map() };
   }
 
   /** A processed message joins the current batch (its partition's commit position moves with it). */
@@ -93,26 +89,6 @@ export class Committer {
   }
 
   line(b: Batch, text: string): void { b.lines.add(text); }
-
-  /**
-   * A signal to store with the batch. A latched hold makes a revision per point: the revisions of
-   * one hold in a batch become one entry (the latest values, every unit added, in order) instead
-   * of a thousand objects kept alive until the commit. A release or clear ends the merging for its
-   * id, so it is stored after the revisions before it. The signal objects themselves are not
-   * changed (the line already has them): the merged entry is a copy.
-   */
-  storeSignal(b: Batch, s: Signal): void {
-    if (s.type !== 'hold' && s.type !== 'alarm') { b.latest.delete(s.id); b.signals.push(s); return; }
-    const at = b.latest.get(s.id);
-    const before = at === undefined ? undefined : b.signals[at];
-    if (before === undefined || before.type !== s.type) { b.latest.set(s.id, b.signals.length); b.signals.push(s); return; }
-    // The first merge copies; later ones append to the copy's own list.
-    const added = merging.has(before) ? before.added : [...before.added];
-    for (const u of s.added) added.push(u);
-    const merged = { ...s, added, changePoint: before.changePoint ?? s.changePoint }; // rev 1's, not repeated later
-    merging.add(merged);
-    b.signals[at!] = merged;
-  }
 
   /** A dead letter written with the batch; logged at most once per reason and 10 s, with how many were held back. */
   deadLetter(b: Batch, info: DeadLetter, payload: Uint8Array): void {

@@ -149,7 +149,7 @@ export class SpcWorker {
       point: (p, line, station) => this.o.onPoint?.(p, line, station),
       line: (t) => c.line(batch(), t),
       traceRow: (r) => batch().traceRows.push(r),
-      storeSignal: (s) => c.storeSignal(batch(), s),
+      storeSignal: (s) => batch().signals.push(s),
       deadLetter: (info, payload) => c.deadLetter(batch(), info, payload),
       score: (a, unit) => {
         // Scored off-thread; the verdict joins the batch of the unit's last sample.
