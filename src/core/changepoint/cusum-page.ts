@@ -6,7 +6,7 @@ import type { ChangePointEstimate } from './profile.js';
  * have happened right after the last point at which that sum was zero, so the first changed point
  * is that point + 1. `sums` holds the signalling side's sum at the points s … T (the first is index
  * `first`); when it was never zero in the window, the estimate is the window's first point.
- * The confidence set comes from the normal-mean likelihood on the same window (see `page`'s caller).
+ * The confidence set comes from the normal-mean likelihood on the same window (estimate.ts).
  */
 export function cusumPageChangePoint(sums: ArrayLike<number>, first: number): number {
   for (let j = sums.length - 2; j >= 0; j--) if (sums[j] === 0) return first + j + 1;

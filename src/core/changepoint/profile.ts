@@ -9,7 +9,7 @@
 export interface ChangePointEstimate {
   /** Index of the first point estimated to come from the changed process (τ̂ + 1). */
   index: number;
-  /** Bounds of the confidence set for that index (see likelihoodSet). */
+  /** Bounds of the confidence set for that index (see fromProfile). */
   lower: number;
   upper: number;
   method: ChangePointMethod;

@@ -1,7 +1,6 @@
-import { plotAttribute } from './attribute.js';
+import { plotAttribute, positiveCenter } from './attribute.js';
 import { includedTotals, type ChartParameters, type ControlChart, type Observation, type PlottedPoint } from './chart.js';
 import type { ChartSpec } from './spec.js';
-import { positiveCenter } from './attribute.js';
 
 /** Count of defects chart (Montgomery §7.3.1, eq. 7.17): c̄ = mean count, limits c̄ ± 3√c̄. */
 export class DefectCountChart implements ControlChart {

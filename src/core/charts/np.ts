@@ -1,7 +1,6 @@
-import { BinomialChart, plotAttribute } from './attribute.js';
+import { BinomialChart, plotAttribute, fractionCenter } from './attribute.js';
 import type { ChartParameters, ControlChart, Observation, PlottedPoint } from './chart.js';
 import type { ChartSpec } from './spec.js';
-import { fractionCenter } from './attribute.js';
 
 /**
  * Number nonconforming chart (Montgomery §7.2.3, eq. 7.13): center n·p̄, limits n·p̄ ± 3√(n·p̄(1−p̄)).

@@ -1,7 +1,6 @@
-import { BinomialChart, plotAttribute } from './attribute.js';
+import { BinomialChart, plotAttribute, fractionCenter } from './attribute.js';
 import type { ChartParameters, ControlChart, Observation, PlottedPoint } from './chart.js';
 import type { ChartSpec } from './spec.js';
-import { fractionCenter } from './attribute.js';
 
 /**
  * Fraction nonconforming chart (Montgomery §7.2.1–7.2.2, eqs. 7.8 and 7.10):

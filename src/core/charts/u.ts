@@ -1,7 +1,6 @@
-import { plotAttribute } from './attribute.js';
+import { plotAttribute, positiveCenter } from './attribute.js';
 import { includedTotals, type ChartParameters, type ControlChart, type Observation, type PlottedPoint } from './chart.js';
 import type { ChartSpec } from './spec.js';
-import { positiveCenter } from './attribute.js';
 
 /**
  * Defects per unit chart (Montgomery §7.3.1–7.3.2, eqs. 7.19 and 7.21): ū = Σcᵢ/Σnᵢ, limits

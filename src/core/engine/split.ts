@@ -31,18 +31,17 @@ export class SplitCharacteristic {
     this.maxSplits = config.maxSplits ?? DEFAULT_MAX_SPLITS;
   }
 
-  get splitCount(): number { return this.splits.size; }
+  /** The map key of a split's values (in `by` order, joined by the unit separator ids never contain). */
+  private keyOfValues(values: SplitValues): string { return this.config.by!.map((k) => values[k]).join('\u001f'); }
 
   private keyOf(s: Sample): { key: string; values: SplitValues } | { missing: string } {
-    const by = this.config.by!;
     const values: Record<string, string> = {};
-    const parts: string[] = [];
-    for (const k of by) {
+    for (const k of this.config.by!) {
       const v = valueOf(s, k);
       if (v === undefined) return { missing: k };
-      values[k] = v; parts.push(v);
+      values[k] = v;
     }
-    return { key: parts.join('\u001f'), values: Object.freeze(values) };
+    return { key: this.keyOfValues(values), values: Object.freeze(values) };
   }
 
   private runnerFor(key: string, values: SplitValues): CharacteristicRunner {
@@ -77,8 +76,7 @@ export class SplitCharacteristic {
   /** A hold of one split was released. */
   released(split: SplitValues | undefined): void {
     if (!split) return;
-    const key = this.config.by!.map((k) => split[k]).join('\u001f');
-    this.splits.get(key)?.released();
+    this.splits.get(this.keyOfValues(split))?.released();
   }
 
   saveState(): SplitSnapshot {
@@ -90,14 +88,14 @@ export class SplitCharacteristic {
   /** Puts the splits back as the snapshot left them (each restored on its first sample). */
   restoreState(s: SplitSnapshot | undefined): boolean {
     this.splits.clear();
-    this.pending = new Map((s?.splits ?? []).map((x) => [this.config.by!.map((k) => x.values[k]).join('\u001f'), x]));
+    this.pending = new Map((s?.splits ?? []).map((x) => [this.keyOfValues(x.values), x]));
     return s !== undefined;
   }
 
   /** The summary of one split (the first split's without one). */
   summaryOf(split: SplitValues | undefined): SummaryRecord | undefined {
     if (!split) return this.summaries()[0];
-    return this.splits.get(this.config.by!.map((k) => split[k]).join('\u001f'))?.summary();
+    return this.splits.get(this.keyOfValues(split))?.summary();
   }
 
   /** One summary per split, in the order the splits appeared. */
