@@ -73,13 +73,12 @@ export class CharacteristicRunner {
       return bits;
     });
     this.ruleHits = new Uint32Array(config.rules.length);
-    const chartSpecOf = chartSpec(config.chart.type);
-    this.history = new PointHistory(config.containment?.lookback ?? DEFAULT_LOOKBACK, {
-      counts: chartSpecOf?.subgroups === 'subgroup' || chartSpecOf?.family === 'attributes', sums: config.chart.type === 'cusum',
-    });
-    this.containFrom = config.containment?.from ?? 'lower';
     const spec = chartSpec(config.chart.type);
     if (!spec) throw new RangeError(`unknown chart type ${String(config.chart.type)}`);
+    this.history = new PointHistory(config.containment?.lookback ?? DEFAULT_LOOKBACK, {
+      counts: spec.subgroups === 'subgroup' || spec.family === 'attributes', sums: spec.key === 'cusum',
+    });
+    this.containFrom = config.containment?.from ?? 'lower';
     if (spec.subgroups === 'subgroup') {
       // The rule file's check requires it; a configuration built in code gets the same message.
       if (config.chart.subgroupSize === undefined) throw new RangeError(`a ${spec.key} chart needs subgroupSize (characteristic ${config.id})`);
