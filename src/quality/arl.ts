@@ -44,7 +44,10 @@ export function estimateArl(c: CharacteristicConfig, o: ArlOptions = {}): ArlRes
   let note: string | undefined;
   let draw: (shifted: boolean) => Observation;
   let params: ChartParameters;
-  const proto = createChart(c.chart);
+  // Short-run charts simulate one product at nominal 0 and σ 1 (their statistic is then the value).
+  const SIM = 'simulated';
+  const products = { [SIM]: { spec: { target: 0 }, limits: { center: 0, sigma: 1 } } };
+  const proto = createChart(c.chart, products);
   const distribution = chartSpec(type)?.distribution ?? 'normal';
   if (distribution !== 'normal') {
     const binomial = distribution === 'binomial';
@@ -62,7 +65,7 @@ export function estimateArl(c: CharacteristicConfig, o: ArlOptions = {}): ArlRes
     params = proto.fromStandard(0, 1);
     draw = (shifted) => {
       const mu = shifted ? shift : 0;
-      if (n === 1) return { x: mu + rng.normal(), n: 1, range: 0, sd: 0 };
+      if (n === 1) return { x: mu + rng.normal(), n: 1, range: 0, sd: 0, product: SIM };
       let sum = 0, min = Infinity, max = -Infinity, ss = 0;
       const values: number[] = [];
       for (let i = 0; i < n; i++) { const v = mu + rng.normal(); values.push(v); sum += v; if (v < min) min = v; if (v > max) max = v; }
@@ -79,12 +82,14 @@ export function estimateArl(c: CharacteristicConfig, o: ArlOptions = {}): ArlRes
   const estimate = (shifted: boolean): ArlEstimate => {
     let sum = 0, sumSq = 0, censored = 0;
     for (let r = 0; r < runs; r++) {
-      const chart = createChart(c.chart);
+      const chart = createChart(c.chart, products);
       const state = newRuleState(layout);
       let len = 0, fired = false;
       while (!fired && len < maxPoints) {
+        const obs = draw(shifted);
+        if (chart.warmUp?.(obs)) continue; // a self-starting chart's first pieces plot nothing
         len++;
-        const zoneSigma = chart.plot(draw(shifted), params, point);
+        const zoneSigma = chart.plot(obs, params, point);
         rp.statistic = point.statistic;
         rp.z = (point.statistic - point.center) / zoneSigma;
         rp.beyond = point.statistic > point.ucl || point.statistic < point.lcl;

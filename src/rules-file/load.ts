@@ -22,6 +22,8 @@ export function parseRuleFile(text: string, file: string): ParseResult {
   if (diagnostics.length) return { ok: false, diagnostics: sortDiagnostics(diagnostics) };
   const config: RuleSetConfig = {
     ...raw,
+    // A self-starting chart (Q) has no limits in the file: its statistic is N(0, 1) by construction.
+    characteristics: raw.characteristics.map((c) => (c.limits === undefined ? { ...c, limits: { center: 0, sigma: 1 } } : c)),
     anomaly: raw.anomaly?.map((a) => ({ id: a.id, model: resolve(dirname(file), a.model), match: a.match, action: a.action ?? 'alarm', waitMs: parseDuration(a.wait ?? '30s') })),
   };
   if (!config.anomaly) delete config.anomaly;

@@ -43,7 +43,7 @@ const Limits = Type.Object({
   phase1: Type.Optional(Type.Integer({ minimum: 2, maximum: MAX_PHASE1_POINTS, description: 'estimate center and sigma from the first N plotted points, then lock them (Phase II)' })),
   exclude: Type.Optional(Type.Array(Type.Integer({ minimum: 1 }), { uniqueItems: true, description: 'Phase I points (1-based) left out of the estimate: assignable causes' })),
   center: Type.Optional(Type.Number({ description: 'fixed center: mean (variables) or p̄ / c̄ / ū (attributes)' })),
-  sigma: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'fixed sigma of individual values (variables charts only)' })),
+  sigma: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'fixed sigma of individual values (variables charts); σz for Laney p′ and u′ charts' })),
 }, { additionalProperties: false });
 
 const Spec = Type.Object({
@@ -67,14 +67,14 @@ const Characteristic = Type.Object({
   description: Type.Optional(Type.String()),
   match: Match,
   chart: Chart,
-  limits: Limits,
+  limits: Type.Optional(Limits),
   spec: Type.Optional(Spec),
   rules: Type.Array(Type.Enum([...RULE_NAMES]), { uniqueItems: true, minItems: 1, description: RULE_NAMES.join(', ') }),
   actions: Type.Optional(Actions),
   containment: Type.Optional(Containment),
   by: Type.Optional(Type.Array(Type.String({ pattern: ATTRIBUTE_KEY }), { minItems: 1, maxItems: 4, uniqueItems: true, description: 'one chart per distinct combination of these keys: product, or attribute names (e.g. [product, cavity])' })),
   maxSplits: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_SPLITS, description: 'most charts this characteristic splits into (default 1,000); samples of further combinations are dead-lettered as too-many-splits' })),
-  products: Type.Optional(Type.Record(Type.String({ minLength: 1 }), Type.Object({ spec: Type.Optional(Spec), limits: Type.Optional(Limits) }, { additionalProperties: false }), { description: 'per product: its own spec and limits (with by: [product])' })),
+  products: Type.Optional(Type.Record(Type.String({ minLength: 1 }), Type.Object({ spec: Type.Optional(Spec), limits: Type.Optional(Limits) }, { additionalProperties: false }), { description: 'per product: its own spec and limits (with by: [product]); for short-run charts (dnom, zmr) its nominal (spec.target) and known sigma (limits: { center, sigma })' })),
 }, { additionalProperties: false });
 
 const Anomaly = Type.Object({

@@ -48,7 +48,9 @@ export function semanticDiagnostics(y: LocatedYaml, raw: unknown): FileDiagnosti
       }
     }
 
-    if (isObj(c.limits)) {
+    if (spec?.selfStarting && c.limits !== undefined) at(['limits'], `a ${type} chart starts itself from each product's first pieces and plots against 0 ± 3; remove limits`);
+    if (spec && !spec.selfStarting && c.limits === undefined) at([], 'needs limits: { phase1: N } (estimate from the first N points) or { center, sigma } (fixed limits)');
+    if (isObj(c.limits) && !spec?.selfStarting) {
       const limits = c.limits;
       const hasPhase1 = limits.phase1 !== undefined, hasCenter = limits.center !== undefined;
       if (hasPhase1 && hasCenter) at(['limits'], 'set either phase1 (estimate, then lock) or center (fixed limits), not both', 'center');
@@ -62,7 +64,7 @@ export function semanticDiagnostics(y: LocatedYaml, raw: unknown): FileDiagnosti
       }
       if (type) {
         if (hasCenter && !isAttribute && limits.sigma === undefined) at(['limits'], `fixed limits of a ${type} chart need sigma (of individual values)`);
-        if (limits.sigma !== undefined && isAttribute) at(['limits'], `a ${type} chart derives sigma from center; remove sigma`, 'sigma');
+        if (limits.sigma !== undefined && isAttribute && !spec?.standardSigma) at(['limits'], `a ${type} chart derives sigma from center; remove sigma`, 'sigma');
         const refused = isNum(limits.center) ? spec?.checkCenter?.(limits.center, type) : undefined;
         if (refused) at(['limits', 'center'], refused);
       }
@@ -71,6 +73,7 @@ export function semanticDiagnostics(y: LocatedYaml, raw: unknown): FileDiagnosti
     if (isObj(c.spec)) {
       const { lsl, usl } = c.spec;
       if (isAttribute) at(['spec'], `spec limits apply to variables charts only, not to a ${type} chart`);
+      else if (spec?.scale) at(['spec'], `a ${type} chart plots ${spec.scale} values of several products; give each product its nominal in products.<product>.spec.target`);
       if (isNum(lsl) && isNum(usl) && !(lsl < usl)) at(['spec', 'usl'], `must be greater than lsl (${lsl})`);
       if (lsl === undefined && usl === undefined && Object.keys(c.spec).length > 0) at(['spec'], 'needs lsl, usl or both');
     }
@@ -78,7 +81,8 @@ export function semanticDiagnostics(y: LocatedYaml, raw: unknown): FileDiagnosti
     // Splits: per-product overrides need product among the split keys; a split key the match
     // fixes to one value would make a single split.
     const by = Array.isArray(c.by) ? c.by.filter((k): k is string => typeof k === 'string') : [];
-    if (isObj(c.products) && !by.includes('product')) at(['products'], 'per-product overrides need by: [product, …] (one chart per product)');
+    if (spec?.scale && by.includes('product')) at(['by'], `a ${type} chart puts every product on one chart (that is its purpose); remove product from by`);
+    else if (isObj(c.products) && !by.includes('product') && !spec?.scale) at(['products'], 'per-product overrides need by: [product, …] (one chart per product), or a short-run chart (dnom, zmr) that reads each product\'s nominal');
     const match = isObj(c.match) ? c.match : {};
     for (const k of by) {
       const fixed = k === 'product' ? match.product !== undefined : isObj(match.attributes) && match.attributes[k] !== undefined;

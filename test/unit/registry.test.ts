@@ -11,7 +11,7 @@ it('every chart spec builds its own chart, lives in its own file, and is listed 
   expect(new Set(CHART_TYPES).size).toBe(CHART_SPECS.length);
   for (const s of CHART_SPECS as readonly ChartSpec[]) {
     const config = Object.fromEntries(s.params.map((p) => [p.key, p.default ?? p.minimum ?? 1]));
-    expect(s.create(config).type).toBe(s.key);
+    expect(s.create(config, {}).type).toBe(s.key);
     expect(fileURLToPath(s.file)).toMatch(new RegExp(`/charts/${s.key}\\.ts$`));
     expect(existsSync(fileURLToPath(s.file))).toBe(true);
   }

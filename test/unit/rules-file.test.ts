@@ -43,7 +43,7 @@ describe('rule file: schema errors point at file:line:col', () => {
   });
   it('unknown chart type', () => {
     expect(errorsOf(VALID.replace('type: xbar-r', 'type: xbar'))).toEqual([
-      'rules/smt.yaml:5:20 characteristics[0].chart.type must be one of i-mr, xbar-r, xbar-s, ewma, cusum, p, np, c, u (got "xbar")',
+      'rules/smt.yaml:5:20 characteristics[0].chart.type must be one of i-mr, xbar-r, xbar-s, ewma, cusum, dnom, zmr, q, p, np, c, u, laney-p, laney-u (got "xbar")',
     ]);
   });
   it('subgroupSize out of 2..25', () => {
@@ -58,7 +58,7 @@ describe('rule file: schema errors point at file:line:col', () => {
   });
   it('missing required key, at the mapping', () => {
     expect(errorsOf(VALID.replace('    limits: { phase1: 25 }\n', ''))).toEqual([
-      'rules/smt.yaml:3:5 characteristics[0] is missing required key "limits"',
+      'rules/smt.yaml:3:5 characteristics[0] needs limits: { phase1: N } (estimate from the first N points) or { center, sigma } (fixed limits)',
     ]);
   });
   it('wrong version and wrong type', () => {
@@ -134,7 +134,7 @@ describe('rule file: splits (by, products, maxSplits)', () => {
       'rules/smt.yaml:10:9 characteristics[0].by "product" is fixed by match, so splitting by it makes one chart; remove it from by or from match',
       'rules/smt.yaml:12:64 characteristics[0].products.P-100.limits needs either phase1 or center (fixed limits), not both or neither',
     ]);
-    expect(errorsOf(split.replace('by: [product, cavity]', 'by: [cavity]'))).toEqual(['rules/smt.yaml:12:15 characteristics[0].products per-product overrides need by: [product, …] (one chart per product)']);
+    expect(errorsOf(split.replace('by: [product, cavity]', 'by: [cavity]'))).toEqual(['rules/smt.yaml:12:15 characteristics[0].products per-product overrides need by: [product, …] (one chart per product), or a short-run chart (dnom, zmr) that reads each product\'s nominal']);
     expect(errorsOf(split.replace('by: [product, cavity]', 'by: [9x]'))[0]).toMatch(/characteristics\[0\]\.by\[0\]/);
   });
 });
@@ -145,7 +145,7 @@ describe('rule file: one pass reports every problem', () => {
       .replace('{ type: xbar-r, subgroupSize: 5 }', '{ type: ewma }')
       .replace('    actions: { hold: [we1], alarm: [we2, we3, we4] }\n', '    actions: { hold: [we1] }\n');
     expect(errorsOf(y)).toEqual([
-      'rules/smt.yaml:3:5 characteristics[0] is missing required key "limits"',
+      'rules/smt.yaml:3:5 characteristics[0] needs limits: { phase1: N } (estimate from the first N points) or { center, sigma } (fixed limits)',
       'rules/smt.yaml:7:18 characteristics[0].rules[1] "we2" is a run rule and does not apply to a ewma chart, whose points are autocorrelated; use we1 or nelson1',
       'rules/smt.yaml:7:23 characteristics[0].rules[2] "we3" is a run rule and does not apply to a ewma chart, whose points are autocorrelated; use we1 or nelson1',
       'rules/smt.yaml:7:28 characteristics[0].rules[3] "we4" is a run rule and does not apply to a ewma chart, whose points are autocorrelated; use we1 or nelson1',
@@ -155,6 +155,35 @@ describe('rule file: one pass reports every problem', () => {
     expect(errorsOf(VALID.replace('phase1: 25', 'phase1: many').replace('hold: [we1]', 'hold: [nelson2]'))).toEqual([
       'rules/smt.yaml:6:23 characteristics[0].limits.phase1 must be an integer (got "many")',
       'rules/smt.yaml:9:23 characteristics[0].actions.hold[0] "nelson2" is not among this characteristic\'s rules (we1, we2, we3, we4)',
+    ]);
+  });
+});
+
+describe('rule file: short-run charts (dnom, zmr, q)', () => {
+  const SHORT_RUN = `version: 1
+characteristics:
+  - id: lathe.diameter
+    match: { parameter: diameter }
+    chart: { type: dnom }
+    limits: { phase1: 20 }
+    products: { M1: { spec: { target: 15.0 } }, M2: { spec: { target: 15.5 } } }
+    rules: [nelson1]
+`;
+  it('products give nominals without splitting; a Q chart needs no limits (0 ± 3)', () => {
+    const r = parseRuleFile(SHORT_RUN, 'x.yaml');
+    expect(r.ok && r.config.characteristics[0]).toMatchObject({ chart: { type: 'dnom' }, products: { M1: { spec: { target: 15 } } } });
+    const q = parseRuleFile(SHORT_RUN.replace('type: dnom', 'type: q').replace('    limits: { phase1: 20 }\n', ''), 'x.yaml');
+    expect(q.ok && q.config.characteristics[0].limits).toEqual({ center: 0, sigma: 1 });
+  });
+  it('refuses limits on a Q chart, splitting a short-run chart by product, and spec limits on one chart of several products', () => {
+    expect(errorsOf(SHORT_RUN.replace('type: dnom', 'type: q'))).toEqual([
+      'rules/smt.yaml:6:13 characteristics[0].limits a q chart starts itself from each product\'s first pieces and plots against 0 ± 3; remove limits',
+    ]);
+    expect(errorsOf(SHORT_RUN.replace('    rules:', '    by: [product]\n    rules:'))).toEqual([
+      'rules/smt.yaml:8:9 characteristics[0].by a dnom chart puts every product on one chart (that is its purpose); remove product from by',
+    ]);
+    expect(errorsOf(SHORT_RUN.replace('    rules:', '    spec: { lsl: 14, usl: 16 }\n    rules:'))).toEqual([
+      'rules/smt.yaml:8:11 characteristics[0].spec a dnom chart plots deviation values of several products; give each product its nominal in products.<product>.spec.target',
     ]);
   });
 });

@@ -9,6 +9,8 @@ export interface Observation {
   range: number;
   /** Subgroup standard deviation, n − 1 denominator (X̄-S); 0 otherwise. */
   sd: number;
+  /** The sample's product (part number): short-run charts keep a nominal and state per product. */
+  product?: string;
 }
 
 /** Locked parameters of a chart: estimated in Phase I or given as a standard. */
@@ -63,6 +65,19 @@ export interface ControlChart {
   saveState?(): number[];
   /** Puts back what `saveState` gave, so the next point plots as if nothing had stopped. */
   restoreState?(state: readonly number[]): void;
+  /**
+   * Short-run charts: why a sample of this product cannot be plotted (no nominal, no σ), or
+   * undefined when it can. Checked before the sample is accepted, so it is dead-lettered, not lost.
+   */
+  refuse?(product: string | undefined, locked: boolean): string | undefined;
+  /**
+   * Self-starting charts: consumes an observation that gives no point yet (a product's first
+   * pieces) and returns true; the runner then plots nothing for it.
+   */
+  warmUp?(o: Observation): boolean;
+  /** Per-product state (running means, estimated σ) for a snapshot, keyed by product. */
+  saveProducts?(): Record<string, number[]>;
+  restoreProducts?(state: Readonly<Record<string, readonly number[]>>): void;
 }
 
 /** Sum of `x` and of `n` over the included observations (p̄ = Σx/Σn, ū = Σx/Σn). */

@@ -3,6 +3,10 @@ import type { ControlChart } from './chart.js';
 /** A chart's parameters as the rule file gives them (ChartConfig without its type). */
 export interface ChartParamValues { subgroupSize?: number; lambda?: number; L?: number; k?: number; h?: number }
 
+/** A product's nominal and known σ from the rule file (`products: { P-100: { spec: { target }, limits: { sigma } } }`). */
+export interface ProductStandard { target?: number; sigma?: number }
+export type ProductStandards = Readonly<Record<string, ProductStandard>>;
+
 /** One parameter of a chart in the rule file (`chart: { type: …, <key>: … }`). */
 export interface ChartParamSpec {
   key: 'subgroupSize' | 'lambda' | 'L' | 'k' | 'h';
@@ -44,8 +48,21 @@ export interface ChartSpec {
   countWithinN?: boolean;
   /** Extra check of a fixed center (attribute charts): a message when it cannot be used. */
   checkCenter?: (center: number, chart: string) => string | undefined;
-  /** A fresh (stateful) chart for one characteristic. */
-  create: (config: ChartParamValues) => ControlChart;
+  /**
+   * Attribute charts whose fixed limits take a sigma too, and what it means there (Laney's σz);
+   * other attribute charts derive σ from the center.
+   */
+  standardSigma?: string;
+  /**
+   * What the plotted statistic measures: the measurement itself (absent), its deviation from the
+   * product's nominal (DNOM), or a standardized value (Z, Q). Capability applies to measurements
+   * only; short-run charts take their nominals from `products` instead of splitting by them.
+   */
+  scale?: 'deviation' | 'standardized';
+  /** Starts from each product's first pieces: no Phase I and no limits in the rule file (Q chart). */
+  selfStarting?: boolean;
+  /** A fresh (stateful) chart for one characteristic; short-run charts read the products' standards. */
+  create: (config: ChartParamValues, products: ProductStandards) => ControlChart;
   /** Where the formulas come from (book, section, equations). */
   source: string;
   /** The file this spec lives in (set from import.meta.url; `spc explain` shows it). */

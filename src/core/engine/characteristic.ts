@@ -34,6 +34,8 @@ export class CharacteristicRunner {
   private readonly countChart: boolean;
   /** p or np: the count may not exceed n. */
   private readonly fractionChart: boolean;
+  /** Short-run charts plot deviations or standardized values: no capability, and the change-point history keeps the statistic. */
+  private readonly measurementScale: boolean;
   private readonly phase1Size: number;
   private readonly excluded: readonly number[];
   private params: ChartParameters | undefined;
@@ -63,7 +65,7 @@ export class CharacteristicRunner {
   /** `split`: the values of a split characteristic's chart (`by`), on every point and summary. */
   constructor(readonly config: CharacteristicConfig, readonly split?: Readonly<Record<string, string>>) {
     this.id = config.id;
-    this.chart = createChart(config.chart);
+    this.chart = createChart(config.chart, config.products);
     this.rules = ruleLayout(config.rules);
     this.ruleState = newRuleState(this.rules);
 
@@ -87,6 +89,7 @@ export class CharacteristicRunner {
     this.needsN = spec.needsN;
     this.countChart = spec.family === 'attributes';
     this.fractionChart = spec.countWithinN === true;
+    this.measurementScale = spec.scale === undefined;
     const limits = config.limits;
     if ('phase1' in limits) {
       this.phase1Size = limits.phase1;
@@ -101,6 +104,10 @@ export class CharacteristicRunner {
 
   /** Why this characteristic cannot use the sample, or undefined when it can. */
   reject(sample: Sample): string | undefined {
+    if (this.chart.refuse) {
+      if (this.pendingRestore !== undefined) this.applyRestore();
+      return this.chart.refuse(sample.product, this.params !== undefined);
+    }
     if (!this.countChart) return undefined;
     const type = this.config.chart.type;
     if (this.needsN && !(typeof sample.n === 'number' && sample.n > 0)) return `n (sample size > 0) is required for a ${type} chart (characteristic ${this.id})`;
@@ -120,6 +127,7 @@ export class CharacteristicRunner {
       const o = this.scratch;
       o.x = sample.value;
       o.n = sample.n ?? 1;
+      o.product = sample.product;
       this.plot(o, [sample.unit], sample.lot === undefined ? NO_LOTS : [sample.lot], sample.ts, 'II', emit);
     } else {
       this.acceptGroup(singleObservation(sample, sample.n ?? 1), emit);
@@ -136,7 +144,7 @@ export class CharacteristicRunner {
     const points = this.phase1!;
     const included = points.map((_, i) => !this.excluded.includes(i + 1));
     this.params = this.chart.estimate(points.map((g) => g.obs), included);
-    if (!this.countChart) {
+    if (!this.countChart && this.measurementScale) {
       const values: number[] = [];
       points.forEach((g, i) => { if (included[i]) { if (g.values.length) values.push(...g.values); else values.push(g.obs.x); } });
       if (values.length >= 2) this.overallSigma = sampleStandardDeviation(values);
@@ -146,6 +154,7 @@ export class CharacteristicRunner {
   }
 
   private plot(obs: Observation, units: readonly string[], lots: readonly string[], ts: string, phase: 'I' | 'II', emit: PointSink): void {
+    if (this.chart.warmUp?.(obs)) return; // a self-starting chart's first pieces of a product
     // Every field is declared up front (companion values as undefined, which JSON omits), so all
     // records share one hidden class and need no second allocation when a chart fills its extras.
     const record: PointRecord = {
@@ -187,7 +196,7 @@ export class CharacteristicRunner {
         if (window > 1) record.runLength = Math.min(window, this.index);
       }
     }
-    if (phase === 'II') this.history.add(record.index, obs.x, obs.n, record.cplus ?? 0, record.cminus ?? 0, units, ts);
+    if (phase === 'II') this.history.add(record.index, this.measurementScale ? obs.x : record.statistic, obs.n, record.cplus ?? 0, record.cminus ?? 0, units, ts);
     const newHold = (actionBits & ACTION_BITS.hold) !== 0 && !this.holdLatched;
     const newAlarm = (actionBits & ACTION_BITS.alarm) !== 0 && !this.alarmActive;
     if ((newHold || newAlarm) && phase === 'II') this.estimate(record, newHold);
@@ -234,9 +243,11 @@ export class CharacteristicRunner {
       holds: this.holds, alarms: this.alarms, overallSigma: packNumbers([this.overallSigma])[0],
     };
     if (this.params) s.params = packNumbers([this.params.center, this.params.sigma]);
-    if (this.phase1) s.phase1 = this.phase1.map((g) => ({ obs: packNumbers([g.obs.x, g.obs.n, g.obs.range, g.obs.sd]), units: g.units, lots: g.lots, ts: g.ts, values: packNumbers(g.values) }));
+    if (this.phase1) s.phase1 = this.phase1.map((g) => ({ obs: packNumbers([g.obs.x, g.obs.n, g.obs.range, g.obs.sd]), units: g.units, lots: g.lots, ts: g.ts, values: packNumbers(g.values), ...(g.obs.product !== undefined ? { product: g.obs.product } : {}) }));
     const chart = this.chart.saveState?.();
     if (chart) s.chart = packNumbers(chart);
+    const products = this.chart.saveProducts?.();
+    if (products) s.products = Object.fromEntries(Object.entries(products).map(([k, v]) => [k, packNumbers(v)]));
     if (this.subgrouper) s.subgroup = this.subgrouper.saveState();
     const history = this.history.saveState();
     if (history || this.floor || this.holdLatched || this.alarmActive) s.containment = { floor: this.floor, holdLatched: this.holdLatched, alarmActive: this.alarmActive, ...(history ? { history } : {}) };
@@ -267,9 +278,10 @@ export class CharacteristicRunner {
     if (from.params) { const [center, sigma] = unpackNumbers(from.params); this.params = { center, sigma }; } else this.params = undefined;
     this.phase1 = from.phase1?.map((g) => {
       const [x, n, range, sd] = unpackNumbers(g.obs);
-      return { obs: { x, n, range, sd }, units: g.units, lots: g.lots, ts: g.ts, values: unpackNumbers(g.values) };
+      return { obs: { x, n, range, sd, ...(g.product !== undefined ? { product: g.product } : {}) }, units: g.units, lots: g.lots, ts: g.ts, values: unpackNumbers(g.values) };
     });
     if (from.chart) this.chart.restoreState?.(unpackNumbers(from.chart));
+    this.chart.restoreProducts?.(Object.fromEntries(Object.entries(from.products ?? {}).map(([k, v]) => [k, unpackNumbers(v)])));
     if (this.subgrouper) this.subgrouper = Subgrouper.fromState(this.config.chart.subgroupSize as number, from.subgroup);
     this.floor = from.containment?.floor ?? 0;
     this.holdLatched = from.containment?.holdLatched ?? false;
@@ -291,7 +303,7 @@ export class CharacteristicRunner {
     if (actions.alarm) s.actions.alarm = this.alarms;
     if (!this.params) s.phase1 = { needed: this.phase1Size, collected: this.phase1?.length ?? 0 };
     const spec = this.config.spec;
-    if (spec && this.params && !this.countChart && (spec.lsl !== undefined || spec.usl !== undefined)) {
+    if (spec && this.params && !this.countChart && this.measurementScale && (spec.lsl !== undefined || spec.usl !== undefined)) {
       s.capability = capabilityIndices(spec, this.params.center, this.params.sigma, this.overallSigma);
     }
     return s;

@@ -86,7 +86,7 @@ export class Subgrouper {
 /** One sample as one point (individuals and attribute charts). */
 export function singleObservation(sample: Sample, n: number): GroupedObservation {
   return {
-    obs: { x: sample.value, n, range: 0, sd: 0 },
+    obs: { x: sample.value, n, range: 0, sd: 0, product: sample.product },
     units: [sample.unit], lots: sample.lot === undefined ? [] : [sample.lot], ts: sample.ts, values: [],
   };
 }

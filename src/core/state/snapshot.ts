@@ -21,7 +21,7 @@ export const packNumbers = (a: ArrayLike<number>): SnapNumber[] => Array.from(a,
 export const unpackNumbers = (a: readonly SnapNumber[]): number[] => a.map(Number);
 
 /** A Phase I point waiting for the limits: its observation [x, n, range, sd] and identities. */
-export interface GroupSnapshot { obs: SnapNumber[]; units: string[]; lots: string[]; ts: string; values: SnapNumber[] }
+export interface GroupSnapshot { obs: SnapNumber[]; units: string[]; lots: string[]; ts: string; values: SnapNumber[]; product?: string }
 
 /** An open X̄ subgroup. */
 export interface SubgroupSnapshot { values: SnapNumber[]; units: string[]; lots: string[]; id: string | number | null; lastTs: string; dropped: number }
@@ -34,6 +34,8 @@ export interface CharacteristicSnapshot {
   params?: SnapNumber[];
   phase1?: GroupSnapshot[];
   chart?: SnapNumber[];
+  /** Short-run charts' per-product state (running means, estimated σ), by product. */
+  products?: Record<string, SnapNumber[]>;
   rules: SnapNumber[];
   ruleHits: number[];
   holds: number;

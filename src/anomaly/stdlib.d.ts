@@ -1,9 +1,0 @@
-// The @stdlib distribution packages ship types under docs/types; these are the signatures used.
-declare module '@stdlib/stats-base-dists-f-quantile' {
-  /** Quantile of the F distribution with (d1, d2) degrees of freedom. */
-  export default function quantile(p: number, d1: number, d2: number): number;
-}
-declare module '@stdlib/stats-base-dists-chisquare-quantile' {
-  /** Quantile of the χ² distribution with k degrees of freedom. */
-  export default function quantile(p: number, k: number): number;
-}

@@ -1,0 +1,21 @@
+// The @stdlib distribution packages ship types under docs/types; these are the signatures used.
+declare module '@stdlib/stats-base-dists-f-quantile' {
+  /** Quantile of the F distribution with (d1, d2) degrees of freedom. */
+  export default function quantile(p: number, d1: number, d2: number): number;
+}
+declare module '@stdlib/stats-base-dists-chisquare-quantile' {
+  /** Quantile of the χ² distribution with k degrees of freedom. */
+  export default function quantile(p: number, k: number): number;
+}
+declare module '@stdlib/stats-base-dists-t-cdf' {
+  /** Cumulative distribution function of Student's t with ν degrees of freedom. */
+  export default function cdf(x: number, v: number): number;
+}
+declare module '@stdlib/stats-base-dists-normal-quantile' {
+  /** Quantile of the normal distribution N(μ, σ²). */
+  export default function quantile(p: number, mu: number, sigma: number): number;
+}
+declare module '@stdlib/stats-base-dists-normal-cdf' {
+  /** Cumulative distribution function of the normal distribution N(μ, σ²). */
+  export default function cdf(x: number, mu: number, sigma: number): number;
+}
