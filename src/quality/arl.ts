@@ -49,6 +49,8 @@ export function estimateArl(c: CharacteristicConfig, o: ArlOptions = {}): ArlRes
   const products = { [SIM]: { spec: { target: 0 }, limits: { center: 0, sigma: 1 } } };
   const proto = createChart(c.chart, products);
   const distribution = chartSpec(type)?.distribution ?? 'normal';
+  // A shift present from a product's first piece is its mean, not a change: Q detects changes after the start.
+  if (chartSpec(type)?.selfStarting) note = 'self-starting: the shift is simulated from the first piece, which the chart takes as the product\'s mean; it detects shifts after the start';
   if (distribution !== 'normal') {
     const binomial = distribution === 'binomial';
     const center = attributeCenter ?? (binomial ? 0.02 : 4);

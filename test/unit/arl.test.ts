@@ -15,6 +15,11 @@ describe('ARL by Monte Carlo against published values', () => {
     near(r.inControl, 370.4);
     near(r.shifted, 43.9);
   });
+  it('Q chart: its statistics are N(0, 1) in control (Quesenberry 1991), so ARL₀ = 370.4 as for a 3σ Shewhart chart', () => {
+    const r = estimateArl(chart({ chart: { type: 'q' }, limits: { center: 0, sigma: 1 } }), { runs: 4000, seed: 5 });
+    near(r.inControl, 370.4);
+    expect(r.note).toMatch(/self-starting/);
+  });
   it('CUSUM k = 0.5, h = 5: ARL₀ ≈ 465, ARL₁ (1σ) ≈ 10.4 (Montgomery Table 9.3)', () => {
     const r = estimateArl(chart({ chart: { type: 'cusum', k: 0.5, h: 5 } }), { runs: 4000, seed: 2 });
     near(r.inControl, 465);
