@@ -34,6 +34,13 @@ ${['L1', 'L2'].map((l) => `  - id: ${l}.p
     actions: { hold: [nelson1] }
     by: [cavity]
     maxSplits: 3
+  - id: L1.d
+    match: { line: L1, station: d, parameter: d }
+    chart: { type: dnom }
+    limits: { center: 0, sigma: 1 }
+    products: { P-1: { spec: { target: 10 } } }
+    rules: [nelson1]
+    actions: { hold: [nelson1] }
 `;
 const enc = new TextEncoder();
 const sample = (o: Record<string, unknown> = {}) => ({ ts: '2026-11-25T03:00:00Z', line: 'L1', station: 's', parameter: 'p', value: 10, unit: 'SN-ok', ...o });
@@ -149,6 +156,20 @@ describe.each(['postgres', 'pglite'] as const)('hostile input through spc run wi
     await publish('L1.m.w', enc.encode(JSON.stringify(sample({ station: 'm', parameter: 'w', attributes: { cavity: '2' }, value: 100, unit: 'W-HOLD' }))), false);
     await waitFor('the split hold', () => (heldUnits.has('W-HOLD') ? true : undefined), 2000, 20);
     await probe('hostile attributes and splits');
+  });
+
+  it('a short-run chart: a sample without a product, or of a product without a nominal, is dead-lettered; the next good one holds', async () => {
+    const bad: [Record<string, unknown>, RegExp][] = [
+      [{ station: 'd', parameter: 'd' }, /product is required for a dnom chart/],
+      [{ station: 'd', parameter: 'd', product: 'P-9' }, /product P-9 has no nominal: set products\.P-9\.spec\.target/],
+    ];
+    for (const [patch, detail] of bad) {
+      const l = await letterFor(await publish('L1.d.d', enc.encode(JSON.stringify(sample(patch))), true));
+      expect([l.reason, l.detail]).toEqual(['rejected', expect.stringMatching(detail)]);
+    }
+    await publish('L1.d.d', enc.encode(JSON.stringify(sample({ station: 'd', parameter: 'd', product: 'P-1', value: 15, unit: 'D-HOLD' }))), false);
+    await waitFor('the short-run hold', () => (heldUnits.has('D-HOLD') ? true : undefined), 2000, 20);
+    await probe('short-run products');
   });
 
   it('dates that do not exist are refused before the store sees them', async () => {
