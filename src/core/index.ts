@@ -6,6 +6,7 @@ export type { ChartParameters, ControlChart, Observation, PlottedPoint } from '.
 export { createRule } from './rules/index.js';
 export type { RulePoint, SpcRule } from './rules/index.js';
 export { capabilityIndices, type CapabilityIndices } from './capability.js';
+export { andersonDarling, type NormalityTest } from './normality.js';
 export { SpcEngine, type EngineCounters, type SampleOutcome } from './engine/engine.js';
 export { CharacteristicRunner } from './engine/characteristic.js';
 export { characteristicOfSeries, seriesId, SplitCharacteristic, type SplitSnapshot, type SplitValues } from './engine/split.js';

@@ -142,8 +142,12 @@ it.skipIf(!existsSync(CHROMIUM))('a split characteristic: one chart per product 
   await nc.close();
   const row = 'tr.hold[data-id="molding.shot_weight[product=P-200,cavity=2]#21"]';
   await page.waitForSelector(row);
-  await page.waitForFunction("document.querySelectorAll('#characteristic option').length >= 4");
+  await page.waitForFunction("document.querySelectorAll('#characteristic option').length >= 6");
   const options = await page.$$eval('#characteristic option', (o) => o.map((x) => (x as unknown as { value: string }).value));
-  expect(options.filter((o) => o.startsWith('molding.')).sort()).toEqual(['molding.shot_weight[product=P-100,cavity=1]', 'molding.shot_weight[product=P-100,cavity=2]', 'molding.shot_weight[product=P-200,cavity=1]', 'molding.shot_weight[product=P-200,cavity=2]']);
+  // One chart per product and cavity, and the self-starting Q chart per cavity with both products on it.
+  expect(options.filter((o) => o.startsWith('molding.')).sort()).toEqual([
+    'molding.shot_weight.startup[cavity=1]', 'molding.shot_weight.startup[cavity=2]',
+    'molding.shot_weight[product=P-100,cavity=1]', 'molding.shot_weight[product=P-100,cavity=2]', 'molding.shot_weight[product=P-200,cavity=1]', 'molding.shot_weight[product=P-200,cavity=2]',
+  ]);
   expect(await page.textContent(row)).toContain('P-200-2-20');
 }, 60_000);

@@ -11,6 +11,7 @@ import { configFingerprint, packNumbers, unpackNumbers, type CharacteristicSnaps
 import { estimateChangePoint } from '../changepoint/estimate.js';
 import { DEFAULT_LOOKBACK, type ContainmentFrom } from '../config.js';
 import { PointHistory } from './point-history.js';
+import { andersonDarling, type NormalityTest } from '../normality.js';
 
 const ACTION_BITS: Record<Action, number> = { hold: 1, alarm: 2 };
 /** Shared empty lists for the common case of a point with no violation (frozen: never mutated). */
@@ -46,6 +47,8 @@ export class CharacteristicRunner {
   private holds = 0;
   private alarms = 0;
   private overallSigma = NaN;
+  /** Anderson–Darling test of the Phase I values, when the limits locked: whether capability's normal model holds. */
+  private normality: NormalityTest | undefined;
   private readonly scratch: Observation = { x: 0, n: 1, range: 0, sd: 0 };
   private fingerprintCache: string | undefined;
   /** A restore not applied yet: a snapshot, or null for "start afresh" (see restoreState). */
@@ -148,6 +151,7 @@ export class CharacteristicRunner {
       const values: number[] = [];
       points.forEach((g, i) => { if (included[i]) { if (g.values.length) values.push(...g.values); else values.push(g.obs.x); } });
       if (values.length >= 2) this.overallSigma = sampleStandardDeviation(values);
+      this.normality = andersonDarling(values);
     }
     this.phase1 = undefined;
     for (const g of points) this.plot(g.obs, g.units, g.lots, g.ts, 'I', emit);
@@ -242,6 +246,7 @@ export class CharacteristicRunner {
       rules: packNumbers(this.ruleState), ruleHits: Array.from(this.ruleHits),
       holds: this.holds, alarms: this.alarms, overallSigma: packNumbers([this.overallSigma])[0],
     };
+    if (this.normality) s.normality = packNumbers([this.normality.n, this.normality.a2, this.normality.a2Adjusted, this.normality.pValue]);
     if (this.params) s.params = packNumbers([this.params.center, this.params.sigma]);
     if (this.phase1) s.phase1 = this.phase1.map((g) => ({ obs: packNumbers([g.obs.x, g.obs.n, g.obs.range, g.obs.sd]), units: g.units, lots: g.lots, ts: g.ts, values: packNumbers(g.values), ...(g.obs.product !== undefined ? { product: g.obs.product } : {}) }));
     const chart = this.chart.saveState?.();
@@ -275,6 +280,7 @@ export class CharacteristicRunner {
     this.ruleHits.set(from.ruleHits);
     this.holds = from.holds; this.alarms = from.alarms;
     this.overallSigma = Number(from.overallSigma);
+    if (from.normality) { const [n, a2, a2Adjusted, pValue] = unpackNumbers(from.normality); this.normality = { n, a2, a2Adjusted, pValue }; } else this.normality = undefined;
     if (from.params) { const [center, sigma] = unpackNumbers(from.params); this.params = { center, sigma }; } else this.params = undefined;
     this.phase1 = from.phase1?.map((g) => {
       const [x, n, range, sd] = unpackNumbers(g.obs);
@@ -306,6 +312,7 @@ export class CharacteristicRunner {
     if (spec && this.params && !this.countChart && this.measurementScale && (spec.lsl !== undefined || spec.usl !== undefined)) {
       s.capability = capabilityIndices(spec, this.params.center, this.params.sigma, this.overallSigma);
     }
+    if (this.normality) s.normality = this.normality;
     return s;
   }
 }

@@ -1,4 +1,5 @@
 import type { CapabilityIndices } from '../capability.js';
+import type { NormalityTest } from '../normality.js';
 import type { PlottedPoint } from '../charts/chart.js';
 import type { ChangePointEstimate } from '../changepoint/profile.js';
 import type { Action, ChartType, RuleName, ViolationName } from '../config.js';
@@ -68,6 +69,11 @@ export interface SummaryRecord {
   violations: Partial<Record<RuleName, number>>;
   actions: Partial<Record<Action, number>>;
   capability?: CapabilityIndices;
+  /**
+   * Anderson–Darling test of the Phase I values (variables charts of measurements, n ≥ 8): a small
+   * p-value says the capability indices' normal model does not fit.
+   */
+  normality?: NormalityTest;
 }
 
 export type PointSink = (point: PointRecord) => void;

@@ -34,6 +34,8 @@ export interface CharacteristicSnapshot {
   params?: SnapNumber[];
   phase1?: GroupSnapshot[];
   chart?: SnapNumber[];
+  /** Anderson–Darling test of the Phase I values: n, A², A*², p. */
+  normality?: SnapNumber[];
   /** Short-run charts' per-product state (running means, estimated σ), by product. */
   products?: Record<string, SnapNumber[]>;
   rules: SnapNumber[];
