@@ -4,6 +4,9 @@ import type { SpecConfig } from './config.js';
 export interface CapabilityIndices {
   cp?: number; cpk?: number; cpu?: number; cpl?: number;
   pp?: number; ppk?: number; ppu?: number; ppl?: number;
+  /** Non-normal methods (capability-fitted.ts): which, and the Box-Cox λ used. */
+  method?: 'boxcox' | 'percentile';
+  lambda?: number;
 }
 
 /**

@@ -43,6 +43,14 @@ export type LimitsConfig =
 
 export interface SpecConfig { lsl?: number; usl?: number; target?: number }
 
+/** How capability is computed: the normal indices (default), or for non-normal data the Box-Cox or percentile method. */
+export const CAPABILITY_METHODS = ['normal', 'boxcox', 'percentile'] as const;
+export interface CapabilityConfig {
+  method: (typeof CAPABILITY_METHODS)[number];
+  /** A fixed Box-Cox λ (e.g. Minitab's rounded 0, 0.5, −1); estimated by maximum likelihood when absent. */
+  lambda?: number;
+}
+
 export interface MatchConfig {
   line?: string; station?: string; parameter?: string;
   /** Only samples of this product (part number). */
@@ -68,6 +76,8 @@ export interface CharacteristicConfig {
   chart: ChartConfig;
   limits: LimitsConfig;
   spec?: SpecConfig;
+  /** Capability method (default normal). */
+  capability?: CapabilityConfig;
   rules: RuleName[];
   actions?: Partial<Record<Action, RuleName[]>>;
   /** Containment from the estimated change point (default from: lower, lookback: 500). */

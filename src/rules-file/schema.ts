@@ -1,5 +1,5 @@
 import Type from 'typebox';
-import { CHART_TYPES, CONTAINMENT_FROM, MAX_LOOKBACK, RULE_NAMES } from '../core/config.js';
+import { CAPABILITY_METHODS, CHART_TYPES, CONTAINMENT_FROM, MAX_LOOKBACK, RULE_NAMES } from '../core/config.js';
 import { ATTRIBUTE_KEY } from '../samples/schema.js';
 
 /** Most splits one characteristic may declare (memory, and InfluxDB tag cardinality). */
@@ -52,6 +52,11 @@ const Spec = Type.Object({
   target: Type.Optional(Type.Number({ description: 'nominal value' })),
 }, { additionalProperties: false, minProperties: 1 });
 
+const Capability = Type.Object({
+  method: Type.Enum([...CAPABILITY_METHODS], { description: 'normal (Cp, Cpk, Pp, Ppk, default) | boxcox (Pp, Ppk of the Box-Cox transformed values and spec limits) | percentile (Pp, Ppk from the 0.135 %, 50 % and 99.865 % quantiles of the Box-Cox fitted distribution)' }),
+  lambda: Type.Optional(Type.Number({ minimum: -5, maximum: 5, description: 'a fixed Box-Cox λ (e.g. 0 for ln, 0.5, −1); estimated by maximum likelihood when absent' })),
+}, { additionalProperties: false });
+
 const Actions = Type.Object({
   hold: Type.Optional(RuleList),
   alarm: Type.Optional(RuleList),
@@ -69,6 +74,7 @@ const Characteristic = Type.Object({
   chart: Chart,
   limits: Type.Optional(Limits),
   spec: Type.Optional(Spec),
+  capability: Type.Optional(Capability),
   rules: Type.Array(Type.Enum([...RULE_NAMES]), { uniqueItems: true, minItems: 1, description: RULE_NAMES.join(', ') }),
   actions: Type.Optional(Actions),
   containment: Type.Optional(Containment),

@@ -78,6 +78,12 @@ export function semanticDiagnostics(y: LocatedYaml, raw: unknown): FileDiagnosti
       if (lsl === undefined && usl === undefined && Object.keys(c.spec).length > 0) at(['spec'], 'needs lsl, usl or both');
     }
 
+    if (isObj(c.capability)) {
+      const hasLimits = isObj(c.spec) && (c.spec.lsl !== undefined || c.spec.usl !== undefined);
+      if (!hasLimits) at(['capability'], 'capability needs spec limits (spec: { lsl, usl })');
+      if (c.capability.lambda !== undefined && c.capability.method === 'normal') at(['capability'], 'lambda applies to the boxcox and percentile methods', 'lambda');
+    }
+
     // Splits: per-product overrides need product among the split keys; a split key the match
     // fixes to one value would make a single split.
     const by = Array.isArray(c.by) ? c.by.filter((k): k is string => typeof k === 'string') : [];

@@ -187,3 +187,17 @@ characteristics:
     ]);
   });
 });
+
+describe('rule file: capability method', () => {
+  it('boxcox and percentile with an optional λ; lambda only for them, and only with spec limits', () => {
+    const r = parseRuleFile(VALID.replace('    rules:', '    capability: { method: boxcox, lambda: 0 }\n    rules:'), 'x.yaml');
+    expect(r.ok && r.config.characteristics[0].capability).toEqual({ method: 'boxcox', lambda: 0 });
+    expect(errorsOf(VALID.replace('    rules:', '    capability: { method: normal, lambda: 0.5 }\n    rules:'))).toEqual([
+      'rules/smt.yaml:8:35 characteristics[0].capability lambda applies to the boxcox and percentile methods',
+    ]);
+    expect(errorsOf(VALID.replace('    spec: { lsl: 235, usl: 255 }\n', '').replace('    rules:', '    capability: { method: percentile }\n    rules:'))).toEqual([
+      'rules/smt.yaml:7:17 characteristics[0].capability capability needs spec limits (spec: { lsl, usl })',
+    ]);
+    expect(errorsOf(VALID.replace('    rules:', '    capability: { method: weibull }\n    rules:'))[0]).toMatch(/capability\.method must be one of normal, boxcox, percentile/);
+  });
+});

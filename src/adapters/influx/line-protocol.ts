@@ -78,7 +78,8 @@ export function sampleLine(s: Sample, sequence: number): string {
 export function capabilityLine(characteristic: string, t: Pick<PlaceTags, 'line' | 'station'>, s: SummaryRecord, ts: string): string | undefined {
   const c = s.capability;
   if (!c || s.center === null || s.sigma === null) return undefined;
-  const f = floatField('cp', c.cp) + floatField('cpk', c.cpk) + floatField('pp', c.pp) + floatField('ppk', c.ppk) + floatField('center', s.center) + floatField('sigma', s.sigma);
+  const f = floatField('cp', c.cp) + floatField('cpk', c.cpk) + floatField('pp', c.pp) + floatField('ppk', c.ppk) + floatField('center', s.center) + floatField('sigma', s.sigma)
+    + stringField('method', c.method) + floatField('lambda', c.lambda);
   return 'spc_capability,characteristic=' + escapeTag(characteristic) + ',line=' + escapeTag(t.line) + ',station=' + escapeTag(t.station) + splitTags(s.split) + ' ' + f.slice(1) + ' ' + nanos(ts, 0);
 }
 

@@ -12,6 +12,8 @@ import { estimateChangePoint } from '../changepoint/estimate.js';
 import { DEFAULT_LOOKBACK, type ContainmentFrom } from '../config.js';
 import { PointHistory } from './point-history.js';
 import { andersonDarling, type NormalityTest } from '../normality.js';
+import { fittedCapability } from '../capability-fitted.js';
+import type { CapabilityIndices } from '../capability.js';
 
 const ACTION_BITS: Record<Action, number> = { hold: 1, alarm: 2 };
 /** Shared empty lists for the common case of a point with no violation (frozen: never mutated). */
@@ -49,6 +51,8 @@ export class CharacteristicRunner {
   private overallSigma = NaN;
   /** Anderson–Darling test of the Phase I values, when the limits locked: whether capability's normal model holds. */
   private normality: NormalityTest | undefined;
+  /** Box-Cox or percentile indices of the Phase I values (`capability.method`), fitted when the limits locked. */
+  private fitted: CapabilityIndices | undefined;
   private readonly scratch: Observation = { x: 0, n: 1, range: 0, sd: 0 };
   private fingerprintCache: string | undefined;
   /** A restore not applied yet: a snapshot, or null for "start afresh" (see restoreState). */
@@ -152,6 +156,8 @@ export class CharacteristicRunner {
       points.forEach((g, i) => { if (included[i]) { if (g.values.length) values.push(...g.values); else values.push(g.obs.x); } });
       if (values.length >= 2) this.overallSigma = sampleStandardDeviation(values);
       this.normality = andersonDarling(values);
+      const method = this.config.capability?.method ?? 'normal';
+      if (method !== 'normal' && this.config.spec) this.fitted = fittedCapability(this.config.spec, values, this.config.capability!);
     }
     this.phase1 = undefined;
     for (const g of points) this.plot(g.obs, g.units, g.lots, g.ts, 'I', emit);
@@ -246,6 +252,7 @@ export class CharacteristicRunner {
       rules: packNumbers(this.ruleState), ruleHits: Array.from(this.ruleHits),
       holds: this.holds, alarms: this.alarms, overallSigma: packNumbers([this.overallSigma])[0],
     };
+    if (this.fitted) s.fitted = this.fitted;
     if (this.normality) s.normality = packNumbers([this.normality.n, this.normality.a2, this.normality.a2Adjusted, this.normality.pValue]);
     if (this.params) s.params = packNumbers([this.params.center, this.params.sigma]);
     if (this.phase1) s.phase1 = this.phase1.map((g) => ({ obs: packNumbers([g.obs.x, g.obs.n, g.obs.range, g.obs.sd]), units: g.units, lots: g.lots, ts: g.ts, values: packNumbers(g.values), ...(g.obs.product !== undefined ? { product: g.obs.product } : {}) }));
@@ -280,6 +287,7 @@ export class CharacteristicRunner {
     this.ruleHits.set(from.ruleHits);
     this.holds = from.holds; this.alarms = from.alarms;
     this.overallSigma = Number(from.overallSigma);
+    this.fitted = from.fitted;
     if (from.normality) { const [n, a2, a2Adjusted, pValue] = unpackNumbers(from.normality); this.normality = { n, a2, a2Adjusted, pValue }; } else this.normality = undefined;
     if (from.params) { const [center, sigma] = unpackNumbers(from.params); this.params = { center, sigma }; } else this.params = undefined;
     this.phase1 = from.phase1?.map((g) => {
@@ -310,7 +318,10 @@ export class CharacteristicRunner {
     if (!this.params) s.phase1 = { needed: this.phase1Size, collected: this.phase1?.length ?? 0 };
     const spec = this.config.spec;
     if (spec && this.params && !this.countChart && this.measurementScale && (spec.lsl !== undefined || spec.usl !== undefined)) {
-      s.capability = capabilityIndices(spec, this.params.center, this.params.sigma, this.overallSigma);
+      const method = this.config.capability?.method ?? 'normal';
+      // A non-normal method without a fit (a value ≤ 0) reports no indices rather than normal ones.
+      const capability = method === 'normal' ? capabilityIndices(spec, this.params.center, this.params.sigma, this.overallSigma) : this.fitted;
+      if (capability) s.capability = capability;
     }
     if (this.normality) s.normality = this.normality;
     return s;

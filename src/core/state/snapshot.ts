@@ -1,3 +1,4 @@
+import type { CapabilityIndices } from '../capability.js';
 /**
  * The shapes of a state snapshot: what a worker writes so that, after a crash or a hand-over,
  * another process continues every characteristic exactly where it stood. Plain JSON.
@@ -34,6 +35,8 @@ export interface CharacteristicSnapshot {
   params?: SnapNumber[];
   phase1?: GroupSnapshot[];
   chart?: SnapNumber[];
+  /** Box-Cox or percentile capability indices fitted at lock (finite numbers only). */
+  fitted?: CapabilityIndices;
   /** Anderson–Darling test of the Phase I values: n, A², A*², p. */
   normality?: SnapNumber[];
   /** Short-run charts' per-product state (running means, estimated σ), by product. */
