@@ -89,6 +89,12 @@ export interface CharacteristicConfig {
   by?: readonly string[];
   /** Most splits (default 1,000); samples of further combinations are dead-lettered (too-many-splits). */
   maxSplits?: number;
+  /**
+   * Split keys with few values (a handful of products or cavities): InfluxDB tags, so dashboards
+   * group by them. The other split keys are string fields: a key with thousands of values would
+   * otherwise add that many series.
+   */
+  lowCardinality?: readonly string[];
   /** Per-product overrides of spec and limits (with `by: [product, …]`). */
   products?: Readonly<Record<string, SplitOverride>>;
 }

@@ -1,7 +1,11 @@
 import type { PointRecord, Sample, Signal, SummaryRecord } from '../core/index.js';
 
 /** Tags a point's lines carry besides its own fields. */
-export interface PointTags { line: string; station: string; parameter: string; chart: string; lsl?: number; usl?: number }
+export interface PointTags {
+  line: string; station: string; parameter: string; chart: string; lsl?: number; usl?: number;
+  /** Split keys written as tags (the rule file's `lowCardinality`); other split keys are fields. */
+  splitTags?: ReadonlySet<string>;
+}
 
 /**
  * How samples, points and signals become time-series lines (InfluxDB line protocol in
@@ -11,6 +15,6 @@ export interface LineEncoder {
   sample(s: Sample, sequence: number): string;
   point(p: PointRecord, tags: PointTags): string;
   violations(p: PointRecord, tags: PointTags): string[];
-  capability(characteristic: string, place: { line: string; station: string }, summary: SummaryRecord, ts: string): string | undefined;
+  capability(characteristic: string, place: { line: string; station: string; splitTags?: ReadonlySet<string> }, summary: SummaryRecord, ts: string, sequence: number): string | undefined;
   signal(s: Signal, sequence: number): string;
 }

@@ -79,6 +79,7 @@ const Characteristic = Type.Object({
   actions: Type.Optional(Actions),
   containment: Type.Optional(Containment),
   by: Type.Optional(Type.Array(Type.String({ pattern: ATTRIBUTE_KEY }), { minItems: 1, maxItems: 4, uniqueItems: true, description: 'one chart per distinct combination of these keys: product, or attribute names (e.g. [product, cavity])' })),
+  lowCardinality: Type.Optional(Type.Array(Type.String({ pattern: ATTRIBUTE_KEY }), { minItems: 1, maxItems: 4, uniqueItems: true, description: 'split keys with few values: written to InfluxDB as tags (split_<key>), which dashboards group by; other split keys are string fields' })),
   maxSplits: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_SPLITS, description: 'most charts this characteristic splits into (default 1,000); samples of further combinations are dead-lettered as too-many-splits' })),
   products: Type.Optional(Type.Record(Type.String({ minLength: 1 }), Type.Object({ spec: Type.Optional(Spec), limits: Type.Optional(Limits) }, { additionalProperties: false }), { description: 'per product: its own spec and limits (with by: [product]); for short-run charts (dnom, zmr) its nominal (spec.target) and known sigma (limits: { center, sigma })' })),
 }, { additionalProperties: false });

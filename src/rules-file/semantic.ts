@@ -95,6 +95,9 @@ export function semanticDiagnostics(y: LocatedYaml, raw: unknown): FileDiagnosti
       if (fixed) at(['by'], `"${k}" is fixed by match, so splitting by it makes one chart; remove it from by or from match`);
     }
     if (c.maxSplits !== undefined && !by.length) at(['maxSplits'], 'maxSplits applies with by (splits)');
+    if (Array.isArray(c.lowCardinality)) {
+      c.lowCardinality.forEach((k, j) => { if (typeof k === 'string' && !by.includes(k)) at(['lowCardinality', j], `"${k}" is not a split key (by: [${by.join(', ')}])`); });
+    }
     if (isObj(c.products)) {
       for (const [product, o] of Object.entries(c.products)) {
         if (!isObj(o) || !isObj(o.limits)) continue;

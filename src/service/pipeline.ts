@@ -79,6 +79,8 @@ export class Pipeline {
   readonly counters: PipelineCounters = { messages: 0, samples: 0, points: 0, signals: 0, deadLetters: {}, deadLetterMessages: 0, unknownCharacteristic: 0, anomalyScored: 0, anomalyFlagged: 0 };
   private readonly chartOf = new Map<string, string>();
   private readonly specOf = new Map<string, { lsl?: number; usl?: number }>();
+  /** Split keys each characteristic writes as InfluxDB tags (`lowCardinality`); the others are fields. */
+  private readonly splitTagsOf = new Map<string, ReadonlySet<string>>();
   // The message being processed: the engine calls back per point, synchronously.
   private out!: EffectSink;
   private current: Sample | undefined;
@@ -162,8 +164,12 @@ export class Pipeline {
 
   /** Chart type and spec limits by characteristic id: the time-series tags and fields of its points. */
   private index(rules: RuleSetConfig): void {
-    this.chartOf.clear(); this.specOf.clear();
-    for (const c of rules.characteristics) { this.chartOf.set(c.id, c.chart.type); if (c.spec) this.specOf.set(c.id, { lsl: c.spec.lsl, usl: c.spec.usl }); }
+    this.chartOf.clear(); this.specOf.clear(); this.splitTagsOf.clear();
+    for (const c of rules.characteristics) {
+      this.chartOf.set(c.id, c.chart.type);
+      if (c.spec) this.specOf.set(c.id, { lsl: c.spec.lsl, usl: c.spec.usl });
+      if (c.lowCardinality) this.splitTagsOf.set(c.id, new Set(c.lowCardinality));
+    }
   }
 
   private onPoint(p: PointRecord): void {
@@ -171,12 +177,13 @@ export class Pipeline {
     this.counters.points++;
     const place = { line: s.line, station: s.station };
     if (!this.silent) {
-      const tags: PointTags = { ...place, parameter: s.parameter, chart: this.chartOf.get(p.characteristic) ?? 'unknown', ...this.specOf.get(p.characteristic) };
+      const splitTags = p.split ? this.splitTagsOf.get(p.characteristic) : undefined;
+      const tags: PointTags = { ...place, parameter: s.parameter, chart: this.chartOf.get(p.characteristic) ?? 'unknown', ...this.specOf.get(p.characteristic), splitTags };
       const enc = this.o.encoder;
       this.out.line(enc.point(p, tags));
       if (p.phase === 'I' && p.index === 1) { // limits just locked: record the capability they imply
         const summary = this.engine.summaryOf(p.characteristic, p.split);
-        const line = summary && enc.capability(p.characteristic, place, summary, s.ts);
+        const line = summary && enc.capability(p.characteristic, { ...place, splitTags }, summary, s.ts, p.seq ?? 0);
         if (line) this.out.line(line);
       }
       if (p.violations.length) for (const l of enc.violations(p, tags)) this.out.line(l);

@@ -26,11 +26,23 @@ describe('InfluxDB line protocol', () => {
     const line = signalLine({ type: 'hold', id: 'c#1', line: 'L1', station: 's', characteristic: 'c', rule: 'we1', rules: ['we1'], action: 'hold', statistic: 3, center: 0, ucl: 1, lcl: -1, rev: 1, unitCount: 2, units: ['A', 'B'], added: ['A', 'B'], lots: [], firstIndex: 1, lastIndex: 1, ts: '2026-11-25T03:00:00Z', updated: '2026-11-25T03:00:00Z' }, 5);
     expect(line).toBe('spc_signal,characteristic=c,line=L1,station=s,type=hold id="c#1",units="A,B",rule="we1",statistic=3,lots="",unit_count=2i,rev=1i 1795575600000000005');
   });
-  it('a split\'s keys are tags on points, violations and capability (two splits at one time stay two series)', () => {
+  it('a split\'s low-cardinality keys are tags, the others string fields; its seq keeps two splits at one time apart', () => {
     const split = { product: 'P 100', cavity: '2' };
-    expect(pointLine({ ...point, split }, tags)).toMatch(/^spc_point,characteristic=reflow\.peak_temp,line=L1,station=reflow\\ oven,parameter=peak_temp,chart=i-mr,split_product=P\\ 100,split_cavity=2 index=12i,/);
-    expect(violationLines({ ...point, split }, tags)[0]).toMatch(/,rule=we1,split_product=P\\ 100,split_cavity=2 statistic=/);
+    const both = { ...tags, splitTags: new Set(['product', 'cavity']) };
+    expect(pointLine({ ...point, split, seq: 40 }, both)).toMatch(/^spc_point,characteristic=reflow\.peak_temp,line=L1,station=reflow\\ oven,parameter=peak_temp,chart=i-mr,split_product=P\\ 100,split_cavity=2 index=12i,.* \d{13}000040$/);
+    expect(violationLines({ ...point, split, seq: 40 }, both)[0]).toMatch(/,rule=we1,split_product=P\\ 100,split_cavity=2 statistic=.* \d{13}000040$/);
+    // Only product declared: cavity becomes a string field, and two cavities' points of one
+    // instant (same series now) differ by their seq.
+    const productOnly = { ...tags, splitTags: new Set(['product']) };
+    const cavity2 = pointLine({ ...point, split, seq: 40 }, productOnly), cavity1 = pointLine({ ...point, split: { product: 'P 100', cavity: '1' }, seq: 41 }, productOnly);
+    expect(cavity2).toMatch(/,chart=i-mr,split_product=P\\ 100 index=12i,.*,split_cavity="2" \d{13}000040$/);
+    expect(cavity1.split(' ').slice(0, 1)).toEqual(cavity2.split(' ').slice(0, 1)); // the same series
+    expect(cavity1.split(' ').at(-1)).not.toBe(cavity2.split(' ').at(-1)); // at distinct timestamps
+    // Nothing declared: every split key is a field.
+    expect(pointLine({ ...point, split, seq: 40 }, tags)).toMatch(/,chart=i-mr index=12i,.*,split_product="P 100",split_cavity="2" \d+$/);
     const summary = { type: 'summary' as const, characteristic: 'reflow.peak_temp', split, chart: 'i-mr' as const, points: 25, center: 245, sigma: 1, pendingSamples: 0, droppedSamples: 0, violations: {}, actions: {}, capability: { cp: 1.5, cpk: 1.4, pp: 1.45, ppk: 1.35 } };
-    expect(capabilityLine('reflow.peak_temp', tags, summary, '2026-11-25T03:00:00Z')).toMatch(/^spc_capability,characteristic=reflow\.peak_temp,line=L1,station=reflow\\ oven,split_product=P\\ 100,split_cavity=2 cp=1\.5,/);
+    expect(capabilityLine('reflow.peak_temp', both, summary, '2026-11-25T03:00:00Z', 40)).toMatch(/^spc_capability,characteristic=reflow\.peak_temp,line=L1,station=reflow\\ oven,split_product=P\\ 100,split_cavity=2 cp=1\.5,.* \d{13}000040$/);
+    expect(capabilityLine('reflow.peak_temp', productOnly, { ...summary, capability: { ppk: 1.2, method: 'boxcox' as const, lambda: 0.5 } }, '2026-11-25T03:00:00Z', 41))
+      .toMatch(/ ppk=1\.2,center=245,sigma=1,method="boxcox",lambda=0\.5,split_cavity="2" \d{13}000041$/);
   });
 });

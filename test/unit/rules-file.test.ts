@@ -136,6 +136,9 @@ describe('rule file: splits (by, products, maxSplits)', () => {
     ]);
     expect(errorsOf(split.replace('by: [product, cavity]', 'by: [cavity]'))).toEqual(['rules/smt.yaml:12:15 characteristics[0].products per-product overrides need by: [product, …] (one chart per product), or a short-run chart (dnom, zmr) that reads each product\'s nominal']);
     expect(errorsOf(split.replace('by: [product, cavity]', 'by: [9x]'))[0]).toMatch(/characteristics\[0\]\.by\[0\]/);
+    expect(errorsOf(split.replace('    maxSplits: 50\n', '    maxSplits: 50\n    lowCardinality: [product, shift]\n'))).toEqual([
+      'rules/smt.yaml:12:31 characteristics[0].lowCardinality[1] "shift" is not a split key (by: [product, cavity])',
+    ]);
   });
 });
 

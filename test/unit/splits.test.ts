@@ -12,7 +12,7 @@ function run(c: CharacteristicConfig, samples: Sample[]) {
   return { engine, points, outcomes };
 }
 /** A point without the fields that name where it came from: what the chart itself computed. */
-const chartOf = (p: PointRecord) => { const { split: _s, ...rest } = p; return JSON.parse(JSON.stringify(rest)); };
+const chartOf = (p: PointRecord) => { const { split: _s, seq: _q, ...rest } = p; // seq numbers points across splits return JSON.parse(JSON.stringify(rest)); };
 
 describe('by: [product] — one chart per product', () => {
   // Two products with different nominals (10 and 25) interleaved in batches of 7, as a changeover line runs them.

@@ -1,4 +1,4 @@
-import type { LineEncoder } from '../../ports/line-encoder.js';
+import type { LineEncoder, PointTags } from '../../ports/line-encoder.js';
 import type { PointRecord, Sample, Signal, SummaryRecord } from '../../core/index.js';
 
 /**
@@ -32,39 +32,49 @@ function fields(pairs: [string, string | undefined][]): string {
   return pairs.filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${v}`).join(',');
 }
 
-export interface PlaceTags { line: string; station: string; parameter: string; chart: string; lsl?: number; usl?: number }
+export type PlaceTags = PointTags;
 
-/** `spc_point`: every plotted point with its limits and violations. Built by concatenation: it runs once per point. */
 /**
- * A split's keys as tags (`split_product=P-100,split_cavity=2`): the points of two splits share a
- * timestamp's series otherwise, and InfluxDB would merge them into one. `maxSplits` bounds the
- * number of series a characteristic adds.
+ * A split's keys: those declared low-cardinality as tags (`split_product=P-100`), which
+ * dashboards group by; the others as string fields (`split_serial="A-4471"`), which add no series.
+ * Points of two splits at the same instant (two cavities of one shot) stay distinct either way:
+ * their timestamps end in the point's `seq`, numbered across the characteristic's splits.
+ * `maxSplits` bounds the series the tags add.
  */
-function splitTags(split: Readonly<Record<string, string>> | undefined): string {
-  if (!split) return '';
+function splitTags(split: Readonly<Record<string, string>> | undefined, tags: ReadonlySet<string> | undefined): string {
+  if (!split || !tags) return '';
   let out = '';
-  for (const k in split) out += ',split_' + escapeTag(k) + '=' + escapeTag(split[k]);
+  for (const k in split) if (tags.has(k)) out += ',split_' + escapeTag(k) + '=' + escapeTag(split[k]);
   return out;
 }
 
+function splitFields(split: Readonly<Record<string, string>> | undefined, tags: ReadonlySet<string> | undefined): string {
+  if (!split) return '';
+  let out = '';
+  for (const k in split) if (!tags?.has(k)) out += ',split_' + escapeTag(k) + '=' + quote(split[k]);
+  return out;
+}
+
+/** `spc_point`: every plotted point with its limits and violations. Built by concatenation: it runs once per point. */
 export function pointLine(p: PointRecord, t: PlaceTags): string {
   return 'spc_point,characteristic=' + escapeTag(p.characteristic) + ',line=' + escapeTag(t.line) + ',station=' + escapeTag(t.station)
-    + ',parameter=' + escapeTag(t.parameter) + ',chart=' + t.chart + splitTags(p.split)
+    + ',parameter=' + escapeTag(t.parameter) + ',chart=' + t.chart + splitTags(p.split, t.splitTags)
     + ' index=' + p.index + 'i,phase="' + p.phase + '"'
     + floatField('statistic', p.statistic) + floatField('center', p.center) + floatField('ucl', p.ucl) + floatField('lcl', p.lcl)
     + ',violations=' + quote(p.violations.join(',')) + ',violation_count=' + p.violations.length + 'i,actions=' + quote(p.actions.join(','))
     + ',units=' + quote(joinList(p.units)) + ',lots=' + quote(joinList(p.lots))
     + floatField('lsl', t.lsl) + floatField('usl', t.usl)
     + floatField('mr', p.mr) + floatField('range', p.range) + floatField('sd', p.sd) + floatField('cplus', p.cplus) + floatField('cminus', p.cminus)
-    + ' ' + nanos(p.ts, p.index);
+    + splitFields(p.split, t.splitTags)
+    + ' ' + nanos(p.ts, p.seq ?? p.index);
 }
 
 /** `spc_violation`: one line per rule a point violated. */
 export function violationLines(p: PointRecord, t: PlaceTags): string[] {
-  return p.violations.map((rule) => `spc_violation,characteristic=${escapeTag(p.characteristic)},line=${escapeTag(t.line)},station=${escapeTag(t.station)},rule=${rule}${splitTags(p.split)} ${fields([
+  return p.violations.map((rule) => `spc_violation,characteristic=${escapeTag(p.characteristic)},line=${escapeTag(t.line)},station=${escapeTag(t.station)},rule=${rule}${splitTags(p.split, t.splitTags)} ${fields([
     ['statistic', float(p.statistic)], ['ucl', float(p.ucl)], ['lcl', float(p.lcl)], ['index', `${p.index}i`],
     ['actions', quote(p.actions.join(','))], ['units', quote(p.units.join(','))], ['lots', quote(p.lots.join(','))],
-  ])} ${nanos(p.ts, p.index)}`);
+  ])}${splitFields(p.split, t.splitTags)} ${nanos(p.ts, p.seq ?? p.index)}`);
 }
 
 /** `spc_sample`: the raw sample, with its unit, lot, operator and equipment as fields. */
@@ -75,12 +85,12 @@ export function sampleLine(s: Sample, sequence: number): string {
 }
 
 /** `spc_capability`: the indices of a characteristic when its Phase I limits lock. */
-export function capabilityLine(characteristic: string, t: Pick<PlaceTags, 'line' | 'station'>, s: SummaryRecord, ts: string): string | undefined {
+export function capabilityLine(characteristic: string, t: Pick<PlaceTags, 'line' | 'station' | 'splitTags'>, s: SummaryRecord, ts: string, sequence: number): string | undefined {
   const c = s.capability;
   if (!c || s.center === null || s.sigma === null) return undefined;
   const f = floatField('cp', c.cp) + floatField('cpk', c.cpk) + floatField('pp', c.pp) + floatField('ppk', c.ppk) + floatField('center', s.center) + floatField('sigma', s.sigma)
-    + stringField('method', c.method) + floatField('lambda', c.lambda);
-  return 'spc_capability,characteristic=' + escapeTag(characteristic) + ',line=' + escapeTag(t.line) + ',station=' + escapeTag(t.station) + splitTags(s.split) + ' ' + f.slice(1) + ' ' + nanos(ts, 0);
+    + stringField('method', c.method) + floatField('lambda', c.lambda) + splitFields(s.split, t.splitTags);
+  return 'spc_capability,characteristic=' + escapeTag(characteristic) + ',line=' + escapeTag(t.line) + ',station=' + escapeTag(t.station) + splitTags(s.split, t.splitTags) + ' ' + f.slice(1) + ' ' + nanos(ts, sequence);
 }
 
 /** `spc_signal`: holds, releases, alarms and alarm clears as sent to the line. */

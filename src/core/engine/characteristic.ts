@@ -70,7 +70,7 @@ export class CharacteristicRunner {
 
 
   /** `split`: the values of a split characteristic's chart (`by`), on every point and summary. */
-  constructor(readonly config: CharacteristicConfig, readonly split?: Readonly<Record<string, string>>) {
+  constructor(readonly config: CharacteristicConfig, readonly split?: Readonly<Record<string, string>>, private readonly sequence?: { n: number }) {
     this.id = config.id;
     this.chart = createChart(config.chart, config.products);
     this.rules = ruleLayout(config.rules);
@@ -168,7 +168,7 @@ export class CharacteristicRunner {
     // Every field is declared up front (companion values as undefined, which JSON omits), so all
     // records share one hidden class and need no second allocation when a chart fills its extras.
     const record: PointRecord = {
-      type: 'point', characteristic: this.id, split: this.split, index: ++this.index, phase, ts,
+      type: 'point', characteristic: this.id, split: this.split, index: ++this.index, seq: this.sequence ? ++this.sequence.n : undefined, phase, ts,
       statistic: 0, center: 0, ucl: 0, lcl: 0, violations: NONE, actions: NONE, units, lots,
       mr: undefined, mrCenter: undefined, mrUcl: undefined,
       range: undefined, rangeCenter: undefined, rangeUcl: undefined, rangeLcl: undefined,

@@ -15,6 +15,12 @@ export interface PointRecord extends PlottedPoint {
   split?: Readonly<Record<string, string>>;
   /** 1-based per characteristic (per split). */
   index: number;
+  /**
+   * Split characteristics: the point's number across all its splits (1-based), so points of two
+   * splits at the same instant stay distinct where split keys are not part of a series (InfluxDB
+   * fields); absent without `by`.
+   */
+  seq?: number;
   /** "I" for points of the limit-estimation window, "II" once limits are locked. */
   phase: 'I' | 'II';
   /** Timestamp of the last sample behind the point. */

@@ -8,7 +8,7 @@ import { seriesId, type SplitValues } from './series.js';
 export { characteristicOfSeries, seriesId, type SplitValues } from './series.js';
 
 /** What a snapshot keeps of a split characteristic: each split's values and state. */
-export interface SplitSnapshot { splits: { values: SplitValues; state: CharacteristicSnapshot }[] }
+export interface SplitSnapshot { splits: { values: SplitValues; state: CharacteristicSnapshot }[]; seq?: number }
 
 /** The value of a split key on a sample: `product`, or an attribute. */
 const valueOf = (s: Sample, key: string): string | undefined => (key === 'product' ? s.product : s.attributes?.[key]);
@@ -25,6 +25,8 @@ export class SplitCharacteristic {
   private readonly maxSplits: number;
   /** Restored splits not asked for yet: created when their first sample comes. */
   private pending = new Map<string, { values: SplitValues; state: CharacteristicSnapshot }>();
+  /** Points of all splits so far: each point's `seq`. */
+  private readonly sequence = { n: 0 };
 
   constructor(readonly config: CharacteristicConfig) {
     this.id = config.id;
@@ -49,7 +51,7 @@ export class SplitCharacteristic {
     if (r) return r;
     const o = values.product !== undefined ? this.config.products?.[values.product] : undefined;
     const config: CharacteristicConfig = o ? { ...this.config, ...(o.spec ? { spec: o.spec } : {}), ...(o.limits ? { limits: o.limits } : {}) } : this.config;
-    r = new CharacteristicRunner(config, values);
+    r = new CharacteristicRunner(config, values, this.sequence);
     const restored = this.pending.get(key);
     if (restored) { r.restoreState(restored.state); this.pending.delete(key); }
     this.splits.set(key, r);
@@ -82,12 +84,13 @@ export class SplitCharacteristic {
   saveState(): SplitSnapshot {
     const splits = [...this.pending.values()];
     for (const r of this.splits.values()) splits.push({ values: r.split!, state: r.saveState() });
-    return { splits };
+    return { splits, seq: this.sequence.n };
   }
 
   /** Puts the splits back as the snapshot left them (each restored on its first sample). */
   restoreState(s: SplitSnapshot | undefined): boolean {
     this.splits.clear();
+    this.sequence.n = s?.seq ?? 0;
     this.pending = new Map((s?.splits ?? []).map((x) => [this.keyOfValues(x.values), x]));
     return s !== undefined;
   }
