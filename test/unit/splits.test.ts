@@ -11,8 +11,8 @@ function run(c: CharacteristicConfig, samples: Sample[]) {
   const outcomes = samples.map((s) => engine.process(s, (p) => points.push(p)));
   return { engine, points, outcomes };
 }
-/** A point without the fields that name where it came from: what the chart itself computed. */
-const chartOf = (p: PointRecord) => { const { split: _s, seq: _q, ...rest } = p; // seq numbers points across splits return JSON.parse(JSON.stringify(rest)); };
+/** A point without the fields that name where it came from (its split, and the seq numbering points across splits): what the chart itself computed. */
+const chartOf = (p: PointRecord) => { const { split: _s, seq: _q, ...rest } = p; return JSON.parse(JSON.stringify(rest)); };
 
 describe('by: [product] — one chart per product', () => {
   // Two products with different nominals (10 and 25) interleaved in batches of 7, as a changeover line runs them.
