@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { boxCox, boxCoxLambda, boxCoxLogLikelihood, inverseBoxCox } from '../../src/core/box-cox.js';
 import { fittedCapability } from '../../src/core/capability-fitted.js';
 import { capabilityIndices } from '../../src/core/capability.js';
+import { CONOVER_BOXCOX_LAMBDA, CONOVER_BOXCOX_LLF_AT_1, CONOVER_TELEPHONE } from '../fixtures/independent.js';
 
 /** n normal scores Φ⁻¹((i − ½)/n): a sample as normal as n points can be, symmetric about 0. */
 const scores = (n: number) => Array.from({ length: n }, (_, i) => normalQuantile((i + 0.5) / n, 0, 1));
@@ -15,6 +16,11 @@ describe('Box-Cox transformation (Box & Cox 1964)', () => {
     expect(boxCox(Math.E, 0)).toBe(1);
     expect(boxCox(3, 1e-9)).toBeCloseTo(Math.log(3), 6);
     for (const lambda of [-2, -0.5, 0, 0.5, 2]) expect(inverseBoxCox(boxCox(7.3, lambda), lambda)).toBeCloseTo(7.3, 10);
+  });
+
+  it('the profile log-likelihood and λ̂ of Conover\'s telephone numbers equal SciPy\'s (boxcox_llf, boxcox_normmax mle)', () => {
+    expect(boxCoxLogLikelihood(CONOVER_TELEPHONE, 1)).toBeCloseTo(CONOVER_BOXCOX_LLF_AT_1, 9);
+    expect(boxCoxLambda(CONOVER_TELEPHONE)).toBeCloseTo(CONOVER_BOXCOX_LAMBDA, 5);
   });
 
   it('the maximum-likelihood λ recovers the power that makes the data normal', () => {

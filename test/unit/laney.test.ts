@@ -4,6 +4,8 @@ import { LaneyUChart } from '../../src/core/charts/laney-u.js';
 import { laneySigmaZ } from '../../src/core/charts/laney.js';
 import { SeededRandom } from '../../src/sim/random.js';
 import { attribute, plotPoint, runChart } from './run-chart.js';
+import { NHS_ACCIDENTS, NHS_LANEY } from '../fixtures/independent.js';
+import { FractionNonconformingChart } from '../../src/core/charts/p.js';
 
 describe('Laney p′ chart (Laney 2002)', () => {
   it('a worked example: p̄, the z-scores, σz = MR̄(z)/1.128 and limits p̄ ± 3σ_pi·σz', () => {
@@ -17,6 +19,18 @@ describe('Laney p′ chart (Laney 2002)', () => {
     expect(params.sigma / Math.sqrt(0.125 * 0.875)).toBeCloseTo(2.233833, 5);
     expect(points[0].ucl).toBeCloseTo(0.346632, 5);
     expect(points[0].lcl).toBe(0);
+  });
+
+  it('NHS emergency attendances (Mohammed et al. 2013): p̄, σz and limits as NumPy computes them; the p chart flags 16 of 20 weeks, p′ none', () => {
+    const obs = NHS_ACCIDENTS.map(([r, n]) => attribute(r, n));
+    const { params, points } = runChart(new LaneyPChart(), obs, 20);
+    expect(params.center).toBeCloseTo(NHS_LANEY.pBar, 12);
+    expect(params.sigma / Math.sqrt(NHS_LANEY.pBar * (1 - NHS_LANEY.pBar))).toBeCloseTo(NHS_LANEY.sigmaZ, 9);
+    expect(points[0].ucl).toBeCloseTo(NHS_LANEY.ucl1, 12);
+    expect(points[0].lcl).toBeCloseTo(NHS_LANEY.lcl1, 12);
+    const beyond = (ps: { statistic: number; ucl: number; lcl: number }[]) => ps.filter((p) => p.statistic > p.ucl || p.statistic < p.lcl).length;
+    expect(beyond(runChart(new FractionNonconformingChart(), obs, 20).points)).toBe(16);
+    expect(beyond(points)).toBe(0);
   });
 
   it('with σz = 1 it is the p chart: Montgomery Example 7.1 limits 0.4102 / 0.0524 at p̄ = 0.2313, n = 50', () => {

@@ -1,10 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { andersonDarling, andersonDarlingPValue } from '../../src/core/normality.js';
 import { SeededRandom } from '../../src/sim/random.js';
+import { CONOVER_A2, CONOVER_TELEPHONE } from '../fixtures/independent.js';
 
 describe('Anderson–Darling normality test, μ and σ estimated (D\'Agostino & Stephens 1986)', () => {
   const rng = new SeededRandom(9);
   const draws = (k: number, n: number, draw: () => number) => Array.from({ length: k }, () => andersonDarling(Array.from({ length: n }, draw))!);
+
+  it('A² of Conover\'s telephone numbers (IMSL\'s example data) equals SciPy\'s, and normality is not rejected at 5 % as IMSL reports', () => {
+    const t = andersonDarling(CONOVER_TELEPHONE)!;
+    expect(t.a2).toBeCloseTo(CONOVER_A2, 10);
+    expect(t.a2Adjusted).toBeCloseTo(CONOVER_A2 * (1 + 0.75 / 50 + 2.25 / 2500), 10);
+    expect(t.pValue).toBeGreaterThan(0.05);
+  });
 
   it('on normal data A*² exceeds the published 5% point 0.752 (Table 4.7) in 5% of samples, and p < 0.05 as often', () => {
     const tests = draws(4000, 30, () => 10 + 2 * rng.normal());

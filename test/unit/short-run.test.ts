@@ -7,6 +7,7 @@ import { StandardizedChart } from '../../src/core/charts/zmr.js';
 import type { Observation } from '../../src/core/charts/chart.js';
 import { SpcEngine, type CharacteristicConfig, type PointRecord, type Sample } from '../../src/core/index.js';
 import { SeededRandom } from '../../src/sim/random.js';
+import { QUESENBERRY_EXAMPLE_1, QUESENBERRY_EXAMPLE_1_Q, SAS_DIAMETERS, SAS_NOMINALS, SAS_PRODUCT_SIGMA } from '../fixtures/independent.js';
 import { plotPoint, runChart } from './run-chart.js';
 
 
@@ -52,6 +53,14 @@ describe('Z-MR chart: each product standardized by its own nominal and σ', () =
     expect(b.mrCenter).toBeCloseTo(1.128, 10);
     expect(b.mrUcl).toBeCloseTo(1.128 + 3 * 0.853, 10); // d2 + 3d3 for n = 2 (Montgomery App. VI)
   });
+  it('SAS\'s three-product diameters: each product standardized by its nominal and its own σ (as SAS\'s IR chart by product)', () => {
+    const chart = new StandardizedChart(Object.fromEntries(Object.entries(SAS_NOMINALS).map(([p, target]) => [p, { target }])));
+    const obs = SAS_DIAMETERS.map(([product, x]) => piece(x, product));
+    chart.estimate(obs, obs.map(() => true));
+    const z = obs.map((o) => plotPoint(chart, o, chart.fromStandard()).statistic);
+    SAS_DIAMETERS.forEach(([product, x], i) => expect(z[i]).toBeCloseTo((x - SAS_NOMINALS[product]) / SAS_PRODUCT_SIGMA[product], 4));
+  });
+
   it('estimated σ: each product\'s own MR̄/1.128 in Phase I, moving ranges never across products', () => {
     // A: 11, 13, 12, 14 → MRs 2, 1, 2 → MR̄ = 5/3, σ = 1.477541; T given 10.
     // B: 52, 49, 55 → MRs 3, 6 → MR̄ = 4.5, σ = 3.989362; no T given: T = mean = 52.
@@ -88,6 +97,13 @@ describe('Q chart (Quesenberry 1991): self-starting, per product', () => {
     const s3 = Math.sqrt(first3.reduce((a, v) => a + (v - m3) ** 2, 0) / 2);
     const t4 = Math.sqrt(3 / 4) * (EXAMPLE_1[3] - m3) / s3;
     expect(q[1]).toBeCloseTo(normalQuantile(0.5 + t4 / (2 * Math.sqrt(2 + t4 * t4)), 0, 1), 8);
+  });
+
+  it('Q₃ … Q₅₀ of Example 1 equal SciPy\'s (t.cdf, norm.ppf) to 8 digits', () => {
+    const chart = new QChart();
+    const q = QUESENBERRY_EXAMPLE_1.flatMap((x) => (chart.warmUp(piece(x)) ? [] : [plotPoint(chart, piece(x), chart.fromStandard()).statistic]));
+    expect(q).toHaveLength(QUESENBERRY_EXAMPLE_1_Q.length);
+    q.forEach((v, i) => expect(v).toBeCloseTo(QUESENBERRY_EXAMPLE_1_Q[i], 8));
   });
 
   it('in control, the Q statistics are N(0, 1) whatever the product\'s mean and σ (Quesenberry\'s theorem)', () => {
