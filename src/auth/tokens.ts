@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import Type from 'typebox';
+import { SIGNING_PATTERN } from './signature.js';
 import { InvalidFileError, LocatedYaml, readConfigFile, validateAgainst } from '../rules-file/diagnostics.js';
 
 export const ROLES = ['plc', 'operator', 'quality'] as const;
@@ -10,6 +11,7 @@ const TokenEntrySchema = Type.Object({
   role: Type.Enum([...ROLES]),
   name: Type.Optional(Type.String({ minLength: 1, description: 'who this is, for the audit trail; default: the role' })),
   lines: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1, description: 'lines this token may see; omitted = all' })),
+  signing: Type.Optional(Type.String({ pattern: SIGNING_PATTERN, description: 'salted scrypt hash of this user\'s signing secret, for electronic signatures (make one with: spc tokens hash-secret)' })),
 }, { additionalProperties: false });
 
 export const TokensFileSchema = Type.Array(TokenEntrySchema);

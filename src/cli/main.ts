@@ -143,6 +143,19 @@ program
   .addHelpText('after', '\nExamples:\n  spc explain nelson4\n  spc explain ewma\n  spc explain')
   .action(async (key: string | undefined) => { process.exitCode = (await import('./explain.js')).explain(key); });
 
+const tokens = program.command('tokens').description('the tokens file: roles, lines and signing secrets');
+tokens
+  .command('hash-secret')
+  .description('read a signing secret on stdin and print its salted scrypt hash, for a tokens-file entry\'s `signing:` (electronic signatures)')
+  .addHelpText('after', '\nExample:\n  read -rs SECRET; printf %s "$SECRET" | spc tokens hash-secret\n  # then in tokens.yaml: - { token: …, role: quality, name: "A. Quality", signing: "scrypt$32768$8$1$…" }')
+  .action(async () => {
+    const chunks: Buffer[] = [];
+    for await (const c of process.stdin) chunks.push(c as Buffer);
+    const secret = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+    if (secret.length < 8) { process.stderr.write('error: a signing secret needs at least 8 characters (read from stdin)\n'); process.exitCode = 1; return; }
+    process.stdout.write((await (await import('../auth/signature.js')).hashSigningSecret(secret)) + '\n');
+  });
+
 const rules = program.command('rules').description('check and test rule files');
 rules
   .command('check')

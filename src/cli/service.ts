@@ -111,15 +111,15 @@ export async function startService(o: ServiceOptions): Promise<RunningService> {
     tokens: o.tokens, limits, store: o.store, health, metrics: () => metrics.text(), log: o.log, lineOf,
     activeHolds: (lines) => worker.holds.activeHolds(lines), openAlarms: (lines) => worker.alarms.open(lines),
     unitsOf: (id, after, limit) => worker.holds.unitsOf(id, after, limit), unitStatus: (unit, lines) => worker.holds.unitStatus(unit, lines),
-    acknowledgeAlarm: (id, actor) => worker.actions.acknowledgeAlarm(id, actor),
+    acknowledgeAlarm: (id, actor, code) => worker.actions.acknowledgeAlarm(id, actor, code),
     shelveAlarm: (id, actor, minutes, reason) => worker.actions.shelveAlarm(id, actor, minutes, reason),
-    release: (id, actor, reason) => worker.actions.release(id, actor, reason),
+    release: (id, actor, request) => worker.actions.release(id, actor, request),
   });
   signals = new SignalServer(http, {
     tokens: o.tokens, heartbeatMs: o.heartbeatMs, log: o.log, limits,
     state: {
       snapshot: (lines) => ({ holds: worker.holds.activeHolds(lines), alarms: worker.holds.activeAlarms(lines), alarmStates: worker.alarms.open(lines) }),
-      release: (id, actor, reason) => worker.actions.release(id, actor, reason),
+      release: (id, actor, reason) => worker.actions.release(id, actor, { reason }),
       unitStatus: (unit, lines) => worker.holds.unitStatus(unit, lines),
       holdLine: (id) => worker.holds.hold(id)?.line,
       health: liveness,

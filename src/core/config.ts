@@ -1,6 +1,7 @@
 /** Typed configuration the engine runs on; produced by `src/rules-file` from YAML. */
 import { CHART_SPECS, type ChartType } from './charts/registry.js';
 import { RULE_SPECS, type RuleName } from './rules/registry.js';
+import type { CharacteristicLoop } from './closed-loop/plan.js';
 
 // The lists below are built from the chart and rule specs (charts/registry.ts, rules/registry.ts):
 // each chart and rule describes itself in its own file.
@@ -118,4 +119,10 @@ export interface RuleSetConfig {
   version: 1;
   characteristics: CharacteristicConfig[];
   anomaly?: AnomalyConfig[];
+  /**
+   * Codes and reaction plans by characteristic id, resolved from each rule file's `codes`,
+   * `reactionPlans` and the characteristic's `reactionPlan` (kept out of the characteristic's own
+   * config, so editing a plan does not restart its chart on hot reload).
+   */
+  closedLoop?: Record<string, CharacteristicLoop>;
 }

@@ -4,6 +4,9 @@ import type { Sample, Signal } from '../core/index.js';
 export interface TraceRow { source: string; seq: number; item: number; sample: Sample }
 
 /** An audited action, as written (the store adds its id and time). */
+/** Which holds and audit entries a Pareto counts: lines (a token's), one characteristic, a period [from, to). */
+export interface ParetoFilter { lines?: readonly string[]; characteristic?: string; from?: string; to?: string }
+
 export interface AuditRecord { actor: string; role: string; action: string; target: string; line?: string | null; reason: string | null; detail: unknown }
 
 /** A row the store refused for what it contains; retrying it cannot help. */

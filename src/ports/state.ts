@@ -17,7 +17,11 @@ export interface PartitionSnapshot {
  * A quality release, kept with the stream position it happened at: a worker that replays the
  * partition applies it between the same two messages, so later points raise the same holds.
  */
-export interface ReleaseRecord { id: string; by: string; reason: string; role: string; ts: string; seq: number }
+export interface ReleaseRecord {
+  id: string; by: string; reason: string; role: string; ts: string; seq: number;
+  /** Codes and signature of the release, so a replay releases with the same record. */
+  causeCode?: string; actionCode?: string; signature?: { signer: string; meaning: string; at: string };
+}
 
 /** Where partition state outlives a worker process (NATS KV and a snapshot stream in production). */
 export interface StateStore {

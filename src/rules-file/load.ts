@@ -5,6 +5,7 @@ import type { RuleSetConfig } from '../core/config.js';
 import { FileDiagnostic, InvalidFileError, LocatedYaml, readConfigFile, sortDiagnostics, validateAgainst } from './diagnostics.js';
 import { RuleFileSchema } from './schema.js';
 import { semanticDiagnostics } from './semantic.js';
+import { resolveClosedLoop, type RawLoopFile } from './closed-loop.js';
 
 export type ParseResult = { ok: true; config: RuleSetConfig } | { ok: false; diagnostics: FileDiagnostic[] };
 
@@ -20,10 +21,18 @@ export function parseRuleFile(text: string, file: string): ParseResult {
   if (y.syntaxErrors.length) return { ok: false, diagnostics: y.syntaxErrors };
   const diagnostics = [...validateAgainst(y, RuleFileSchema), ...semanticDiagnostics(y, raw), ...anomalyDiagnostics(y, raw, file)];
   if (diagnostics.length) return { ok: false, diagnostics: sortDiagnostics(diagnostics) };
+  const { codes: _codes, plans: _plans, ...rest } = raw as typeof raw & Omit<RawLoopFile, 'characteristics'>;
+  const closedLoop = resolveClosedLoop(raw as unknown as RawLoopFile);
   const config: RuleSetConfig = {
-    ...raw,
+    ...rest,
+    ...(closedLoop ? { closedLoop } : {}),
     // A self-starting chart (Q) has no limits in the file: its statistic is N(0, 1) by construction.
-    characteristics: raw.characteristics.map((c) => (c.limits === undefined ? { ...c, limits: { center: 0, sigma: 1 } } : c)),
+    // Codes and plans live in closedLoop, not in the characteristic: editing a plan does not
+    // change the characteristic's fingerprint, so a hot reload keeps its chart.
+    characteristics: raw.characteristics.map((raw) => {
+      const { codes: _c, plan: _p, planByRule: _r, ...c } = raw as typeof raw & { codes?: unknown; plan?: unknown; planByRule?: unknown };
+      return c.limits === undefined ? { ...c, limits: { center: 0, sigma: 1 } } : c;
+    }),
     anomaly: raw.anomaly?.map((a) => ({ id: a.id, model: resolve(dirname(file), a.model), match: a.match, action: a.action ?? 'alarm', waitMs: parseDuration(a.wait ?? '30s') })),
   };
   if (!config.anomaly) delete config.anomaly;
@@ -62,7 +71,7 @@ export function loadRules(path: string): RuleSetConfig {
   const files = statSync(path).isDirectory() ? ruleFilesIn(path) : [path];
   if (files.length === 0) throw new InvalidFileError([new FileDiagnostic(path, 1, 1, '', 'no rule files (*.yaml) in this folder')]);
   const diagnostics: FileDiagnostic[] = [];
-  const merged: RuleSetConfig = { version: 1, characteristics: [], anomaly: [] };
+  const merged: RuleSetConfig = { version: 1, characteristics: [], anomaly: [], closedLoop: {} };
   const owner = new Map<string, string>();
   for (const file of files) {
     const result = parseRuleFile(readConfigFile(file), file);
@@ -76,8 +85,10 @@ export function loadRules(path: string): RuleSetConfig {
       merged.characteristics.push(c);
     });
     merged.anomaly!.push(...(result.config.anomaly ?? []));
+    Object.assign(merged.closedLoop!, result.config.closedLoop ?? {});
   }
   if (diagnostics.length) throw new InvalidFileError(diagnostics);
   if (merged.anomaly!.length === 0) delete merged.anomaly;
+  if (Object.keys(merged.closedLoop!).length === 0) delete merged.closedLoop;
   return merged;
 }

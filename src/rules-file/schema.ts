@@ -57,6 +57,31 @@ const Capability = Type.Object({
   lambda: Type.Optional(Type.Number({ minimum: -5, maximum: 5, description: 'a fixed Box-Cox λ (e.g. 0 for ln, 0.5, −1); estimated by maximum likelihood when absent' })),
 }, { additionalProperties: false });
 
+const CodeList = Type.Array(Type.Object({
+  code: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$', description: 'short code as operators pick it, e.g. TOOL-WEAR' }),
+  text: Type.String({ minLength: 1, maxLength: 200, description: 'what the code means' }),
+}, { additionalProperties: false }), { maxItems: 200 });
+const Codes = Type.Object({
+  causes: Type.Optional(CodeList),
+  actions: Type.Optional(CodeList),
+}, { additionalProperties: false, description: 'assignable-cause codes (causes) and corrective-action codes (actions) a release or acknowledgement picks from' });
+const PLAN_NAME = '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$';
+const Plan = Type.Object({
+  steps: Type.Array(Type.Object({
+    do: Type.String({ minLength: 3, maxLength: 500, description: 'what to do' }),
+    who: Type.String({ minLength: 1, maxLength: 60, description: 'who does it: operator, quality, maintenance, …' }),
+  }, { additionalProperties: false }), { minItems: 1, maxItems: 30, description: 'the out-of-control action plan, in order' }),
+  acknowledge: Type.Optional(Type.Object({
+    code: Type.Optional(Type.Boolean({ description: 'acknowledging an alarm needs an assignable-cause code (default false)' })),
+  }, { additionalProperties: false })),
+  release: Type.Optional(Type.Object({
+    cause: Type.Optional(Type.Boolean({ description: 'a release needs an assignable-cause code (default: when cause codes are defined)' })),
+    action: Type.Optional(Type.Boolean({ description: 'a release needs a corrective-action code (default: when action codes are defined)' })),
+    comment: Type.Optional(Type.Boolean({ description: 'a release needs a comment (default true)' })),
+    signature: Type.Optional(Type.Boolean({ description: 'a release needs the quality user\'s electronic signature (signing secret re-entered; default false)' })),
+  }, { additionalProperties: false })),
+}, { additionalProperties: false });
+
 const Actions = Type.Object({
   hold: Type.Optional(RuleList),
   alarm: Type.Optional(RuleList),
@@ -75,6 +100,9 @@ const Characteristic = Type.Object({
   limits: Type.Optional(Limits),
   spec: Type.Optional(Spec),
   capability: Type.Optional(Capability),
+  codes: Type.Optional(Codes),
+  plan: Type.Optional(Type.String({ pattern: PLAN_NAME, description: 'the reaction plan (of this file\'s plans) of this characteristic\'s holds and alarms' })),
+  planByRule: Type.Optional(Type.Record(Type.String(), Type.String({ pattern: PLAN_NAME }), { description: 'a plan per rule, e.g. { nelson1: stop-line }; other rules use plan' })),
   rules: Type.Array(Type.Enum([...RULE_NAMES]), { uniqueItems: true, minItems: 1, description: RULE_NAMES.join(', ') }),
   actions: Type.Optional(Actions),
   containment: Type.Optional(Containment),
@@ -100,4 +128,6 @@ export const RuleFileSchema = Type.Object({
   version: Type.Literal(1),
   characteristics: Type.Array(Characteristic, { minItems: 1 }),
   anomaly: Type.Optional(Type.Array(Anomaly, { description: 'multivariate models scoring each unit' })),
+  codes: Type.Optional(Codes),
+  plans: Type.Optional(Type.Record(Type.String({ pattern: PLAN_NAME }), Plan, { description: 'reaction plans (out-of-control action plans) by name' })),
 }, { additionalProperties: false });

@@ -11,6 +11,19 @@ const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFin
 const isRule = (v: unknown): v is RuleName => (RULE_NAMES as readonly unknown[]).includes(v);
 const CHART_KEYS = ['type', ...PARAM_KEYS];
 
+/** A code listed twice in one list would make a Pareto count one cause as two. */
+function duplicateCodes(y: LocatedYaml, path: (string | number)[], codes: Obj, out: FileDiagnostic[]): void {
+  for (const list of ['causes', 'actions']) {
+    const items = Array.isArray(codes[list]) ? codes[list] : [];
+    const seen = new Set<string>();
+    items.forEach((item: unknown, j: number) => {
+      if (!isObj(item) || typeof item.code !== 'string') return;
+      if (seen.has(item.code)) out.push(y.at([...path, list, j, 'code'], `repeats code ${item.code} of this list`));
+      seen.add(item.code);
+    });
+  }
+}
+
 /**
  * Checks the schema cannot express: cross-field rules of charts, limits, rules and actions.
  * Runs on the raw document, so it reports alongside schema errors (as a linter would): each check
@@ -20,6 +33,9 @@ const CHART_KEYS = ['type', ...PARAM_KEYS];
 export function semanticDiagnostics(y: LocatedYaml, raw: unknown): FileDiagnostic[] {
   const out: FileDiagnostic[] = [];
   const characteristics = isObj(raw) && Array.isArray(raw.characteristics) ? raw.characteristics : [];
+  const plans = isObj(raw) && isObj(raw.plans) ? raw.plans : {};
+  const fileCodes = isObj(raw) && isObj(raw.codes) ? raw.codes : {};
+  if (isObj(raw)) duplicateCodes(y, ['codes'], fileCodes, out);
   const firstIndexOfId = new Map<string, number>();
   characteristics.forEach((c: unknown, i) => {
     if (!isObj(c)) return;
@@ -107,6 +123,24 @@ export function semanticDiagnostics(y: LocatedYaml, raw: unknown): FileDiagnosti
     }
 
     const rules = Array.isArray(c.rules) ? c.rules : [];
+    // Reaction plans: names this file defines, rules this characteristic has, codes a plan needs.
+    if (isObj(c.codes)) duplicateCodes(y, ['characteristics', i, 'codes'], c.codes, out);
+    const planNames = Object.keys(plans);
+    const named: [string[], unknown, string | undefined][] = [[['plan'], c.plan, undefined]];
+    if (isObj(c.planByRule)) for (const [rule, name] of Object.entries(c.planByRule)) named.push([['planByRule', rule], name, rule]);
+    for (const [path, name, rule] of named) {
+      if (typeof name !== 'string') continue;
+      if (!planNames.includes(name)) at(path, `names no plan of this file (plans: ${planNames.join(', ') || 'none'})`);
+      if (rule !== undefined && !rules.includes(rule)) at(path.slice(0, 1), `"${rule}" is not among this characteristic's rules (${rules.filter(isRule).join(', ')})`, rule);
+      const p = plans[name];
+      if (!isObj(p) || !isObj(p.release) && !isObj(p.acknowledge)) continue;
+      const codes = isObj(c.codes) ? { ...fileCodes, ...c.codes } : fileCodes;
+      const none = (k: string) => !Array.isArray(codes[k]) || codes[k].length === 0;
+      if (isObj(p.release) && p.release.cause === true && none('causes')) at(path, `plan ${name} requires a cause code to release, but this characteristic has no codes.causes`);
+      if (isObj(p.release) && p.release.action === true && none('actions')) at(path, `plan ${name} requires an action code to release, but this characteristic has no codes.actions`);
+      if (isObj(p.acknowledge) && p.acknowledge.code === true && none('causes')) at(path, `plan ${name} requires a cause code to acknowledge, but this characteristic has no codes.causes`);
+    }
+
     if (spec && !spec.runRules) {
       rules.forEach((r, j) => {
         if (isRule(r) && !LIMIT_RULES.includes(r)) at(['rules', j], `"${r}" is a run rule and does not apply to a ${type} chart, whose points are autocorrelated; use we1 or nelson1`);

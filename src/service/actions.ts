@@ -1,4 +1,4 @@
-import { inScope, outOfScope, roleRefusal, type Actor, type AlarmStateSignal, type LifecycleSignal, type Refusal, type ReleaseSignal } from '../core/index.js';
+import { checkAcknowledge, checkRelease, inScope, outOfScope, roleRefusal, type Actor, type AlarmStateSignal, type LifecycleSignal, type Refusal, type ReleaseRequest, type ReleaseSignal } from '../core/index.js';
 import type { AuditRecord } from '../ports/genealogy.js';
 import type { StateStore } from '../ports/state.js';
 import type { Committer } from './committer.js';
@@ -26,16 +26,18 @@ export class OperatorActions {
   constructor(private readonly o: ActionsOptions) {}
 
   /** Operator or quality acknowledges an alarm of their lines. */
-  acknowledgeAlarm(id: string, actor: Actor): AlarmStateSignal | Refusal {
+  acknowledgeAlarm(id: string, actor: Actor, causeCode?: string): AlarmStateSignal | Refusal {
     if (actor.role === 'plc') return roleRefusal(actor, 'acknowledging an alarm', 'operator or quality');
     const alarms = this.o.pipeline.alarms;
     const a = alarms.get(id);
     if (!a) return { refused: 'not-found', message: `no alarm ${id}` };
     if (!inScope(actor, a.line)) return outOfScope(actor, `alarm ${id}`, a.line);
+    const problem = checkAcknowledge(this.o.pipeline.closedLoop.planFor(a.characteristic, a.rule ?? ''), causeCode);
+    if (problem) return { refused: 'invalid', field: problem.field, message: problem.message };
     const r = alarms.acknowledge(id, actor.name, new Date().toISOString());
     if (typeof r === 'string') return { refused: 'conflict', message: r };
     this.o.onSignal(r);
-    this.audit({ actor: actor.name, role: actor.role, action: 'acknowledge', target: id, line: a.line, reason: null, detail: { state: r.state } });
+    this.audit({ actor: actor.name, role: actor.role, action: 'acknowledge', target: id, line: a.line, reason: null, detail: { state: r.state, characteristic: a.characteristic, rule: a.rule, ...(causeCode ? { causeCode } : {}) } });
     return r;
   }
 
@@ -54,23 +56,32 @@ export class OperatorActions {
   }
 
   /** A quality user's release of a hold on their lines. */
-  release(id: string, actor: Actor, reason: string): ReleaseSignal | Refusal {
+  release(id: string, actor: Actor, request: ReleaseRequest): ReleaseSignal | Refusal {
     if (actor.role !== 'quality') return roleRefusal(actor, 'releasing a hold', 'quality');
     const holds = this.o.pipeline.holds;
     const hold = holds.hold(id);
     if (!hold) return { refused: 'not-found', message: `no active hold ${id}` };
     if (!inScope(actor, hold.line)) return outOfScope(actor, `hold ${id}`, hold.line);
+    // The plan the hold was raised with (what the console showed), else the current rule set's.
+    const plan = hold.plan ?? this.o.pipeline.closedLoop.planFor(hold.characteristic, hold.rule);
+    const problem = checkRelease(plan, { ...request, signed: request.signature !== undefined });
+    if (problem) return { refused: 'invalid', field: problem.field, message: problem.message };
     const ts = new Date().toISOString();
-    const r = holds.release(id, actor.name, reason, ts)!;
+    const reason = request.reason ?? '';
+    const extra = {
+      ...(request.causeCode ? { causeCode: request.causeCode } : {}), ...(request.actionCode ? { actionCode: request.actionCode } : {}),
+      ...(request.signature ? { signature: { ...request.signature, at: ts } } : {}),
+    };
+    const r = holds.release(id, actor.name, reason, ts, extra)!;
     const st = this.o.state;
     if (st) {
       // Kept with the stream position, so a replay of this partition releases at the same point.
       const { partition, seq } = this.o.ownership.positionOf(r.characteristic);
-      const rec = { id, by: actor.name, reason, role: actor.role, ts, seq };
+      const rec = { id, by: actor.name, reason, role: actor.role, ts, seq, ...extra };
       this.o.committer.release(() => st.addRelease(partition, rec));
     }
     this.o.pipeline.released(r, this.o.sink());
-    this.audit({ actor: actor.name, role: actor.role, action: 'release', target: id, line: r.line, reason, detail: { units: r.unitCount, characteristic: r.characteristic } });
+    this.audit({ actor: actor.name, role: actor.role, action: 'release', target: id, line: r.line, reason: reason || null, detail: { units: r.unitCount, characteristic: r.characteristic, rule: hold.rule, ...extra } });
     return r;
   }
 

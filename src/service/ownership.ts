@@ -267,7 +267,7 @@ export class Ownership {
     const pending = this.pendingReleases.get(p);
     while (pending?.length && pending[0].seq < seq) {
       const r = pending.shift()!;
-      const released = this.o.pipeline.holds.release(r.id, r.by, r.reason, r.ts);
+      const released = this.o.pipeline.holds.release(r.id, r.by, r.reason, r.ts, { ...(r.causeCode ? { causeCode: r.causeCode } : {}), ...(r.actionCode ? { actionCode: r.actionCode } : {}), ...(r.signature ? { signature: r.signature } : {}) });
       if (released) this.o.pipeline.engine.released(released.characteristic, released.split);
     }
   }

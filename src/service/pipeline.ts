@@ -1,6 +1,6 @@
 import type { AnomalyScore } from '../anomaly/model.js';
 import type { AssembledUnit } from '../anomaly/unit-assembler.js';
-import { AlarmLifecycle, HoldBook, SpcEngine, subjectToken, type FloodOptions, type LifecycleSignal, type PointRecord, type RuleSetConfig, type Sample, type Signal } from '../core/index.js';
+import { AlarmLifecycle, ClosedLoop, HoldBook, SpcEngine, subjectToken, type FloodOptions, type LifecycleSignal, type PointRecord, type RuleSetConfig, type Sample, type Signal } from '../core/index.js';
 import { decodeSampleMessage, MessageFaults, type DeadLetterReason } from '../samples/message.js';
 import type { TraceRow } from '../ports/genealogy.js';
 import type { LineEncoder, PointTags } from '../ports/line-encoder.js';
@@ -81,6 +81,8 @@ export class Pipeline {
   private readonly specOf = new Map<string, { lsl?: number; usl?: number }>();
   /** Split keys each characteristic writes as InfluxDB tags (`lowCardinality`); the others are fields. */
   private readonly splitTagsOf = new Map<string, ReadonlySet<string>>();
+  /** Codes and reaction plans of the current rule set (releases and acknowledgements are checked against them). */
+  closedLoop = new ClosedLoop();
   // The message being processed: the engine calls back per point, synchronously.
   private out!: EffectSink;
   private current: Sample | undefined;
@@ -165,6 +167,9 @@ export class Pipeline {
   /** Chart type and spec limits by characteristic id: the time-series tags and fields of its points. */
   private index(rules: RuleSetConfig): void {
     this.chartOf.clear(); this.specOf.clear(); this.splitTagsOf.clear();
+    const loop = new ClosedLoop(rules.closedLoop);
+    this.closedLoop = loop;
+    this.holds.planOf = (characteristic, rule) => (loop.has(characteristic) ? loop.planFor(characteristic, rule) : undefined);
     for (const c of rules.characteristics) {
       this.chartOf.set(c.id, c.chart.type);
       if (c.spec) this.specOf.set(c.id, { lsl: c.spec.lsl, usl: c.spec.usl });

@@ -53,7 +53,7 @@ it('an active hold survives a restart, grows instead of doubling, and a release 
   await waitFor('the suspect', () => b.signals.find((s) => s.type === 'hold' && s.added.includes('SN2') && s.rev === 2 && s.unitCount === 2), 10_000);
   expect(b.signals.filter((s) => s.type === 'hold').map((s) => (s as HoldSignal).id)).toEqual(['torque#1']);
   expect(b.worker.counters).toMatchObject({ messages: 1, replayed: 0, redelivered: 0 });
-  expect(b.worker.actions.release('torque#1', { name: 'qa', role: 'quality' }, 'reflow profile corrected')).toMatchObject({ type: 'release' });
+  expect(b.worker.actions.release('torque#1', { name: 'qa', role: 'quality' }, { reason: 'reflow profile corrected' })).toMatchObject({ type: 'release' });
   await b.worker.stop(); await b.running;
 
   const c = await startWorker('c');

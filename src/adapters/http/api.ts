@@ -2,9 +2,10 @@ import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { inScope, isRefusal, outOfScope, personText, roleRefusal, type Actor, type AlarmRecord, type AlarmStateSignal, type HoldView, type Refusal, type ReleaseSignal, type UnitStatus } from '../../core/index.js';
+import { inScope, isRefusal, outOfScope, personText, roleRefusal, type Actor, type AlarmRecord, type AlarmStateSignal, type HoldView, type Refusal, type ReleaseRequest, type ReleaseSignal, type UnitStatus } from '../../core/index.js';
 import type { AccessLimits } from '../../auth/limits.js';
 import { findToken, type TokenEntry } from '../../auth/tokens.js';
+import { verifySigningSecret } from '../../auth/signature.js';
 import { calendarProblem } from '../../samples/timestamp.js';
 
 /** The trace queries the API serves (the genealogy store implements them), each kept to a token's lines. */
@@ -20,6 +21,8 @@ export interface TraceQueries {
   auditLog(limit: number, lines?: readonly string[]): Promise<unknown[]>;
   recordCause(id: string, assignableCause: string | undefined, correctiveAction: string | undefined): Promise<boolean>;
   audit(entry: { actor: string; role: string; action: string; target: string; line: string; reason: string | null; detail: unknown }): Promise<void>;
+  /** Counts per cause code or per rule, most frequent first (see GenealogyStore.pareto). */
+  pareto(of: 'cause' | 'rule', f: { lines?: readonly string[]; characteristic?: string; from?: string; to?: string }): Promise<{ key: string; count: number }[]>;
 }
 
 /** What the HTTP API needs from the running worker. Actions check the actor's role and lines. */
@@ -35,9 +38,9 @@ export interface ApiState {
   openAlarms(lines?: readonly string[]): AlarmRecord[];
   /** The line of an active hold or alarm, if there is one with this id. */
   lineOf(id: string): string | undefined;
-  acknowledgeAlarm(id: string, actor: Actor): AlarmStateSignal | Refusal;
+  acknowledgeAlarm(id: string, actor: Actor, causeCode?: string): AlarmStateSignal | Refusal;
   shelveAlarm(id: string, actor: Actor, minutes: number, reason: string): AlarmStateSignal | Refusal;
-  release(id: string, actor: Actor, reason: string): ReleaseSignal | Refusal;
+  release(id: string, actor: Actor, request: ReleaseRequest): ReleaseSignal | Refusal;
   /** `ok: false` (with `problems`) answers 503. */
   health(): { ok: boolean };
   /** Prometheus exposition, for GET /metrics. */
@@ -78,13 +81,14 @@ function send(res: ServerResponse, status: number, body: unknown): void {
 
 /** A client error the caller can act on (400 naming the parameter, 413 …). */
 class ClientError extends Error {
-  constructor(readonly status: number, message: string) { super(message); }
+  /** `field`: the request field to fix, sent beside the message. */
+  constructor(readonly status: number, message: string, readonly field?: string) { super(message); }
 }
 
-const STATUS_OF_REFUSAL: Record<Refusal['refused'], number> = { forbidden: 403, 'not-found': 404, conflict: 409 };
+const STATUS_OF_REFUSAL: Record<Refusal['refused'], number> = { forbidden: 403, 'not-found': 404, conflict: 409, invalid: 400 };
 
 function reply(res: ServerResponse, r: object): void {
-  if (isRefusal(r)) send(res, STATUS_OF_REFUSAL[r.refused], { error: r.message });
+  if (isRefusal(r)) send(res, STATUS_OF_REFUSAL[r.refused], { error: r.message, ...(r.field ? { field: r.field } : {}) });
   else send(res, 200, r);
 }
 
@@ -92,9 +96,19 @@ function reply(res: ServerResponse, r: object): void {
 function bodyText(body: Record<string, unknown>, field: string, required: boolean): string | undefined {
   if (body[field] === undefined && !required) return undefined;
   const text = personText(body[field]);
-  if (text === undefined) throw new ClientError(400, `"${field}" must be text of 3 to 500 characters without control characters`);
+  if (text === undefined) throw new ClientError(400, `"${field}" must be text of 3 to 500 characters without control characters`, field);
   return text;
 }
+
+/** A code of the rule file's lists (checked against them by the action); its shape is checked here. */
+function codeField(body: Record<string, unknown>, field: string): string | undefined {
+  const v = body[field];
+  if (v === undefined || v === null || v === '') return undefined;
+  if (typeof v !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$/.test(v)) throw new ClientError(400, `"${field}" must be a code of the rule file (letters, digits, _ . -; at most 32)`, field);
+  return v;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** An ISO-8601 time query parameter that names a real date. */
 function timeParam(url: URL, name: string): string {
@@ -143,6 +157,7 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
  *   POST /api/alarms/:id/ack                           operator or quality; audited
  *   POST /api/alarms/:id/shelve {minutes, reason}      quality only; audited
  *   GET  /api/audit?limit=                             the latest audit entries of the token's lines
+ *   GET  /api/pareto?of=cause|rule[&line=&characteristic=&from=&to=]   counts, most frequent first
  *   GET  /api/holds/:id/units?after=&limit=            every unit of a hold, a page at a time
  *   GET  /api/units/:unit/status                       the unit-status interlock: held, and by which holds
  * Every /api call needs `Authorization: Bearer <token>`; roles and lines are those of the signal
@@ -208,7 +223,11 @@ export function apiHandler(state: ApiState): (req: IncomingMessage, res: ServerR
       if (req.method === 'GET' && path === '/api/alarms') { send(res, 200, state.openAlarms(lines)); return; }
       if (req.method === 'GET' && parts[0] === 'units' && parts[2] === 'status' && parts.length === 3) { send(res, 200, state.unitStatus(parts[1], lines)); return; }
       if (req.method === 'GET' && parts[0] === 'holds' && parts[2] === 'units' && parts.length === 3) { await holdUnits(parts[1], url, actor, res); return; }
-      if (req.method === 'POST' && parts[0] === 'alarms' && parts[2] === 'ack' && parts.length === 3) { reply(res, state.acknowledgeAlarm(parts[1], actor)); return; }
+      if (req.method === 'POST' && parts[0] === 'alarms' && parts[2] === 'ack' && parts.length === 3) {
+        const body = await readJson(req);
+        reply(res, state.acknowledgeAlarm(parts[1], actor, codeField(body, 'causeCode')));
+        return;
+      }
       if (req.method === 'POST' && parts[0] === 'alarms' && parts[2] === 'shelve' && parts.length === 3) {
         if (who.role !== 'quality') { reply(res, roleRefusal(actor, 'shelving an alarm', 'quality')); return; }
         const body = await readJson(req);
@@ -220,7 +239,21 @@ export function apiHandler(state: ApiState): (req: IncomingMessage, res: ServerR
       if (req.method === 'POST' && parts[0] === 'holds' && parts[2] === 'release' && parts.length === 3) {
         if (who.role !== 'quality') { reply(res, roleRefusal(actor, 'releasing a hold', 'quality')); return; }
         const body = await readJson(req);
-        reply(res, state.release(parts[1], actor, bodyText(body, 'reason', true)!));
+        const request: ReleaseRequest = { reason: bodyText(body, 'reason', false), causeCode: codeField(body, 'causeCode'), actionCode: codeField(body, 'actionCode') };
+        if (body.signature !== undefined) {
+          const secret = isObject(body.signature) && typeof body.signature.secret === 'string' ? body.signature.secret : undefined;
+          if (!secret || secret.length > 1024) throw new ClientError(400, '"signature" must be { "secret": "<your signing secret>" }', 'signature');
+          // A wrong secret is refused, audited, and counted like a failed authentication (no guessing at speed).
+          if (!who.signing || !(await verifySigningSecret(secret, who.signing))) {
+            const why = who.signing ? 'the signing secret does not match' : `${actor.name} has no signing secret in the tokens file`;
+            await state.store?.audit({ actor: actor.name, role: who.role, action: 'signature-refused', target: parts[1], line: state.lineOf(parts[1]) ?? '', reason: why, detail: { meaning: 'released' } });
+            if (!limits.failedAuth.take(address)) { tooMany(res, 'too many failed signatures from this address'); return; }
+            send(res, 403, { error: `signature refused: ${why}`, field: 'signature' });
+            return;
+          }
+          request.signature = { signer: actor.name, meaning: 'released' };
+        }
+        reply(res, state.release(parts[1], actor, request));
         return;
       }
       if (req.method === 'POST' && parts[0] === 'holds' && parts[2] === 'cause' && parts.length === 3) {
@@ -238,6 +271,21 @@ export function apiHandler(state: ApiState): (req: IncomingMessage, res: ServerR
         return;
       }
       if (req.method !== 'GET') { send(res, 405, { error: `${req.method} ${path} is not allowed` }); return; }
+      if (parts[0] === 'pareto' && parts.length === 1) {
+        if (who.role === 'plc') { reply(res, roleRefusal(actor, 'reading a Pareto', 'operator or quality')); return; }
+        if (!state.store) { send(res, 503, { error: 'no genealogy store configured (spc run --store postgres://… or pglite:…)' }); return; }
+        const of = url.searchParams.get('of') ?? 'cause';
+        if (of !== 'cause' && of !== 'rule') throw new ClientError(400, 'query parameter "of" must be cause or rule', 'of');
+        const line = url.searchParams.get('line') ?? undefined;
+        if (line !== undefined && lines && !lines.includes(line)) { reply(res, outOfScope(actor, 'this Pareto', line)); return; }
+        const characteristic = url.searchParams.get('characteristic') ?? undefined;
+        const from = url.searchParams.has('from') ? timeParam(url, 'from') : undefined, to = url.searchParams.has('to') ? timeParam(url, 'to') : undefined;
+        const rows = await state.store.pareto(of, { lines: line ? [line] : lines, characteristic, from, to });
+        const total = rows.reduce((a, r) => a + r.count, 0);
+        let cumulative = 0;
+        send(res, 200, { of, total, rows: rows.map((r) => ({ ...r, cumulative: total ? (cumulative += r.count) / total : 0 })) });
+        return;
+      }
       if (parts[0] === 'trace' || parts[0] === 'audit') {
         if (who.role === 'plc') { reply(res, roleRefusal(actor, parts[0] === 'audit' ? 'reading the audit trail' : 'tracing', 'operator or quality')); return; }
         if (!state.store) { send(res, 503, { error: 'no genealogy store configured (spc run --store postgres://… or pglite:…)' }); return; }
@@ -269,7 +317,7 @@ export function apiHandler(state: ApiState): (req: IncomingMessage, res: ServerR
       }
       send(res, 404, { error: `no such API: ${path}` });
     } catch (err) {
-      if (err instanceof ClientError) { send(res, err.status, { error: err.message }); return; }
+      if (err instanceof ClientError) { send(res, err.status, { error: err.message, ...(err.field ? { field: err.field } : {}) }); return; }
       // Raw database or runtime text stays in the log; the client gets a reference to it.
       const ref = Math.random().toString(36).slice(2, 10);
       state.log?.('error', 'API request failed', { ref, method: req.method, path, err: String(err) });

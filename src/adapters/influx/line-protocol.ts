@@ -100,9 +100,12 @@ export function signalLine(s: Signal, sequence: number): string {
   const units = s.type === 'hold' || s.type === 'alarm' ? s.added.join(',') : '';
   const extra: [string, string | undefined][] = s.type === 'hold' || s.type === 'alarm'
     ? [['rule', quote(s.rule)], ['statistic', float(s.statistic)], ['lots', quote(s.lots.join(','))], ['unit_count', `${s.unitCount}i`], ['rev', `${s.rev}i`]]
-    : s.type === 'release' ? [['by', quote(s.by)], ['reason', quote(s.reason)], ['unit_count', `${s.unitCount}i`]] : [];
+    : s.type === 'release' ? [['by', quote(s.by)], ['reason', quote(s.reason)], ['unit_count', `${s.unitCount}i`],
+      ['action_code', s.actionCode === undefined ? undefined : quote(s.actionCode)], ['signed_by', s.signature ? quote(s.signature.signer) : undefined]] : [];
   const ts = s.type === 'hold' || s.type === 'alarm' ? s.updated : s.ts;
-  return `spc_signal,characteristic=${escapeTag(s.characteristic)},line=${escapeTag(s.line)},station=${escapeTag(s.station)},type=${s.type} ${fields([
+  // A release's cause code is a tag: the rule file's short list, which Grafana's Pareto groups by.
+  const cause = s.type === 'release' && s.causeCode ? ',cause=' + escapeTag(s.causeCode) : '';
+  return `spc_signal,characteristic=${escapeTag(s.characteristic)},line=${escapeTag(s.line)},station=${escapeTag(s.station)},type=${s.type}${cause} ${fields([
     ['id', quote(s.id)], ['units', quote(units)], ...extra,
   ])} ${nanos(ts, sequence)}`;
 }

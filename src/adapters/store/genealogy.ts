@@ -1,5 +1,5 @@
 import type { AlarmSignal, HoldSignal, Signal } from '../../core/index.js';
-import type { AuditRecord, GenealogyWriter, Refused, TraceRow } from '../../ports/genealogy.js';
+import type { AuditRecord, GenealogyWriter, ParetoFilter, Refused, TraceRow } from '../../ports/genealogy.js';
 import type { SqlClient } from './sql.js';
 
 export type { TraceRow };
@@ -122,7 +122,8 @@ export class GenealogyStore implements GenealogyWriter {
 
   private async writeLifecycle(s: Signal): Promise<void> {
     if (s.type === 'release') {
-      await this.db.query(`UPDATE holds SET state = 'released', released_at = $2, released_by = $3, release_reason = $4, updated_at = $2 WHERE id = $1`, [s.id, s.ts, s.by, s.reason]);
+      await this.db.query(`UPDATE holds SET state = 'released', released_at = $2, released_by = $3, release_reason = $4, updated_at = $2, cause_code = $5, action_code = $6, signed_by = $7 WHERE id = $1`,
+        [s.id, s.ts, s.by, s.reason, s.causeCode ?? null, s.actionCode ?? null, s.signature?.signer ?? null]);
     } else if (s.type === 'alarm-clear') {
       await this.db.query(`UPDATE holds SET state = 'cleared', updated_at = $2 WHERE id = $1 AND kind = 'alarm'`, [s.id, s.ts]);
     }
@@ -230,6 +231,26 @@ export class GenealogyStore implements GenealogyWriter {
   /** The latest audit entries about the given lines (all, for a reader without a line scope). */
   async auditLog(limit = 100, lines?: LineScope): Promise<AuditEntry[]> {
     return (await this.db.query<AuditEntry>('SELECT id, at, actor, role, action, target, line, reason, detail FROM audit WHERE $2::text[] IS NULL OR line = ANY($2) ORDER BY id DESC LIMIT $1', [limit, lines ?? null])).map((r) => ({ ...isoTimes(r), id: Number(r.id) }));
+  }
+
+  /**
+   * A Pareto: counts per assignable-cause code (releases and acknowledgements in the audit trail)
+   * or per rule (holds and alarms raised), most frequent first, within lines, a characteristic and
+   * a period.
+   */
+  async pareto(of: 'cause' | 'rule', f: ParetoFilter): Promise<{ key: string; count: number }[]> {
+    const params = [f.lines ?? null, f.characteristic ?? null, f.from ?? null, f.to ?? null];
+    const sql = of === 'cause'
+      ? `SELECT detail->>'causeCode' AS key, count(*)::int AS count FROM audit
+         WHERE action IN ('release', 'acknowledge') AND detail->>'causeCode' IS NOT NULL
+           AND ($1::text[] IS NULL OR line = ANY($1)) AND ($2::text IS NULL OR detail->>'characteristic' = $2)
+           AND ($3::timestamptz IS NULL OR at >= $3) AND ($4::timestamptz IS NULL OR at < $4)
+         GROUP BY 1 ORDER BY 2 DESC, 1`
+      : `SELECT rule AS key, count(*)::int AS count FROM holds
+         WHERE ($1::text[] IS NULL OR line = ANY($1)) AND ($2::text IS NULL OR characteristic = $2)
+           AND ($3::timestamptz IS NULL OR raised_at >= $3) AND ($4::timestamptz IS NULL OR raised_at < $4)
+         GROUP BY 1 ORDER BY 2 DESC, 1`;
+    return (await this.db.query<{ key: string; count: number }>(sql, params)).map((r) => ({ key: r.key, count: Number(r.count) }));
   }
 
   /** Holds still active, e.g. to restore them after a restart. */

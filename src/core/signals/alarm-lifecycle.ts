@@ -20,6 +20,8 @@ export interface AlarmRecord {
   /** Shelved until (ms since epoch). */
   shelvedUntil?: number;
   raisedAt: string;
+  /** The rule that raised it (its reaction plan depends on it). */
+  rule?: string;
 }
 
 /** An alarm's state changed: sent to screens like any signal. */
@@ -70,7 +72,7 @@ export class AlarmLifecycle {
     const times = (this.raisedTimes.get(s.line) ?? []).filter((t) => now - t < this.flood.windowMs);
     times.push(now);
     this.raisedTimes.set(s.line, times);
-    const record: AlarmRecord = { id: s.id, line: s.line, station: s.station, characteristic: s.characteristic, state: 'active-unacknowledged', active: true, raisedAt: s.ts };
+    const record: AlarmRecord = { id: s.id, line: s.line, station: s.station, characteristic: s.characteristic, state: 'active-unacknowledged', active: true, raisedAt: s.ts, rule: s.rule };
     this.alarms.set(s.id, record);
     if (times.length <= this.flood.maxAlarms) return [s];
     record.state = 'suppressed';

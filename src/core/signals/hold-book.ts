@@ -1,5 +1,6 @@
 import type { PointRecord } from '../engine/records.js';
 import { characteristicOfSeries, seriesId } from '../engine/series.js';
+import type { ReactionPlanView } from '../closed-loop/plan.js';
 import type { AlarmClearSignal, AlarmSignal, AlarmView, HoldSignal, HoldView, LatchedHead, ReleaseSignal, Signal, UnitStatus } from './signal.js';
 
 /** Where a point was measured: the engine's points know their characteristic, not the line. */
@@ -80,6 +81,7 @@ function revision(l: Latched, added: string[], addedLots: string[]): HoldSignal 
   if (l.rev === 1) {
     msg.units = added;
     if (h.changePoint) msg.changePoint = h.changePoint;
+    if (h.plan) msg.plan = h.plan;
   }
   return msg;
 }
@@ -113,6 +115,11 @@ function view(l: Latched, maxUnits: number): HoldView | AlarmView {
  * - Which active holds name a unit is answered from memory (the unit-status interlock).
  */
 export class HoldBook {
+  /**
+   * The reaction plan of a new hold or alarm, by characteristic and the rule that raised it (set
+   * from the rule set's closed loop; replaced on hot reload — a raised hold keeps its plan).
+   */
+  planOf: ((characteristic: string, rule: string) => ReactionPlanView | undefined) | undefined;
   /** Active holds by id. */
   private readonly holds = new Map<string, Latched>();
   private readonly activeHoldByCharacteristic = new Map<string, Latched>();
@@ -166,7 +173,7 @@ export class HoldBook {
   }
 
   /** Releases an active hold; undefined when no such hold is active. O(units of the hold), once. */
-  release(id: string, by: string, reason: string, ts: string): ReleaseSignal | undefined {
+  release(id: string, by: string, reason: string, ts: string, extra: Pick<ReleaseSignal, 'causeCode' | 'actionCode' | 'signature'> = {}): ReleaseSignal | undefined {
     const hold = this.holds.get(id);
     if (!hold) return undefined;
     this.activeHoldByCharacteristic.delete(seriesOf(hold.head));
@@ -175,7 +182,7 @@ export class HoldBook {
     this.released.add(id);
     if (this.released.size > MAX_REMEMBERED_RELEASES) this.released.delete(this.released.values().next().value as string);
     const h = hold.head;
-    return { type: 'release', id, line: h.line, station: h.station, characteristic: h.characteristic, ...(h.split ? { split: h.split } : {}), unitCount: hold.units.length, by, reason, ts };
+    return { type: 'release', id, line: h.line, station: h.station, characteristic: h.characteristic, ...(h.split ? { split: h.split } : {}), unitCount: hold.units.length, by, reason, ...extra, ts };
   }
 
   /** Active holds (views: at most `maxUnits` units each), optionally only those of the given lines. */
@@ -283,7 +290,9 @@ export class HoldBook {
   }
 
   private head(p: PointRecord, place: PointPlace, id: string): LatchedHead {
+    const plan = this.planOf?.(p.characteristic, p.violations[0]);
     return {
+      ...(plan ? { plan } : {}),
       id, line: place.line, station: place.station, characteristic: p.characteristic, ...(p.split ? { split: p.split } : {}),
       rule: p.violations[0], rules: [...p.violations],
       statistic: p.statistic, center: p.center, ucl: p.ucl, lcl: p.lcl,

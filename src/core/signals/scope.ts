@@ -13,7 +13,9 @@ export interface Actor {
 
 /** Why an action was not carried out; nothing changed. */
 export interface Refusal {
-  refused: 'forbidden' | 'not-found' | 'conflict';
+  refused: 'forbidden' | 'not-found' | 'conflict' | 'invalid';
+  /** `invalid`: the request field to fix. */
+  field?: string;
   message: string;
 }
 

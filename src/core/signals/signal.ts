@@ -1,5 +1,6 @@
 import type { ViolationName } from '../config.js';
 import type { ChangePoint } from '../engine/records.js';
+import type { ReactionPlanView } from '../closed-loop/plan.js';
 
 /** What every revision of a hold or alarm says about it (version 1 fields, unchanged). */
 export interface LatchedHead {
@@ -29,6 +30,11 @@ export interface LatchedHead {
    * and in snapshots; absent when no estimate could be made (Phase I, or an anomaly signal).
    */
   changePoint?: ChangePoint;
+  /**
+   * The reaction plan (out-of-control action plan) for it, with the codes its forms offer: what to
+   * do, who does it, and what acknowledging or releasing needs. Sent with rev 1 and in snapshots.
+   */
+  plan?: ReactionPlanView;
   /** Timestamp of the sample that raised it; `updated` of the latest point that added to it. */
   ts: string;
   updated: string;
@@ -84,7 +90,13 @@ export interface ReleaseSignal {
   /** How many units the hold had when released (they are in the genealogy store). */
   unitCount: number;
   by: string;
+  /** The comment (may be empty where the reaction plan does not ask for one). */
   reason: string;
+  /** The rule file's codes the release named (its reaction plan says which are required). */
+  causeCode?: string;
+  actionCode?: string;
+  /** The electronic signature it was released under (21 CFR Part 11 §11.50: signer, meaning, time). */
+  signature?: { signer: string; meaning: string; at: string };
   ts: string;
 }
 
