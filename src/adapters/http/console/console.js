@@ -23,7 +23,53 @@ function mergeHold(prev, m) {
   const recent = [...(prev && m.rev > 1 ? prev.recent : []), ...(m.units && m.rev === 1 ? m.units : m.added || m.units || [])].slice(-5);
   const lots = [...new Set([...(prev && m.rev > 1 ? prev.lots : []), ...(m.lots || [])])];
   // Rev 1 and snapshots carry the change point; later revisions do not repeat it.
-  return { ...m, recent, lots, unitCount: m.unitCount ?? recent.length, changePoint: m.changePoint ?? prev?.changePoint };
+  return { ...m, recent, lots, unitCount: m.unitCount ?? recent.length, changePoint: m.changePoint ?? prev?.changePoint, plan: m.plan ?? prev?.plan };
+}
+
+/** The reaction plan's steps as an ordered list ("who: what"), or nothing without a plan. */
+function planList(plan) {
+  if (!plan || !plan.steps.length) return null;
+  const ol = document.createElement('ol');
+  ol.className = 'plan';
+  ol.dataset.plan = plan.name;
+  for (const s of plan.steps) { const li = document.createElement('li'); li.textContent = `${s.who}: ${s.do}`; ol.append(li); }
+  return ol;
+}
+
+/** A <select> of the rule file's codes (value = code), with a first empty choice. */
+function codeSelect(name, codes, label) {
+  const sel = document.createElement('select');
+  sel.name = name;
+  sel.append(new Option(`${label}…`, ''), ...codes.map((c) => new Option(`${c.code} — ${c.text}`, c.code)));
+  return sel;
+}
+
+/** The release form: the plan's codes, a comment and, where the plan asks, the signing secret. */
+function releaseForm(h) {
+  const form = document.createElement('form');
+  form.className = 'release';
+  const plan = h.plan;
+  if (plan && plan.causes.length) form.append(codeSelect('causeCode', plan.causes, 'cause'));
+  if (plan && plan.actions.length) form.append(codeSelect('actionCode', plan.actions, 'action'));
+  const reason = document.createElement('input');
+  reason.name = 'reason'; reason.placeholder = !plan || plan.release.comment ? 'comment (required)' : 'comment';
+  form.append(reason);
+  if (plan && plan.release.signature) {
+    const secret = document.createElement('input');
+    secret.name = 'secret'; secret.type = 'password'; secret.autocomplete = 'off'; secret.placeholder = 'signing secret';
+    form.append(secret);
+  }
+  const button = document.createElement('button'); button.type = 'submit'; button.textContent = plan && plan.release.signature ? 'Sign and release' : 'Release';
+  form.append(button);
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const body = {};
+    for (const k of ['causeCode', 'actionCode', 'reason']) if (form[k] && form[k].value.trim()) body[k] = form[k].value.trim();
+    if (form.secret) body.signature = { secret: form.secret.value };
+    try { await api(`/api/holds/${encodeURIComponent(h.id)}/release`, { method: 'POST', body: JSON.stringify(body) }); toast(`released ${h.id}`); loadAudit(); }
+    catch (err) { toast(`release refused: ${err.message}`); if (form.secret) form.secret.value = ''; }
+  });
+  return form;
 }
 
 /** When the hold's suspect window starts: at the estimated change (its unit and point), else when it was raised. */
@@ -39,19 +85,12 @@ function renderHolds() {
   for (const h of state.holds.values()) {
     const tr = document.createElement('tr');
     tr.className = 'hold'; tr.dataset.id = h.id;
-    tr.append(cell(h.id), cell(`${h.line} / ${h.station}`), cell(h.rule), cell(`${h.unitCount}: ${h.recent.join(', ')}${h.unitCount > h.recent.length ? ' …' : ''}`, 'units'), cell(h.lots.join(', ')), cell(since(h), 'since'));
+    const rule = cell(h.rule);
+    const plan = planList(h.plan);
+    if (plan) rule.append(plan);
+    tr.append(cell(h.id), cell(`${h.line} / ${h.station}`), rule, cell(`${h.unitCount}: ${h.recent.join(', ')}${h.unitCount > h.recent.length ? ' …' : ''}`, 'units'), cell(h.lots.join(', ')), cell(since(h), 'since'));
     const actions = document.createElement('td');
-    if (state.role === 'quality') {
-      const form = document.createElement('form');
-      form.className = 'release';
-      form.innerHTML = '<input name="reason" placeholder="reason (required)" required minlength="3"><button type="submit">Release</button>';
-      form.addEventListener('submit', async (e) => {
-        e.preventDefault();
-        try { await api(`/api/holds/${encodeURIComponent(h.id)}/release`, { method: 'POST', body: JSON.stringify({ reason: form.reason.value }) }); toast(`released ${h.id}`); loadAudit(); }
-        catch (err) { toast(`release refused: ${err.message}`); }
-      });
-      actions.append(form);
-    }
+    if (state.role === 'quality') actions.append(releaseForm(h));
     tr.append(actions);
     tbody.append(tr);
   }
@@ -64,12 +103,20 @@ function renderAlarms() {
   ul.replaceChildren(...[...state.alarms.values()].map((a) => {
     const li = document.createElement('li');
     const st = state.alarmStates.get(a.id);
+    li.className = 'alarm'; li.dataset.id = a.id;
     li.textContent = `${seriesOf(a)} ${a.rule} — ${a.unitCount} unit(s)${a.topFeatures ? ` — ${a.topFeatures.map((f) => f.feature).join(', ')}` : ''}${st ? ` [${st}]` : ''} `;
     if (!st || st.endsWith('unacknowledged')) {
+      const code = a.plan && a.plan.causes.length ? codeSelect('causeCode', a.plan.causes, 'cause') : null;
+      if (code) li.append(code);
       const b = document.createElement('button'); b.textContent = 'Ack'; b.className = 'ack';
-      b.onclick = async () => { try { await api(`/api/alarms/${encodeURIComponent(a.id)}/ack`, { method: 'POST', body: '{}' }); loadAudit(); } catch (err) { toast(err.message); } };
+      b.onclick = async () => {
+        try { await api(`/api/alarms/${encodeURIComponent(a.id)}/ack`, { method: 'POST', body: JSON.stringify(code && code.value ? { causeCode: code.value } : {}) }); loadAudit(); }
+        catch (err) { toast(`acknowledge refused: ${err.message}`); }
+      };
       li.append(b);
     }
+    const plan = planList(a.plan);
+    if (plan) li.append(plan);
     return li;
   }));
 }
@@ -125,10 +172,10 @@ function connect() {
         state.role = m.role; $('who').textContent = `connected as ${m.role}${m.lines ? ` (lines ${m.lines.join(', ')})` : ''}`;
         state.holds = new Map(m.holds.map((h) => [h.id, mergeHold(undefined, { ...h, added: h.units.slice(-5) })])); state.alarms = new Map(m.alarms.map((a) => [seriesOf(a), a]));
         state.alarmStates = new Map((m.alarmStates || []).map((a) => [a.id, a.state]));
-        renderHolds(); renderAlarms(); loadAudit(); break;
+        renderHolds(); renderAlarms(); loadAudit(); if (m.role !== "plc") loadPareto(); break;
       case 'hold': state.holds.set(m.id, mergeHold(state.holds.get(m.id), m)); renderHolds(); break;
       case 'release': state.holds.delete(m.id); renderHolds(); toast(`${m.id} released by ${m.by}: ${m.reason}`); break;
-      case 'alarm': state.alarms.set(seriesOf(m), m); renderAlarms(); break;
+      case 'alarm': { const prev = state.alarms.get(seriesOf(m)); state.alarms.set(seriesOf(m), { ...m, plan: m.plan ?? (prev && prev.id === m.id ? prev.plan : undefined) }); renderAlarms(); break; }
       case 'alarm-clear': state.alarms.delete(seriesOf(m)); renderAlarms(); break;
       case 'alarm-state': state.alarmStates.set(m.id, m.state); renderAlarms(); break;
       case 'point': addPoint(m); break;
@@ -149,6 +196,25 @@ async function loadAudit() {
 $('login').addEventListener('submit', (e) => { e.preventDefault(); state.token = $('token').value.trim(); sessionStorage.setItem('spc-token', state.token); connect(); });
 $('characteristic').addEventListener('change', drawChart);
 $('audit-refresh').addEventListener('click', loadAudit);
+
+/** A Pareto of causes (codes of releases and acknowledgements) or of rules fired: bars, most frequent first. */
+async function loadPareto() {
+  const of = $('pareto-of').value;
+  try {
+    const r = await api(`/api/pareto?of=${of}`);
+    $('pareto').replaceChildren(...r.rows.map((row) => {
+      const li = document.createElement('li');
+      li.dataset.key = row.key;
+      const bar = document.createElement('span'); bar.className = 'bar'; bar.style.width = `${Math.round(100 * row.count / r.rows[0].count)}%`;
+      const label = document.createElement('span'); label.className = 'label'; label.textContent = `${row.key} ${row.count} (${Math.round(row.cumulative * 100)}% cumulative)`;
+      li.append(bar, label);
+      return li;
+    }));
+    $('pareto-total').textContent = String(r.total);
+  } catch (err) { $('pareto').textContent = err.message; }
+}
+$('pareto-refresh').addEventListener('click', loadPareto);
+$('pareto-of').addEventListener('change', loadPareto);
 $('trace').addEventListener('submit', async (e) => {
   e.preventDefault();
   const kind = $('trace-kind').value, id = $('trace-id').value.trim();
