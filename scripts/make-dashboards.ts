@@ -69,6 +69,10 @@ const lineOverview = dashboard('spc-line-overview', 'spc-guard · Line overview'
   panel('timeseries', 'Alarm rate', { x: 12, y: 0, w: 12, h: 5 }, [`SELECT count("id") AS "alarms" FROM "spc_signal" WHERE "type" = 'alarm' AND ${inLine} AND $timeFilter GROUP BY time($__interval) fill(0)`]),
   panel('table', 'Capability per characteristic (at Phase I lock)', { x: 0, y: 5, w: 12, h: 9 }, [`SELECT last("cpk") AS "Cpk", last("ppk") AS "Ppk", last("cp") AS "Cp", last("pp") AS "Pp" FROM "spc_capability" WHERE ${inLine} AND $timeFilter GROUP BY "characteristic"`]),
   panel('barchart', 'Points with violations per characteristic', { x: 12, y: 5, w: 12, h: 9 }, [`SELECT count("statistic") AS "violations" FROM "spc_violation" WHERE ${inLine} AND $timeFilter GROUP BY "characteristic"`]),
+  // Paretos (the API's GET /api/pareto answers the same from the genealogy store): release causes
+  // by the rule file's cause code (a tag of release lines), and rules fired.
+  panel('barchart', 'Pareto of release causes (cause code)', { x: 0, y: 14, w: 12, h: 9 }, [`SELECT count("unit_count") AS "releases" FROM "spc_signal" WHERE "type" = 'release' AND ${inLine} AND $timeFilter GROUP BY "cause"`]),
+  panel('barchart', 'Pareto of rules fired', { x: 12, y: 14, w: 12, h: 9 }, [`SELECT count("statistic") AS "points" FROM "spc_violation" WHERE ${inLine} AND $timeFilter GROUP BY "rule"`]),
 ]);
 
 const anomaly = dashboard('spc-anomaly', 'spc-guard · Multivariate anomaly scores', 'Hotelling T² of every unit against its calibrated limit, and the units flagged.', [lineVar], [

@@ -62,7 +62,8 @@ export async function demo(o: DemoOptions): Promise<number> {
       const escaped = Math.max(0, first - atUnit);
       process.stdout.write(`  shift estimated at board ${boardOf(cp.unit)} (confidence set points ${cp.lower}–${cp.upper}); holding boards ${first} … ${last}; made since the fault and not held: ${escaped}\n`);
     }
-    process.stdout.write(`  Release it on the console (quality token) with a reason; trace it: trace → hold → ${s.id}\n\n`);
+    if (s.plan) process.stdout.write(`  reaction plan ${s.plan.name}: ${s.plan.steps.map((x, i) => `${i + 1}. ${x.who}: ${x.do}`).join('  ')}\n`);
+    process.stdout.write(`  Release it on the console (quality token) with ${s.plan?.release.cause ? 'a cause code, an action code and ' : ''}a comment; trace it: trace → hold → ${s.id}\n\n`);
   };
   const service = await startService({
     rulesPath: o.rules, rules, tokens, transport, anomalies: await openAnomalyModels(rules.anomaly ?? []), store,

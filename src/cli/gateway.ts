@@ -16,6 +16,8 @@ export async function gateway(o: GatewayOptions): Promise<number> {
   const say = (text: string) => process.stdout.write(`${new Date().toISOString()} ${text}\n`);
   let failSafe = false;
   let sick = false;
+  // The reaction plan travels with a hold's or alarm's first message: a station screen shows it.
+  const sayPlan = (plan: { name: string; steps: { do: string; who: string }[] }) => plan.steps.forEach((s, i) => say(`  plan ${plan.name} ${i + 1}. ${s.who}: ${s.do}`));
   const holdLine = (why: string) => { if (!failSafe) { failSafe = true; say(`FAIL-SAFE: HOLD LINE ${o.line} (${why})`); } };
   let backoff = 250;
   let current: WebSocket | undefined;
@@ -52,10 +54,11 @@ export async function gateway(o: GatewayOptions): Promise<number> {
             // Protocol v2: a revision names only the units it adds; acknowledged by rev.
             say(`HOLD ${m.rev === 1 ? '' : '+'}units ${m.added.join(',')} lots ${m.lots.join(',')} — ${m.characteristic} ${m.rule}, statistic ${m.statistic} (limits ${m.lcl}..${m.ucl}) [${m.id} rev ${m.rev}, ${m.unitCount} units]${m.resent ? ' (re-sent)' : ''}`);
             ws.send(JSON.stringify({ type: 'ack', id: m.id, rev: m.rev }));
+            if (m.plan) sayPlan(m.plan);
             break;
           case 'status': say(`STATUS ${m.unit}: ${m.held ? `HELD by ${m.holds.join(', ')}` : 'not held'}`); break;
-          case 'release': say(`RELEASE ${m.unitCount} units (${m.id}) by ${m.by}: ${m.reason}`); break;
-          case 'alarm': say(`alarm ${m.characteristic} ${m.rule} units ${m.added.slice(-3).join(',')} [${m.id}]`); break;
+          case 'release': say(`RELEASE ${m.unitCount} units (${m.id}) by ${m.by}${m.causeCode ? ` cause ${m.causeCode}` : ''}${m.actionCode ? ` action ${m.actionCode}` : ''}${m.signature ? ` signed by ${m.signature.signer}` : ''}: ${m.reason}`); break;
+          case 'alarm': say(`alarm ${m.characteristic} ${m.rule} units ${m.added.slice(-3).join(',')} [${m.id}]`); if (m.plan) sayPlan(m.plan); break;
           case 'alarm-clear': say(`alarm cleared ${m.characteristic} [${m.id}]`); break;
           case 'error': say(`error from server: ${m.code}: ${m.message}`); break;
           case 'heartbeat':

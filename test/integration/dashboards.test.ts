@@ -34,7 +34,7 @@ describe('every dashboard query returns rows from a simulated run', () => {
   let log = '';
   beforeAll(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'spc-dash-'));
-    writeFileSync(join(dir, 'tokens.yaml'), '- { token: dashboard-test-token-0123, role: operator }\n');
+    writeFileSync(join(dir, 'tokens.yaml'), '- { token: dashboard-test-token-0123, role: quality }\n');
     const port = await freePort();
     worker = spawn('node', ['dist/src/cli/main.js', 'run', '--rules', 'rules', '--tokens', join(dir, 'tokens.yaml'), '--ws-port', String(port), '--nats', NATS_URL,
       '--influx-url', INFLUX_URL, '--influx-db', database, '--prefix', prefix], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -48,6 +48,11 @@ describe('every dashboard query returns rows from a simulated run', () => {
     // And the mixed-model molding line: its split tags feed the product variable.
     const mixed = spawnSync('node', ['dist/src/cli/main.js', 'simulate', '--mixed', '--nats', NATS_URL, '--prefix', prefix, '--rate', '2000', '--units', '200', '--at', '0.05s', '--seed', '3'], { encoding: 'utf8' });
     expect(mixed.status, mixed.stderr).toBe(0);
+    // A release with the rule file's codes: the release-cause Pareto groups by its cause tag.
+    const auth = { Authorization: 'Bearer dashboard-test-token-0123', 'content-type': 'application/json' };
+    const hold = await waitFor('the reflow hold', async () => ((await (await fetch(`http://127.0.0.1:${port}/api/holds`, { headers: auth })).json()) as any[]).find((h) => h.characteristic === 'reflow.peak_temp'));
+    const released = await fetch(`http://127.0.0.1:${port}/api/holds/${encodeURIComponent(hold.id)}/release`, { method: 'POST', headers: auth, body: JSON.stringify({ causeCode: 'PROFILE', actionCode: 'PROFILE-RESTORED', reason: 'zone 5 setpoint restored' }) });
+    expect(released.status, await released.clone().text()).toBe(200);
     const health = async () => (await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()) as any;
     await waitFor('the worker and the InfluxDB drain to finish', async () => {
       const h = await health();
