@@ -67,7 +67,7 @@ describe('rule files: codes and reaction plans', () => {
     expect(errorsOf(FILE.replace('planByRule: { nelson1: stop }', 'planByRule: { nelson7: stop }'))).toEqual(['rules/line.yaml:16:19 characteristics[0].planByRule "nelson7" is not among this characteristic\'s rules (nelson1, nelson2)']);
     expect(errorsOf(FILE.replace('{ code: MAT, text: Material lot }', '{ code: TOOL, text: Again }'))).toEqual(['rules/line.yaml:3:53 codes.causes[1].code repeats code TOOL of this list']);
     expect(errorsOf(FILE.replace("    codes: { causes: [], actions: [] }\n", "    codes: { causes: [], actions: [] }\n    plan: watch\n"))).toEqual([
-      'rules/line.yaml:33:11 characteristics[2].plan plan watch requires a cause code to acknowledge, but this characteristic has no codes.causes',
+      'rules/line.yaml:29:11 characteristics[2].plan plan watch requires a cause code to acknowledge, but this characteristic has no codes.causes',
     ]);
   });
 });
