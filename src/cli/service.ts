@@ -119,7 +119,7 @@ export async function startService(o: ServiceOptions): Promise<RunningService> {
     tokens: o.tokens, heartbeatMs: o.heartbeatMs, log: o.log, limits,
     state: {
       snapshot: (lines) => ({ holds: worker.holds.activeHolds(lines), alarms: worker.holds.activeAlarms(lines), alarmStates: worker.alarms.open(lines) }),
-      release: (id, actor, reason) => worker.actions.release(id, actor, { reason }),
+      release: (id, actor, request) => worker.actions.release(id, actor, request),
       unitStatus: (unit, lines) => worker.holds.unitStatus(unit, lines),
       holdLine: (id) => worker.holds.hold(id)?.line,
       health: liveness,

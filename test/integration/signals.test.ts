@@ -45,9 +45,9 @@ beforeAll(async () => {
       snapshot: (lines) => ({ holds: book.activeHolds(lines), alarms: book.activeAlarms(lines) }),
       unitStatus: (unit, lines) => book.unitStatus(unit, lines),
       holdLine: (id) => book.hold(id)?.line,
-      release: (id, actor, reason) => {
+      release: (id, actor, { reason }) => {
         if (actor.role !== 'quality') return { refused: 'forbidden', message: `releasing a hold needs the quality role (this token is ${actor.role})` };
-        const r = book.release(id, actor.name, reason, new Date().toISOString());
+        const r = book.release(id, actor.name, reason ?? "", new Date().toISOString());
         if (!r) return { refused: 'not-found', message: `no active hold ${id}` };
         server.broadcast(r);
         return r;

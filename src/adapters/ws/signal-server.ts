@@ -1,7 +1,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { LogThrottle, personText, type Actor, type AlarmRecord, type AlarmView, type HoldSignal, type HoldView, type LifecycleSignal, type PointRecord, type Refusal, type ReleaseSignal, type UnitStatus } from '../../core/index.js';
+import { LogThrottle, personText, type Actor, type AlarmRecord, type AlarmView, type HoldSignal, type HoldView, type LifecycleSignal, type PointRecord, type Refusal, type ReleaseRequest, type ReleaseSignal, type UnitStatus } from '../../core/index.js';
 import { AccessLimits } from '../../auth/limits.js';
 import { findToken, type TokenEntry } from '../../auth/tokens.js';
 
@@ -14,7 +14,7 @@ export interface SignalState {
   /** The unit-status interlock: is the unit held by an active hold of these lines (answered from memory). */
   unitStatus?(unit: string, lines: readonly string[] | undefined): UnitStatus;
   /** Releases a hold if the actor's role and lines allow it. */
-  release(id: string, actor: Actor, reason: string): ReleaseSignal | Refusal;
+  release(id: string, actor: Actor, request: ReleaseRequest): ReleaseSignal | Refusal;
   /** The worker's health, carried by every heartbeat: a gateway fails safe on a sick worker, not only a silent one. */
   health?(): { ok: boolean; problems?: string[] };
 }
@@ -202,7 +202,7 @@ export class SignalServer {
   }
 
   private onMessage(client: Client, text: string): void {
-    let msg: { type?: unknown; lines?: unknown; id?: unknown; reason?: unknown };
+    let msg: { type?: unknown; lines?: unknown; id?: unknown; reason?: unknown; causeCode?: unknown; actionCode?: unknown };
     try { msg = JSON.parse(text); } catch { this.error(client, 'bad-message', 'messages must be JSON objects with a "type"'); return; }
     if (typeof msg !== 'object' || msg === null) { this.error(client, 'bad-message', 'messages must be JSON objects with a "type"'); return; }
     switch (msg.type) {
@@ -247,7 +247,9 @@ export class SignalServer {
         const reason = personText(msg.reason);
         if (typeof msg.id !== 'string' || reason === undefined) { this.error(client, 'bad-message', 'release needs the hold "id" and a "reason" (3 to 500 characters, no control characters)'); return; }
         const e = client.entry;
-        const result = this.o.state.release(msg.id, { name: e.name ?? e.role, role: e.role, lines: e.lines }, reason);
+        // Codes travel as given; the reaction plan checks them (a signature needs the HTTP API).
+        const code = (v: unknown) => (typeof v === 'string' && v.length <= 32 ? v : undefined);
+        const result = this.o.state.release(msg.id, { name: e.name ?? e.role, role: e.role, lines: e.lines }, { reason, causeCode: code(msg.causeCode), actionCode: code(msg.actionCode) });
         if ('refused' in result) this.error(client, result.refused, result.message, msg.id);
         return; // the release itself reaches everyone through broadcast()
       }
