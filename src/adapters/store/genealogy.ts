@@ -77,15 +77,15 @@ export class GenealogyStore implements GenealogyWriter {
   private async insertSamples(chunk: readonly TraceRow[]): Promise<void> {
     const col = <T>(f: (r: TraceRow) => T) => chunk.map(f);
     await this.db.query(
-      `INSERT INTO samples (source, stream_seq, item, ts, unit, lot, line, station, parameter, value, operator, equipment, product, attributes)
-       SELECT source, seq, item, ts, unit, lot, line, station, parameter, value, operator, equipment, product, attributes::jsonb
-       FROM unnest($1::text[], $2::bigint[], $3::int[], $4::timestamptz[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::float8[], $11::text[], $12::text[], $13::text[], $14::text[])
-         AS t (source, seq, item, ts, unit, lot, line, station, parameter, value, operator, equipment, product, attributes)
+      `INSERT INTO samples (source, stream_seq, item, ts, unit, lot, line, station, parameter, value, operator, equipment, product, attributes, n)
+       SELECT source, seq, item, ts, unit, lot, line, station, parameter, value, operator, equipment, product, attributes::jsonb, n
+       FROM unnest($1::text[], $2::bigint[], $3::int[], $4::timestamptz[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::float8[], $11::text[], $12::text[], $13::text[], $14::text[], $15::float8[])
+         AS t (source, seq, item, ts, unit, lot, line, station, parameter, value, operator, equipment, product, attributes, n)
        ON CONFLICT DO NOTHING`,
       [col((r) => r.source), col((r) => r.seq), col((r) => r.item), col((r) => r.sample.ts), col((r) => r.sample.unit), col((r) => r.sample.lot ?? null),
         col((r) => r.sample.line), col((r) => r.sample.station), col((r) => r.sample.parameter), col((r) => r.sample.value),
         col((r) => r.sample.operator ?? null), col((r) => r.sample.equipment ?? null),
-        col((r) => r.sample.product ?? null), col((r) => (r.sample.attributes ? JSON.stringify(r.sample.attributes) : null))],
+        col((r) => r.sample.product ?? null), col((r) => (r.sample.attributes ? JSON.stringify(r.sample.attributes) : null)), col((r) => r.sample.n ?? null)],
     );
   }
 

@@ -63,6 +63,8 @@ export class CharacteristicRunner {
   private readonly containFrom: ContainmentFrom;
   /** The estimate's window never reaches back before this index (the point after the last release). */
   private floor = 0;
+  /** The limits version in effect: 0 for the rule file's (Phase I lock or fixed), then each approved recalculation's. */
+  private limitsVersion = 0;
   /** A hold raised and not released: its later points do not raise a new one. */
   private holdLatched = false;
   /** The previous point had an alarm action: an alarm is active (it clears on the next point without one). */
@@ -236,6 +238,18 @@ export class CharacteristicRunner {
     Object.defineProperty(record, 'suspectUnits', { value: h.unitsBetween(start, to), enumerable: false, writable: true, configurable: true });
   }
 
+  /**
+   * Approved limits (a limits version, see engine.applyLimits): later points plot against them,
+   * a Phase I still collecting ends without plotting its points (they were charted against nothing
+   * and stay in the genealogy store), and the summary reports the version.
+   */
+  applyLimits(params: ChartParameters, version: number): void {
+    if (this.pendingRestore !== undefined) this.applyRestore();
+    this.params = { center: params.center, sigma: params.sigma };
+    this.phase1 = undefined;
+    this.limitsVersion = version;
+  }
+
   /** A hold of this characteristic was released: the next one starts a new window after this point. */
   released(): void {
     if (this.pendingRestore !== undefined) this.applyRestore();
@@ -253,6 +267,7 @@ export class CharacteristicRunner {
       holds: this.holds, alarms: this.alarms, overallSigma: packNumbers([this.overallSigma])[0],
     };
     if (this.fitted) s.fitted = this.fitted;
+    if (this.limitsVersion) s.limitsVersion = this.limitsVersion;
     if (this.normality) s.normality = packNumbers([this.normality.n, this.normality.a2, this.normality.a2Adjusted, this.normality.pValue]);
     if (this.params) s.params = packNumbers([this.params.center, this.params.sigma]);
     if (this.phase1) s.phase1 = this.phase1.map((g) => ({ obs: packNumbers([g.obs.x, g.obs.n, g.obs.range, g.obs.sd]), units: g.units, lots: g.lots, ts: g.ts, values: packNumbers(g.values), ...(g.obs.product !== undefined ? { product: g.obs.product } : {}) }));
@@ -288,6 +303,7 @@ export class CharacteristicRunner {
     this.holds = from.holds; this.alarms = from.alarms;
     this.overallSigma = Number(from.overallSigma);
     this.fitted = from.fitted;
+    this.limitsVersion = from.limitsVersion ?? 0;
     if (from.normality) { const [n, a2, a2Adjusted, pValue] = unpackNumbers(from.normality); this.normality = { n, a2, a2Adjusted, pValue }; } else this.normality = undefined;
     if (from.params) { const [center, sigma] = unpackNumbers(from.params); this.params = { center, sigma }; } else this.params = undefined;
     this.phase1 = from.phase1?.map((g) => {
@@ -324,6 +340,7 @@ export class CharacteristicRunner {
       if (capability) s.capability = capability;
     }
     if (this.normality) s.normality = this.normality;
+    if (this.limitsVersion) s.limitsVersion = this.limitsVersion;
     return s;
   }
 }

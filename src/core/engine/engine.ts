@@ -2,6 +2,7 @@ import type { CharacteristicConfig, RuleSetConfig } from '../config.js';
 import type { Sample } from '../sample.js';
 import { CharacteristicRunner } from './characteristic.js';
 import { SplitCharacteristic, type SplitSnapshot, type SplitValues } from './split.js';
+import type { ChartParameters } from '../charts/chart.js';
 import type { PointSink, SummaryRecord } from './records.js';
 import type { CharacteristicSnapshot } from '../state/snapshot.js';
 
@@ -200,6 +201,19 @@ export class SpcEngine {
   released(id: string, split?: SplitValues): void {
     const t = this.runners.find((r) => r.id === id);
     if (t instanceof SplitCharacteristic) t.released(split); else t?.released();
+  }
+
+  /**
+   * Approved limits take effect (a limits version): from the next point on, the characteristic
+   * (or its split) plots against `params`; Phase I, if still collecting, ends. False when there is
+   * no such characteristic or split.
+   */
+  applyLimits(id: string, split: SplitValues | undefined, params: ChartParameters, version: number): boolean {
+    const t = this.runners.find((r) => r.id === id);
+    const runner = t instanceof SplitCharacteristic ? t.runnerOf(split) : t;
+    if (!runner) return false;
+    runner.applyLimits(params, version);
+    return true;
   }
 
   /** One characteristic's summary (capability once its limits are locked); of a split one, the split's (or its first). */

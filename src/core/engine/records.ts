@@ -80,6 +80,8 @@ export interface SummaryRecord {
    * p-value says the capability indices' normal model does not fit.
    */
   normality?: NormalityTest;
+  /** The approved limits version in effect, when limits were recalculated and approved (absent: the rule file's). */
+  limitsVersion?: number;
 }
 
 export type PointSink = (point: PointRecord) => void;

@@ -75,6 +75,12 @@ export class SplitCharacteristic {
     this.runnerFor(k.key, k.values).accept(sample, emit);
   }
 
+  /** The chart of one split (created if its values are new, as a sample of it would). */
+  runnerOf(split: SplitValues | undefined): CharacteristicRunner | undefined {
+    if (!split) return undefined;
+    return this.runnerFor(this.keyOfValues(split), Object.freeze({ ...split }));
+  }
+
   /** A hold of one split was released. */
   released(split: SplitValues | undefined): void {
     if (!split) return;

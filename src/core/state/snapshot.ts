@@ -35,6 +35,8 @@ export interface CharacteristicSnapshot {
   params?: SnapNumber[];
   phase1?: GroupSnapshot[];
   chart?: SnapNumber[];
+  /** The approved limits version in effect (absent: the rule file's). */
+  limitsVersion?: number;
   /** Box-Cox or percentile capability indices fitted at lock (finite numbers only). */
   fitted?: CapabilityIndices;
   /** Anderson–Darling test of the Phase I values: n, A², A*², p. */
