@@ -7,7 +7,7 @@ import type { GenealogyStore } from '../adapters/store/genealogy.js';
 import { SignalServer } from '../adapters/ws/signal-server.js';
 import { AccessLimits } from '../auth/limits.js';
 import type { TokenEntry } from '../auth/tokens.js';
-import type { LifecycleSignal, RuleSetConfig } from '../core/index.js';
+import type { Actor, LifecycleSignal, RuleSetConfig } from '../core/index.js';
 import { InvalidFileError } from '../rules-file/diagnostics.js';
 import { loadRulesOffThread } from '../rules-file/load-off-thread.js';
 import type { AnomalyRuntime } from '../service/anomaly.js';
@@ -15,6 +15,7 @@ import { influxLineEncoder } from '../adapters/influx/line-protocol.js';
 import type { WorkerTransport } from '../ports/transport.js';
 import type { Membership, StateStore } from '../ports/state.js';
 import { SpcWorker, type UnknownCharacteristicPolicy } from '../service/worker.js';
+import { LimitsWorkflow, type LimitsProposalInput } from '../service/limits.js';
 
 type Log = (level: 'info' | 'warn' | 'error', msg: string, extra?: Record<string, unknown>) => void;
 
@@ -107,6 +108,13 @@ export async function startService(o: ServiceOptions): Promise<RunningService> {
   };
   const limits = new AccessLimits(o.connectionsPerToken);
   const lineOf = (id: string) => worker.holds.hold(id)?.line ?? worker.alarms.get(id)?.line;
+  const store = o.store;
+  const workflow = store ? new LimitsWorkflow({ pipeline: worker.pipeline, actions: worker.actions, store }) : undefined;
+  const controlledLimits = workflow && store ? {
+    propose: (actor: Actor, input: LimitsProposalInput) => workflow.propose(actor, input),
+    approve: (id: number, actor: Actor, signature: { signer: string; meaning: string }) => workflow.approve(id, actor, signature),
+    versions: (f: Parameters<GenealogyStore['limitVersions']>[0]) => store.limitVersions(f),
+  } : undefined;
   const api = apiHandler({
     tokens: o.tokens, limits, store: o.store, health, metrics: () => metrics.text(), log: o.log, lineOf,
     activeHolds: (lines) => worker.holds.activeHolds(lines), openAlarms: (lines) => worker.alarms.open(lines),
@@ -114,6 +122,7 @@ export async function startService(o: ServiceOptions): Promise<RunningService> {
     acknowledgeAlarm: (id, actor, code) => worker.actions.acknowledgeAlarm(id, actor, code),
     shelveAlarm: (id, actor, minutes, reason) => worker.actions.shelveAlarm(id, actor, minutes, reason),
     release: (id, actor, request) => worker.actions.release(id, actor, request),
+    ...(controlledLimits ? { controlledLimits } : {}),
   });
   signals = new SignalServer(http, {
     tokens: o.tokens, heartbeatMs: o.heartbeatMs, log: o.log, limits,

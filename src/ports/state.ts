@@ -1,3 +1,4 @@
+import type { LimitsSignal } from '../core/index.js';
 import type { AlarmLifecycleSnapshot, CharacteristicSnapshot, HoldBookSnapshot, SplitSnapshot } from '../core/index.js';
 
 /** One partition's state as it stood after stream message `seq` (every output up to it is durable). */
@@ -21,6 +22,12 @@ export interface ReleaseRecord {
   id: string; by: string; reason: string; role: string; ts: string; seq: number;
   /** Codes and signature of the release, so a replay releases with the same record. */
   causeCode?: string; actionCode?: string; signature?: { signer: string; meaning: string; at: string };
+  /**
+   * `limits`: not a release but approved limits taking effect at `seq` (the same replay puts them
+   * in effect at the same point); `id` is the version's.
+   */
+  kind?: 'release' | 'limits';
+  limits?: LimitsSignal;
 }
 
 /** Where partition state outlives a worker process (NATS KV and a snapshot stream in production). */

@@ -1,5 +1,5 @@
-import { checkAcknowledge, checkRelease, inScope, outOfScope, roleRefusal, type Actor, type AlarmStateSignal, type LifecycleSignal, type Refusal, type ReleaseRequest, type ReleaseSignal } from '../core/index.js';
-import type { AuditRecord } from '../ports/genealogy.js';
+import { checkAcknowledge, checkRelease, inScope, outOfScope, roleRefusal, type Actor, type AlarmStateSignal, type LifecycleSignal, type LimitsSignal, type Refusal, type ReleaseRequest, type ReleaseSignal } from '../core/index.js';
+import type { AuditRecord, LimitVersionRow } from '../ports/genealogy.js';
 import type { StateStore } from '../ports/state.js';
 import type { Committer } from './committer.js';
 import type { Ownership } from './ownership.js';
@@ -83,6 +83,37 @@ export class OperatorActions {
     this.o.pipeline.released(r, this.o.sink());
     this.audit({ actor: actor.name, role: actor.role, action: 'release', target: id, line: r.line, reason: reason || null, detail: { units: r.unitCount, characteristic: r.characteristic, rule: hold.rule, ...extra } });
     return r;
+  }
+
+  /**
+   * A quality user's approved recalculation takes effect now, at this stream position: kept with
+   * the position (a replay applies it at the same point), sent to the line, stored, and audited
+   * with the signature. The caller has checked the signature and that the proposal is open.
+   */
+  applyLimits(p: LimitVersionRow, station: string, actor: Actor, signature: { signer: string; meaning: string }): LimitsSignal | Refusal {
+    if (actor.role !== 'quality') return roleRefusal(actor, 'approving limits', 'quality');
+    if (!inScope(actor, p.line)) return outOfScope(actor, `limits of ${p.series}`, p.line);
+    const split = p.split ?? undefined;
+    const current = this.o.pipeline.engine.summaryOf(p.characteristic, split)?.limitsVersion ?? 1;
+    const version = Math.max(1, current) + 1;
+    const ts = new Date().toISOString();
+    const sig: LimitsSignal = {
+      type: 'limits', id: `${p.series}@v${version}`, line: p.line, station, characteristic: p.characteristic, ...(split ? { split } : {}),
+      version, kind: 'recalculation', center: p.center, sigma: p.sigma, points: p.points, excluded: p.excluded, proposal: p.id,
+      approval: { ...signature, at: ts }, ts,
+    };
+    const st = this.o.state;
+    if (st) {
+      const { partition, seq } = this.o.ownership.positionOf(p.characteristic);
+      const rec = { kind: 'limits' as const, id: sig.id, by: actor.name, reason: p.reason ?? '', role: actor.role, ts, seq, limits: sig };
+      this.o.committer.release(() => st.addRelease(partition, rec));
+    }
+    this.o.pipeline.limitsApplied(sig, this.o.sink());
+    this.audit({ actor: actor.name, role: actor.role, action: 'approve-limits', target: p.series, line: p.line, reason: p.reason, detail: {
+      proposal: p.id, version, center: p.center, sigma: p.sigma, before: { center: p.before_center, sigma: p.before_sigma }, points: p.points, excluded: p.excluded,
+      window: { from: p.window_from, to: p.window_to }, signature: sig.approval,
+    } });
+    return sig;
   }
 
   private audit(entry: AuditRecord): void { this.o.committer.audit(entry); }

@@ -267,6 +267,7 @@ export class Ownership {
     const pending = this.pendingReleases.get(p);
     while (pending?.length && pending[0].seq < seq) {
       const r = pending.shift()!;
+      if (r.kind === 'limits' && r.limits) { this.o.pipeline.engine.applyLimits(r.limits.characteristic, r.limits.split, { center: r.limits.center, sigma: r.limits.sigma }, r.limits.version); continue; }
       const released = this.o.pipeline.holds.release(r.id, r.by, r.reason, r.ts, { ...(r.causeCode ? { causeCode: r.causeCode } : {}), ...(r.actionCode ? { actionCode: r.actionCode } : {}), ...(r.signature ? { signature: r.signature } : {}) });
       if (released) this.o.pipeline.engine.released(released.characteristic, released.split);
     }

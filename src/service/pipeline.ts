@@ -1,6 +1,6 @@
 import type { AnomalyScore } from '../anomaly/model.js';
 import type { AssembledUnit } from '../anomaly/unit-assembler.js';
-import { AlarmLifecycle, ClosedLoop, HoldBook, SpcEngine, subjectToken, type FloodOptions, type LifecycleSignal, type PointRecord, type RuleSetConfig, type Sample, type Signal } from '../core/index.js';
+import { AlarmLifecycle, ClosedLoop, HoldBook, SpcEngine, subjectToken, type FloodOptions, type LifecycleSignal, type LimitsSignal, type PointRecord, type RuleSetConfig, type CharacteristicConfig, type Sample, type Signal } from '../core/index.js';
 import { decodeSampleMessage, MessageFaults, type DeadLetterReason } from '../samples/message.js';
 import type { TraceRow } from '../ports/genealogy.js';
 import type { LineEncoder, PointTags } from '../ports/line-encoder.js';
@@ -81,6 +81,12 @@ export class Pipeline {
   private readonly specOf = new Map<string, { lsl?: number; usl?: number }>();
   /** Split keys each characteristic writes as InfluxDB tags (`lowCardinality`); the others are fields. */
   private readonly splitTagsOf = new Map<string, ReadonlySet<string>>();
+  /** The current rule set's characteristics by id (a limits proposal is computed with its config). */
+  configs = new Map<string, CharacteristicConfig>();
+  /** Phase I window and exclusions by characteristic: what a Phase I limits version used. */
+  private readonly phase1Of = new Map<string, { points: number; exclude: readonly number[] }>();
+  /** Phase I locks of the point being processed, signalled after its point (and its hold or alarm). */
+  private pendingLimits: LimitsSignal[] = [];
   /** Codes and reaction plans of the current rule set (releases and acknowledgements are checked against them). */
   closedLoop = new ClosedLoop();
   // The message being processed: the engine calls back per point, synchronously.
@@ -150,6 +156,24 @@ export class Pipeline {
     for (const sig of this.holds.apply(p, place)) this.signal(sig);
   }
 
+  /** A Phase I lock is limits version 1 of its series: to the line, the store and InfluxDB. */
+  private lockedLimits(p: PointRecord, center: number, sigma: number, station: string): void {
+    const phase1 = this.phase1Of.get(p.characteristic);
+    const series = p.split ? `${p.characteristic}[${Object.entries(p.split).map(([k, v]) => `${k}=${v}`).join(',')}]` : p.characteristic;
+    this.pendingLimits.push({
+      type: 'limits', id: `${series}@v1`, line: this.current!.line, station, characteristic: p.characteristic, ...(p.split ? { split: p.split } : {}),
+      version: 1, kind: 'phase1', center, sigma, points: phase1?.points ?? 0, excluded: [...(phase1?.exclude ?? [])], ts: p.ts,
+    });
+  }
+
+  /** Approved limits (an operator action) take effect now: engine, line, store and InfluxDB. */
+  limitsApplied(sig: LimitsSignal, out: EffectSink): void {
+    this.engine.applyLimits(sig.characteristic, sig.split, { center: sig.center, sigma: sig.sigma }, sig.version);
+    this.out = out;
+    this.silent = false;
+    this.signal(sig);
+  }
+
   /** A release decided elsewhere (an operator action), through the alarm lifecycle to the line and the store. */
   released(r: Signal, out: EffectSink): void {
     this.engine.released(r.characteristic, r.type === 'release' ? r.split : undefined);
@@ -166,7 +190,9 @@ export class Pipeline {
 
   /** Chart type and spec limits by characteristic id: the time-series tags and fields of its points. */
   private index(rules: RuleSetConfig): void {
-    this.chartOf.clear(); this.specOf.clear(); this.splitTagsOf.clear();
+    this.chartOf.clear(); this.specOf.clear(); this.splitTagsOf.clear(); this.phase1Of.clear();
+    for (const c of rules.characteristics) if ('phase1' in c.limits) this.phase1Of.set(c.id, { points: c.limits.phase1, exclude: c.limits.exclude ?? [] });
+    this.configs = new Map(rules.characteristics.map((c) => [c.id, c]));
     const loop = new ClosedLoop(rules.closedLoop);
     this.closedLoop = loop;
     this.holds.planOf = (characteristic, rule) => (loop.has(characteristic) ? loop.planFor(characteristic, rule) : undefined);
@@ -190,11 +216,13 @@ export class Pipeline {
         const summary = this.engine.summaryOf(p.characteristic, p.split);
         const line = summary && enc.capability(p.characteristic, { ...place, splitTags }, summary, s.ts, p.seq ?? 0);
         if (line) this.out.line(line);
+        if (summary && summary.center !== null && summary.sigma !== null) this.lockedLimits(p, summary.center, summary.sigma, place.station);
       }
       if (p.violations.length) for (const l of enc.violations(p, tags)) this.out.line(l);
       this.out.point(p, s.line, s.station);
     }
     for (const sig of this.holds.apply(p, place)) this.signal(sig);
+    if (this.pendingLimits.length) { const l = this.pendingLimits; this.pendingLimits = []; for (const sig of l) this.signal(sig); }
   }
 
   /** A signal from the hold book: alarms pass through the lifecycle (dedupe, shelving, floods) first. */

@@ -14,12 +14,13 @@ export const TOKEN = 'fault-test-quality-token-0123';
 /** A folder with a tokens file and rules for lines L1…Ln: the bundled SMT characteristics, per line, without the anomaly model. */
 export function workspace(lines: number): { dir: string; rules: string; tokens: string } {
   const dir = mkdtempSync(join(tmpdir(), 'spc-fault-'));
-  const base = (parse(readFileSync('rules/smt-line.yaml', 'utf8')) as { version: 1; characteristics: { id: string; match: Record<string, string> }[] });
+  const base = (parse(readFileSync('rules/smt-line.yaml', 'utf8')) as { version: 1; plans?: unknown; codes?: unknown; characteristics: { id: string; match: Record<string, string> }[] });
   const characteristics = [];
   for (let l = 1; l <= lines; l++) {
     for (const c of base.characteristics) characteristics.push({ ...c, id: `L${l}.${c.id}`, match: { ...c.match, line: `L${l}` } });
   }
-  writeFileSync(join(dir, 'rules.yaml'), stringify({ version: 1, characteristics }));
+  // The file's reaction plans and codes come along: the characteristics name them.
+  writeFileSync(join(dir, 'rules.yaml'), stringify({ version: 1, ...(base.plans ? { plans: base.plans } : {}), ...(base.codes ? { codes: base.codes } : {}), characteristics }));
   writeFileSync(join(dir, 'tokens.yaml'), `- { token: ${TOKEN}, role: quality }\n`);
   return { dir, rules: join(dir, 'rules.yaml'), tokens: join(dir, 'tokens.yaml') };
 }

@@ -41,6 +41,12 @@ export interface ApiState {
   acknowledgeAlarm(id: string, actor: Actor, causeCode?: string): AlarmStateSignal | Refusal;
   shelveAlarm(id: string, actor: Actor, minutes: number, reason: string): AlarmStateSignal | Refusal;
   release(id: string, actor: Actor, request: ReleaseRequest): ReleaseSignal | Refusal;
+  /** Controlled limits (absent without a genealogy store): a recalculation proposed, and approved with a signature. */
+  controlledLimits?: {
+    propose(actor: Actor, input: { characteristic: string; split?: Record<string, string>; line?: string; station?: string; from: string; to: string; exclude?: number[]; reason: string }): Promise<object | Refusal>;
+    approve(id: number, actor: Actor, signature: { signer: string; meaning: string }): Promise<object | Refusal>;
+    versions(f: { lines?: readonly string[]; characteristic?: string; series?: string; state?: string }): Promise<object[]>;
+  };
   /** `ok: false` (with `problems`) answers 503. */
   health(): { ok: boolean };
   /** Prometheus exposition, for GET /metrics. */
@@ -158,6 +164,9 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
  *   POST /api/alarms/:id/shelve {minutes, reason}      quality only; audited
  *   GET  /api/audit?limit=                             the latest audit entries of the token's lines
  *   GET  /api/pareto?of=cause|rule[&line=&characteristic=&from=&to=]   counts, most frequent first
+ *   GET  /api/limits[?characteristic=&series=&state=]                  limits versions (Phase I locks, proposals, approvals)
+ *   POST /api/limits/proposals {characteristic, split?, from, to, exclude?, reason}   quality: a recalculation from stored samples
+ *   POST /api/limits/proposals/:id/approve {signature: {secret}}       quality, signed: takes effect now
  *   GET  /api/holds/:id/units?after=&limit=            every unit of a hold, a page at a time
  *   GET  /api/units/:unit/status                       the unit-status interlock: held, and by which holds
  * Every /api call needs `Authorization: Bearer <token>`; roles and lines are those of the signal
@@ -185,6 +194,21 @@ export function apiHandler(state: ApiState): (req: IncomingMessage, res: ServerR
     if (!state.store) { send(res, 404, { error: `hold ${id} is not active and no genealogy store is configured` }); return; }
     const units = await state.store.holdUnits(id, after?.startsWith('u:') ? after.slice(2) : undefined, limit);
     send(res, 200, { id, units, ...(units.length === limit ? { next: `u:${units[units.length - 1]}` } : {}) });
+  };
+  /**
+   * An electronic signature (21 CFR Part 11 §11.200): the signer's secret checked against the
+   * tokens file's scrypt hash. A wrong one is refused (403), audited, and counted like a failed
+   * authentication (no guessing at speed); undefined then, with the response sent.
+   */
+  const sign = async (body: Record<string, unknown>, who: TokenEntry, actor: Actor, target: string, line: string, meaning: string, address: string, res: ServerResponse) => {
+    const secret = isObject(body.signature) && typeof body.signature.secret === 'string' ? body.signature.secret : undefined;
+    if (!secret || secret.length > 1024) throw new ClientError(400, '"signature" must be { "secret": "<your signing secret>" }', 'signature');
+    if (who.signing && await verifySigningSecret(secret, who.signing)) return { signer: actor.name, meaning };
+    const why = who.signing ? 'the signing secret does not match' : `${actor.name} has no signing secret in the tokens file`;
+    await state.store?.audit({ actor: actor.name, role: who.role, action: 'signature-refused', target, line, reason: why, detail: { meaning } });
+    if (!limits.failedAuth.take(address)) { tooMany(res, 'too many failed signatures from this address'); return undefined; }
+    send(res, 403, { error: `signature refused: ${why}`, field: 'signature' });
+    return undefined;
   };
   const tooMany = (res: ServerResponse, what: string) => {
     res.setHeader('retry-after', '1');
@@ -241,20 +265,47 @@ export function apiHandler(state: ApiState): (req: IncomingMessage, res: ServerR
         const body = await readJson(req);
         const request: ReleaseRequest = { reason: bodyText(body, 'reason', false), causeCode: codeField(body, 'causeCode'), actionCode: codeField(body, 'actionCode') };
         if (body.signature !== undefined) {
-          const secret = isObject(body.signature) && typeof body.signature.secret === 'string' ? body.signature.secret : undefined;
-          if (!secret || secret.length > 1024) throw new ClientError(400, '"signature" must be { "secret": "<your signing secret>" }', 'signature');
-          // A wrong secret is refused, audited, and counted like a failed authentication (no guessing at speed).
-          if (!who.signing || !(await verifySigningSecret(secret, who.signing))) {
-            const why = who.signing ? 'the signing secret does not match' : `${actor.name} has no signing secret in the tokens file`;
-            await state.store?.audit({ actor: actor.name, role: who.role, action: 'signature-refused', target: parts[1], line: state.lineOf(parts[1]) ?? '', reason: why, detail: { meaning: 'released' } });
-            if (!limits.failedAuth.take(address)) { tooMany(res, 'too many failed signatures from this address'); return; }
-            send(res, 403, { error: `signature refused: ${why}`, field: 'signature' });
-            return;
-          }
-          request.signature = { signer: actor.name, meaning: 'released' };
+          const signature = await sign(body, who, actor, parts[1], state.lineOf(parts[1]) ?? '', 'released', address, res);
+          if (!signature) return;
+          request.signature = signature;
         }
         reply(res, state.release(parts[1], actor, request));
         return;
+      }
+      if (parts[0] === 'limits' && state.controlledLimits) {
+        const workflow = state.controlledLimits;
+        if (who.role === 'plc') { reply(res, roleRefusal(actor, 'reading limits', 'operator or quality')); return; }
+        if (req.method === 'GET' && parts.length === 1) {
+          const q = (k: string) => url.searchParams.get(k) ?? undefined;
+          send(res, 200, await workflow.versions({ lines, characteristic: q('characteristic'), series: q('series'), state: q('state') }));
+          return;
+        }
+        if (req.method === 'POST' && parts[1] === 'proposals' && parts.length === 2) {
+          const body = await readJson(req);
+          const text = (k: string) => (typeof body[k] === 'string' ? body[k] as string : undefined);
+          const characteristic = text('characteristic');
+          if (!characteristic) throw new ClientError(400, '"characteristic" (its id in the rule file) is required', 'characteristic');
+          const from = text('from'), to = text('to');
+          if (!from || calendarProblem(from)) throw new ClientError(400, '"from" must be an ISO-8601 time', 'from');
+          if (!to || calendarProblem(to)) throw new ClientError(400, '"to" must be an ISO-8601 time', 'to');
+          const exclude = body.exclude === undefined ? [] : body.exclude;
+          if (!Array.isArray(exclude) || !exclude.every((e) => Number.isInteger(e) && e >= 1)) throw new ClientError(400, '"exclude" must be a list of point numbers (1-based within the window)', 'exclude');
+          const split = body.split === undefined ? undefined : body.split;
+          if (split !== undefined && (!isObject(split) || !Object.values(split).every((v) => typeof v === 'string'))) throw new ClientError(400, '"split" must be an object of strings, e.g. { "product": "P-100" }', 'split');
+          reply(res, await workflow.propose(actor, { characteristic, split: split as Record<string, string> | undefined, line: text('line'), station: text('station'), from, to, exclude: exclude as number[], reason: bodyText(body, 'reason', true)! }));
+          return;
+        }
+        if (req.method === 'POST' && parts[1] === 'proposals' && parts[3] === 'approve' && parts.length === 4) {
+          if (who.role !== 'quality') { reply(res, roleRefusal(actor, 'approving limits', 'quality')); return; }
+          const id = Number(parts[2]);
+          if (!Number.isInteger(id) || id < 1) throw new ClientError(404, `no limits proposal ${parts[2]}`);
+          const body = await readJson(req);
+          if (body.signature === undefined) throw new ClientError(400, '"signature" is required: limits change only with an electronic signature ({ "secret": … })', 'signature');
+          const signature = await sign(body, who, actor, `limits proposal ${id}`, '', 'approved', address, res);
+          if (!signature) return;
+          reply(res, await workflow.approve(id, actor, signature));
+          return;
+        }
       }
       if (req.method === 'POST' && parts[0] === 'holds' && parts[2] === 'cause' && parts.length === 3) {
         if (who.role === 'plc') { reply(res, roleRefusal(actor, 'recording a cause', 'operator or quality')); return; }

@@ -1,5 +1,5 @@
 import type { LineEncoder, PointTags } from '../../ports/line-encoder.js';
-import type { PointRecord, Sample, Signal, SummaryRecord } from '../../core/index.js';
+import type { LimitsSignal, PointRecord, Sample, Signal, SummaryRecord } from '../../core/index.js';
 
 /**
  * InfluxDB line protocol for spc-guard's measurements. Tags are low-cardinality only (line,
@@ -95,6 +95,7 @@ export function capabilityLine(characteristic: string, t: Pick<PlaceTags, 'line'
 
 /** `spc_signal`: holds, releases, alarms and alarm clears as sent to the line. */
 export function signalLine(s: Signal, sequence: number): string {
+  if (s.type === 'limits') return limitsLine(s, sequence);
   // Holds and alarms: the units this update added (all of them on the first), so a latched hold
   // growing by a unit per point writes O(1) per point, not its whole list again; unit_count totals.
   const units = s.type === 'hold' || s.type === 'alarm' ? s.added.join(',') : '';
@@ -108,6 +109,14 @@ export function signalLine(s: Signal, sequence: number): string {
   return `spc_signal,characteristic=${escapeTag(s.characteristic)},line=${escapeTag(s.line)},station=${escapeTag(s.station)},type=${s.type}${cause} ${fields([
     ['id', quote(s.id)], ['units', quote(units)], ...extra,
   ])} ${nanos(ts, sequence)}`;
+}
+
+/** `spc_limits`: a limits version taking effect (Grafana draws the steps of center and limits over time). */
+function limitsLine(s: LimitsSignal, sequence: number): string {
+  return 'spc_limits,characteristic=' + escapeTag(s.characteristic) + ',line=' + escapeTag(s.line) + ',station=' + escapeTag(s.station) + ',kind=' + s.kind
+    + ' version=' + s.version + 'i' + floatField('center', s.center) + floatField('sigma', s.sigma) + ',points=' + s.points + 'i'
+    + (s.approval ? stringField('approved_by', s.approval.signer) : '') + (s.split ? ',split=' + quote(Object.entries(s.split).map(([k, v]) => `${k}=${v}`).join(',')) : '')
+    + ' ' + nanos(s.ts, sequence);
 }
 
 /** These encoders as the worker's LineEncoder port. */

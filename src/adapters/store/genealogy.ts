@@ -1,5 +1,13 @@
-import type { AlarmSignal, HoldSignal, Signal } from '../../core/index.js';
-import type { AuditRecord, GenealogyWriter, ParetoFilter, Refused, TraceRow } from '../../ports/genealogy.js';
+import type { AlarmSignal, HoldSignal, Sample, Signal } from '../../core/index.js';
+
+/** A limit_versions row with numbers as numbers and times as ISO strings (pg returns bigint as text, timestamptz as Date). */
+function limitRow(r: LimitVersionRow): LimitVersionRow {
+  const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : (v as string | null));
+  return { ...r, id: Number(r.id), center: Number(r.center), sigma: Number(r.sigma), points: Number(r.points), excluded: (r.excluded ?? []).map(Number),
+    before_center: r.before_center === null ? null : Number(r.before_center), before_sigma: r.before_sigma === null ? null : Number(r.before_sigma),
+    window_from: iso(r.window_from), window_to: iso(r.window_to), proposed_at: iso(r.proposed_at)!, approved_at: iso(r.approved_at) };
+}
+import type { AuditRecord, GenealogyWriter, LimitsStore, LimitVersionRow, ParetoFilter, Refused, SampleWindow, TraceRow } from '../../ports/genealogy.js';
 import type { SqlClient } from './sql.js';
 
 export type { TraceRow };
@@ -64,7 +72,7 @@ const INSERT_CHUNK = 5000;
  * Genealogy and hold records on PostgreSQL or PGlite, with the trace queries. Writes are batched
  * (one INSERT … SELECT FROM unnest(…) per chunk) and idempotent, so a redelivered message is harmless.
  */
-export class GenealogyStore implements GenealogyWriter {
+export class GenealogyStore implements GenealogyWriter, LimitsStore {
   constructor(readonly db: SqlClient) {}
 
   /** Stores samples; returns those the store refused for their content (the rest are stored). */
@@ -124,6 +132,17 @@ export class GenealogyStore implements GenealogyWriter {
     if (s.type === 'release') {
       await this.db.query(`UPDATE holds SET state = 'released', released_at = $2, released_by = $3, release_reason = $4, updated_at = $2, cause_code = $5, action_code = $6, signed_by = $7 WHERE id = $1`,
         [s.id, s.ts, s.by, s.reason, s.causeCode ?? null, s.actionCode ?? null, s.signature?.signer ?? null]);
+    } else if (s.type === 'limits') {
+      const series = s.id.slice(0, s.id.lastIndexOf('@'));
+      if (s.kind === 'phase1') {
+        await this.db.query(`INSERT INTO limit_versions (characteristic, series, split, line, kind, state, center, sigma, points, excluded, proposed_by, proposed_at, reason)
+          VALUES ($1, $2, $3::jsonb, $4, 'phase1', 'in-effect', $5, $6, $7, $8::int[], 'phase1', $9, 'Phase I limits locked')`,
+        [s.characteristic, series, s.split ? JSON.stringify(s.split) : null, s.line, s.center, s.sigma, s.points, s.excluded, s.ts]);
+      } else {
+        // The approved proposal takes effect; the version it replaces is superseded by it.
+        await this.db.query(`UPDATE limit_versions SET state = 'in-effect', approved_by = $2, approved_at = $3, meaning = $4 WHERE id = $1`,
+          [s.proposal, s.approval?.signer ?? null, s.approval?.at ?? s.ts, s.approval?.meaning ?? null]);
+      }
     } else if (s.type === 'alarm-clear') {
       await this.db.query(`UPDATE holds SET state = 'cleared', updated_at = $2 WHERE id = $1 AND kind = 'alarm'`, [s.id, s.ts]);
     }
@@ -251,6 +270,41 @@ export class GenealogyStore implements GenealogyWriter {
            AND ($3::timestamptz IS NULL OR raised_at >= $3) AND ($4::timestamptz IS NULL OR raised_at < $4)
          GROUP BY 1 ORDER BY 2 DESC, 1`;
     return (await this.db.query<{ key: string; count: number }>(sql, params)).map((r) => ({ key: r.key, count: Number(r.count) }));
+  }
+
+  /** A characteristic's samples in a time window [from, to], in stream order, at most `limit`. */
+  async samplesIn(w: SampleWindow, limit: number): Promise<Sample[]> {
+    const rows = await this.db.query<{ ts: Date | string; unit: string; lot: string | null; value: number; n: number | null; product: string | null; attributes: Record<string, string> | null }>(
+      `SELECT ts, unit, lot, value, n, product, attributes FROM samples
+       WHERE line = $1 AND station = $2 AND parameter = $3 AND ts >= $4 AND ts <= $5
+         AND ($6::text IS NULL OR product = $6) AND ($7::jsonb IS NULL OR attributes @> $7::jsonb)
+       ORDER BY ts, source, stream_seq, item LIMIT $8`,
+      [w.line, w.station, w.parameter, w.from, w.to, w.product ?? null, w.attributes ? JSON.stringify(w.attributes) : null, limit]);
+    return rows.map((r) => ({
+      ts: r.ts instanceof Date ? r.ts.toISOString() : r.ts, line: w.line, station: w.station, parameter: w.parameter, value: Number(r.value), unit: r.unit,
+      ...(r.lot !== null ? { lot: r.lot } : {}), ...(r.n !== null ? { n: Number(r.n) } : {}), ...(r.product !== null ? { product: r.product } : {}), ...(r.attributes ? { attributes: r.attributes } : {}),
+    }));
+  }
+
+  async proposeLimits(row: Parameters<LimitsStore['proposeLimits']>[0]): Promise<LimitVersionRow> {
+    const [r] = await this.db.query<LimitVersionRow>(
+      `INSERT INTO limit_versions (characteristic, series, split, line, kind, state, center, sigma, points, excluded, window_from, window_to, before_center, before_sigma, reason, proposed_by)
+       VALUES ($1, $2, $3::jsonb, $4, 'recalculation', 'proposed', $5, $6, $7, $8::int[], $9, $10, $11, $12, $13, $14) RETURNING *`,
+      [row.characteristic, row.series, row.split ? JSON.stringify(row.split) : null, row.line, row.center, row.sigma, row.points, row.excluded, row.window_from, row.window_to, row.before_center, row.before_sigma, row.reason, row.proposed_by]);
+    return limitRow(r);
+  }
+
+  async limitVersion(id: number): Promise<LimitVersionRow | undefined> {
+    const [r] = await this.db.query<LimitVersionRow>('SELECT * FROM limit_versions WHERE id = $1', [id]);
+    return r && limitRow(r);
+  }
+
+  /** Limits versions, oldest first, of some lines, one series or characteristic, or one state. */
+  async limitVersions(f: { lines?: readonly string[]; series?: string; characteristic?: string; state?: string }): Promise<LimitVersionRow[]> {
+    return (await this.db.query<LimitVersionRow>(
+      `SELECT * FROM limit_versions WHERE ($1::text[] IS NULL OR line = ANY($1)) AND ($2::text IS NULL OR series = $2)
+         AND ($3::text IS NULL OR characteristic = $3) AND ($4::text IS NULL OR state = $4) ORDER BY id LIMIT 1000`,
+      [f.lines ?? null, f.series ?? null, f.characteristic ?? null, f.state ?? null])).map(limitRow);
   }
 
   /** Holds still active, e.g. to restore them after a restart. */

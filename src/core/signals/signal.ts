@@ -110,7 +110,32 @@ export interface AlarmClearSignal {
   ts: string;
 }
 
-export type Signal = HoldSignal | AlarmSignal | ReleaseSignal | AlarmClearSignal;
+/**
+ * A limits version took effect: a Phase I lock, or a recalculation a quality user approved with an
+ * electronic signature (at a stream position, so a replay reproduces it).
+ */
+export interface LimitsSignal {
+  type: 'limits';
+  /** `<series>@v<version>`. */
+  id: string;
+  line: string;
+  station: string;
+  characteristic: string;
+  split?: Readonly<Record<string, string>>;
+  version: number;
+  kind: 'phase1' | 'recalculation';
+  center: number;
+  sigma: number;
+  /** Points the estimate used, and those left out (1-based within its window). */
+  points: number;
+  excluded: number[];
+  /** Recalculations: the proposal (its id in the genealogy store), who proposed it and the approval. */
+  proposal?: number;
+  approval?: { signer: string; meaning: string; at: string };
+  ts: string;
+}
+
+export type Signal = HoldSignal | AlarmSignal | ReleaseSignal | AlarmClearSignal | LimitsSignal;
 
 /** The unit-status interlock's answer: is this unit held, and by which holds. */
 export interface UnitStatus { unit: string; held: boolean; holds: string[] }
