@@ -113,7 +113,7 @@ export async function startService(o: ServiceOptions): Promise<RunningService> {
   const controlledLimits = workflow && store ? {
     propose: (actor: Actor, input: LimitsProposalInput) => workflow.propose(actor, input),
     approve: (id: number, actor: Actor, signature: { signer: string; meaning: string }) => workflow.approve(id, actor, signature),
-    versions: (f: Parameters<GenealogyStore['limitVersions']>[0]) => store.limitVersions(f),
+    versions: async (f: Parameters<GenealogyStore['limitVersions']>[0]) => workflow.display(await store.limitVersions(f)),
   } : undefined;
   const api = apiHandler({
     tokens: o.tokens, limits, store: o.store, health, metrics: () => metrics.text(), log: o.log, lineOf,

@@ -18,7 +18,7 @@ export interface SampleWindow {
 /** A limits version as the store keeps it (table limit_versions). */
 export interface LimitVersionRow {
   id: number; characteristic: string; series: string; split: Record<string, string> | null; line: string;
-  kind: 'phase1' | 'recalculation'; state: 'proposed' | 'approved' | 'rejected' | 'in-effect';
+  kind: 'phase1' | 'recalculation'; state: 'proposed' | 'approved' | 'rejected' | 'in-effect'; version: number | null;
   center: number; sigma: number; points: number; excluded: number[];
   window_from: string | null; window_to: string | null; before_center: number | null; before_sigma: number | null;
   reason: string | null; proposed_by: string; proposed_at: string; approved_by: string | null; approved_at: string | null; meaning: string | null;
@@ -27,7 +27,7 @@ export interface LimitVersionRow {
 /** Limits versions: proposals, and the samples a recalculation reads. */
 export interface LimitsStore {
   samplesIn(w: SampleWindow, limit: number): Promise<Sample[]>;
-  proposeLimits(row: Omit<LimitVersionRow, 'id' | 'state' | 'proposed_at' | 'approved_by' | 'approved_at' | 'meaning' | 'kind'>): Promise<LimitVersionRow>;
+  proposeLimits(row: Omit<LimitVersionRow, 'id' | 'state' | 'version' | 'proposed_at' | 'approved_by' | 'approved_at' | 'meaning' | 'kind'>): Promise<LimitVersionRow>;
   limitVersion(id: number): Promise<LimitVersionRow | undefined>;
   limitVersions(f: { lines?: readonly string[]; series?: string; characteristic?: string; state?: string }): Promise<LimitVersionRow[]>;
 }

@@ -1,5 +1,5 @@
 import { chartSpec } from '../core/charts/registry.js';
-import { inScope, outOfScope, recalculateLimits, roleRefusal, seriesId, type Actor, type CharacteristicConfig, type LimitsSignal, type Refusal } from '../core/index.js';
+import { createChart, inScope, outOfScope, recalculateLimits, roleRefusal, seriesId, type Actor, type CharacteristicConfig, type LimitsSignal, type Refusal } from '../core/index.js';
 import type { LimitsStore, LimitVersionRow } from '../ports/genealogy.js';
 import type { OperatorActions } from './actions.js';
 import type { Pipeline } from './pipeline.js';
@@ -20,6 +20,9 @@ export interface LimitsProposalInput {
   reason: string;
 }
 
+/** Limits as drawn on the chart. */
+interface Drawn { center: number; ucl: number; lcl: number; sigma: number }
+
 type Invalid = Refusal & { refused: 'invalid' };
 const invalid = (field: string, message: string): Invalid => ({ refused: 'invalid', field, message });
 
@@ -31,7 +34,7 @@ const invalid = (field: string, message: string): Invalid => ({ refused: 'invali
  */
 export class LimitsWorkflow {
   /** Proposals approved by this worker whose stored state may not say so yet (the store is written with the next commit). */
-  private readonly approved = new Set<number>();
+  private readonly approved = new Map<number, LimitsSignal>();
 
   constructor(private readonly o: { pipeline: Pipeline; actions: OperatorActions; store: LimitsStore }) {}
 
@@ -64,6 +67,29 @@ export class LimitsWorkflow {
     });
   }
 
+  /**
+   * Versions with the limits they draw, for people: center, UCL and LCL before and after (a point
+   * of the chart's subgroup size; attribute charts at the average n the window had is not known, so
+   * at n = 1), computed by the characteristic's own chart.
+   */
+  display(rows: readonly LimitVersionRow[]): (LimitVersionRow & { after?: Drawn; before?: Drawn })[] {
+    return rows.map((stored) => {
+      // An approval this worker made is in effect already, though the store hears of it with the next commit.
+      const a = stored.state === 'proposed' ? this.approved.get(stored.id) : undefined;
+      const r: LimitVersionRow = a ? { ...stored, state: 'in-effect', version: a.version, approved_by: a.approval!.signer, approved_at: a.approval!.at, meaning: a.approval!.meaning } : stored;
+      const config = this.o.pipeline.configs.get(r.characteristic);
+      if (!config) return r;
+      const draw = (center: number | null, sigma: number | null): Drawn | undefined => {
+        if (center === null || sigma === null) return undefined;
+        const out = { statistic: 0, center: 0, ucl: 0, lcl: 0 };
+        createChart(config.chart, config.products).plot({ x: center, n: config.chart.subgroupSize ?? 1, range: 0, sd: 0 }, { center, sigma }, out);
+        return { center: out.center, ucl: out.ucl, lcl: out.lcl, sigma };
+      };
+      const after = draw(r.center, r.sigma), before = draw(r.before_center, r.before_sigma);
+      return { ...r, ...(after ? { after } : {}), ...(before ? { before } : {}) };
+    });
+  }
+
   /** Approval with a verified signature: the proposal takes effect now (see OperatorActions.applyLimits). */
   async approve(id: number, actor: Actor, signature: { signer: string; meaning: string }): Promise<LimitsSignal | Refusal> {
     if (actor.role !== 'quality') return roleRefusal(actor, 'approving limits', 'quality');
@@ -74,7 +100,7 @@ export class LimitsWorkflow {
     if (!this.o.pipeline.configs.has(p.characteristic)) return { refused: 'conflict', message: `characteristic ${p.characteristic} is no longer in the rules in use` };
     const station = this.o.pipeline.configs.get(p.characteristic)!.match.station ?? '*';
     const r = this.o.actions.applyLimits(p, station, actor, signature);
-    if (!('refused' in r)) this.approved.add(id);
+    if (!('refused' in r)) this.approved.set(id, r);
     return r;
   }
 }

@@ -135,13 +135,13 @@ export class GenealogyStore implements GenealogyWriter, LimitsStore {
     } else if (s.type === 'limits') {
       const series = s.id.slice(0, s.id.lastIndexOf('@'));
       if (s.kind === 'phase1') {
-        await this.db.query(`INSERT INTO limit_versions (characteristic, series, split, line, kind, state, center, sigma, points, excluded, proposed_by, proposed_at, reason)
-          VALUES ($1, $2, $3::jsonb, $4, 'phase1', 'in-effect', $5, $6, $7, $8::int[], 'phase1', $9, 'Phase I limits locked')`,
-        [s.characteristic, series, s.split ? JSON.stringify(s.split) : null, s.line, s.center, s.sigma, s.points, s.excluded, s.ts]);
+        await this.db.query(`INSERT INTO limit_versions (characteristic, series, split, line, kind, state, version, center, sigma, points, excluded, proposed_by, proposed_at, reason)
+          VALUES ($1, $2, $3::jsonb, $4, 'phase1', 'in-effect', $10, $5, $6, $7, $8::int[], 'phase1', $9, 'Phase I limits locked')`,
+        [s.characteristic, series, s.split ? JSON.stringify(s.split) : null, s.line, s.center, s.sigma, s.points, s.excluded, s.ts, s.version]);
       } else {
         // The approved proposal takes effect; the version it replaces is superseded by it.
-        await this.db.query(`UPDATE limit_versions SET state = 'in-effect', approved_by = $2, approved_at = $3, meaning = $4 WHERE id = $1`,
-          [s.proposal, s.approval?.signer ?? null, s.approval?.at ?? s.ts, s.approval?.meaning ?? null]);
+        await this.db.query(`UPDATE limit_versions SET state = 'in-effect', version = $5, approved_by = $2, approved_at = $3, meaning = $4 WHERE id = $1`,
+          [s.proposal, s.approval?.signer ?? null, s.approval?.at ?? s.ts, s.approval?.meaning ?? null, s.version]);
       }
     } else if (s.type === 'alarm-clear') {
       await this.db.query(`UPDATE holds SET state = 'cleared', updated_at = $2 WHERE id = $1 AND kind = 'alarm'`, [s.id, s.ts]);

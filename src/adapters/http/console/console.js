@@ -2,7 +2,7 @@
 // trace search and audit over the JSON API. Roles come from the token: only quality may release.
 'use strict';
 const $ = (id) => document.getElementById(id);
-const state = { token: sessionStorage.getItem('spc-token') || '', role: '', holds: new Map(), alarms: new Map(), alarmStates: new Map(), series: new Map(), ws: null, chart: null, lastBeat: 0 };
+const state = { token: sessionStorage.getItem('spc-token') || '', role: '', holds: new Map(), alarms: new Map(), alarmStates: new Map(), series: new Map(), seriesInfo: new Map(), proposals: [], ws: null, chart: null, lastBeat: 0 };
 const MAX_POINTS = 300;
 
 function toast(text) { const t = $('toast'); t.textContent = text; t.classList.add('show'); setTimeout(() => t.classList.remove('show'), 3000); }
@@ -132,6 +132,7 @@ function addPoint(p) {
   if (!s) {
     s = { x: [], y: [], c: [], u: [], l: [], v: [] };
     state.series.set(key, s);
+    state.seriesInfo.set(key, { characteristic: p.characteristic, split: p.split });
     const opt = document.createElement('option'); opt.value = opt.textContent = key; $('characteristic').append(opt);
     if (!$('characteristic').value || $('characteristic').value === '') { $('characteristic').value = key; }
   }
@@ -145,14 +146,19 @@ function drawChart() {
   if (!s || !window.uPlot) return;
   // The estimated change of each hold and alarm on this characteristic, marked on its point.
   const changes = new Set([...state.holds.values(), ...state.alarms.values()].filter((h) => seriesOf(h) === name && h.changePoint).map((h) => h.changePoint.index));
-  const data = [s.x, s.y, s.c, s.u, s.l, s.v, s.x.map((x, i) => (changes.has(x) ? s.y[i] : null))];
+  // A proposed recalculation of this series: its center and limits beside the ones in effect (before/after).
+  const proposal = state.proposals.find((p) => p.series === name && p.state === 'proposed' && p.after);
+  const flat = (v) => s.x.map(() => (proposal ? v : null));
+  const data = [s.x, s.y, s.c, s.u, s.l, s.v, s.x.map((x, i) => (changes.has(x) ? s.y[i] : null)),
+    flat(proposal?.after.center), flat(proposal?.after.ucl), flat(proposal?.after.lcl)];
   if (!state.chart || state.chart.__name !== name) {
     state.chart?.destroy();
     state.chart = new uPlot({
       width: $('chart').clientWidth || 500, height: 280, scales: { x: { time: false } },
       series: [{ label: 'point' }, { label: 'statistic', stroke: '#2e6fd8' }, { label: 'center', stroke: '#888' }, { label: 'UCL', stroke: '#c0392b', dash: [5, 5] }, { label: 'LCL', stroke: '#c0392b', dash: [5, 5] },
         { label: 'violation', stroke: 'transparent', points: { show: true, size: 7, fill: '#c0392b', stroke: '#c0392b' } },
-        { label: 'estimated change', stroke: 'transparent', points: { show: true, size: 13, fill: 'transparent', stroke: '#8e44ad', width: 2 } }],
+        { label: 'estimated change', stroke: 'transparent', points: { show: true, size: 13, fill: 'transparent', stroke: '#8e44ad', width: 2 } },
+        { label: 'proposed center', stroke: '#27ae60', dash: [2, 4] }, { label: 'proposed UCL', stroke: '#27ae60', dash: [8, 4] }, { label: 'proposed LCL', stroke: '#27ae60', dash: [8, 4] }],
     }, data, $('chart'));
     state.chart.__name = name;
   } else state.chart.setData(data);
@@ -172,12 +178,13 @@ function connect() {
         state.role = m.role; $('who').textContent = `connected as ${m.role}${m.lines ? ` (lines ${m.lines.join(', ')})` : ''}`;
         state.holds = new Map(m.holds.map((h) => [h.id, mergeHold(undefined, { ...h, added: h.units.slice(-5) })])); state.alarms = new Map(m.alarms.map((a) => [seriesOf(a), a]));
         state.alarmStates = new Map((m.alarmStates || []).map((a) => [a.id, a.state]));
-        renderHolds(); renderAlarms(); loadAudit(); if (m.role !== "plc") loadPareto(); break;
+        renderHolds(); renderAlarms(); loadAudit(); if (m.role !== "plc") { loadPareto(); loadLimits(); } break;
       case 'hold': state.holds.set(m.id, mergeHold(state.holds.get(m.id), m)); renderHolds(); break;
       case 'release': state.holds.delete(m.id); renderHolds(); toast(`${m.id} released by ${m.by}: ${m.reason}`); break;
       case 'alarm': { const prev = state.alarms.get(seriesOf(m)); state.alarms.set(seriesOf(m), { ...m, plan: m.plan ?? (prev && prev.id === m.id ? prev.plan : undefined) }); renderAlarms(); break; }
       case 'alarm-clear': state.alarms.delete(seriesOf(m)); renderAlarms(); break;
       case 'alarm-state': state.alarmStates.set(m.id, m.state); renderAlarms(); break;
+      case 'limits': if (m.kind === 'recalculation') toast(`limits ${m.id} in effect: center ${num(m.center)}, σ ${num(m.sigma)} (approved by ${m.approval.signer})`); loadLimits(); break;
       case 'point': addPoint(m); break;
       case 'error': toast(`${m.code}: ${m.message}`); break;
     }
@@ -214,6 +221,46 @@ async function loadPareto() {
   } catch (err) { $('pareto').textContent = err.message; }
 }
 $('pareto-refresh').addEventListener('click', loadPareto);
+
+const num = (v) => (v === null || v === undefined ? '—' : Number(v.toPrecision(5)).toString());
+const drawn = (d) => (d ? `center ${num(d.center)}, UCL ${num(d.ucl)}, LCL ${num(d.lcl)}` : '—');
+
+/** Limits versions: Phase I locks, proposals (before → after, with an approve form for quality), approvals. */
+async function loadLimits() {
+  try { state.proposals = await api('/api/limits'); } catch { return; }
+  $('limits').querySelector('tbody').replaceChildren(...state.proposals.slice().reverse().slice(0, 20).map((p) => {
+    const tr = document.createElement('tr');
+    tr.className = `limits ${p.state}`; tr.dataset.id = String(p.id); tr.dataset.series = p.series;
+    tr.append(cell(p.series), cell(`${p.kind} · ${p.state}`), cell(p.kind === 'phase1' ? drawn(p.after) : `${drawn(p.before)} → ${drawn(p.after)}`, 'change'),
+      cell(`${p.proposed_by}${p.approved_by ? `; approved by ${p.approved_by}` : ''}${p.reason ? `: ${p.reason}` : ''}`));
+    const actions = document.createElement('td');
+    if (p.state === 'proposed' && state.role === 'quality') {
+      const form = document.createElement('form');
+      form.className = 'approve';
+      form.innerHTML = '<input name="secret" type="password" autocomplete="off" placeholder="signing secret"><button type="submit">Sign and approve</button>';
+      form.addEventListener('submit', async (e) => {
+        e.preventDefault();
+        try { await api(`/api/limits/proposals/${p.id}/approve`, { method: 'POST', body: JSON.stringify({ signature: { secret: form.secret.value } }) }); toast(`limits of ${p.series} approved`); loadLimits(); loadAudit(); }
+        catch (err) { toast(`approval refused: ${err.message}`); form.secret.value = ''; }
+      });
+      actions.append(form);
+    }
+    tr.append(actions);
+    return tr;
+  }));
+}
+$('limits-refresh').addEventListener('click', loadLimits);
+$('propose').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const f = e.target, info = state.seriesInfo.get($('characteristic').value);
+  if (!info) { toast('choose a chart first'); return; }
+  const exclude = f.exclude.value.split(',').map((x) => x.trim()).filter(Boolean).map(Number);
+  try {
+    const p = await api('/api/limits/proposals', { method: 'POST', body: JSON.stringify({ characteristic: info.characteristic, ...(info.split ? { split: info.split } : {}), from: f.from.value.trim(), to: f.to.value.trim(), exclude, reason: f.reason.value.trim() }) });
+    toast(`proposed for ${p.series}: center ${num(p.center)}, σ ${num(p.sigma)} from ${p.points} points`);
+    loadLimits();
+  } catch (err) { toast(`proposal refused: ${err.message}`); }
+});
 $('pareto-of').addEventListener('change', loadPareto);
 $('trace').addEventListener('submit', async (e) => {
   e.preventDefault();

@@ -14,6 +14,7 @@ CREATE TABLE limit_versions (
   line           text NOT NULL,
   kind           text NOT NULL CHECK (kind IN ('phase1', 'recalculation')),
   state          text NOT NULL CHECK (state IN ('proposed', 'approved', 'rejected', 'in-effect')),
+  version        integer,                -- set when it takes effect: 1 at the Phase I lock, then 2, 3, …
   center         double precision NOT NULL,
   sigma          double precision NOT NULL,
   points         integer NOT NULL,
