@@ -126,9 +126,9 @@ Example:
 
 program
   .command('trace')
-  .description('trace a unit (full history), a lot (its units and where they are), a hold (suspect units and what they share) or a station (units in a time window)')
-  .argument('<what>', 'unit | lot | hold | station')
-  .argument('<id>', 'unit ID, lot, hold id or station')
+  .description('trace a unit (full history), a lot (its units and where they are), a hold (suspect units and what they share), a station (units in a time window) or a characteristic\'s limits versions')
+  .argument('<what>', 'unit | lot | hold | station | limits')
+  .argument('<id>', 'unit ID, lot, hold id, station or characteristic')
   .addOption(new Option('--store <url>', 'genealogy store: postgres://… or pglite:<folder>').env('SPC_STORE').makeOptionMandatory())
   .option('--from <time>', 'station: window start (ISO-8601)')
   .option('--to <time>', 'station: window end (ISO-8601)')
@@ -142,6 +142,33 @@ program
   .argument('[key]', 'a chart type (i-mr, xbar-r, …) or a rule (we1, nelson4, …); none: list them')
   .addHelpText('after', '\nExamples:\n  spc explain nelson4\n  spc explain ewma\n  spc explain')
   .action(async (key: string | undefined) => { process.exitCode = (await import('./explain.js')).explain(key); });
+
+const limitsCmd = program.command('limits').description('controlled limits on a running spc run: propose a recalculation, approve it with your signature, list versions');
+const limitsConnection = (c: Command) => c
+  .addOption(new Option('--url <url>', 'the running spc run\'s HTTP address').env('SPC_URL').default('http://127.0.0.1:8080'))
+  .addOption(new Option('--token <token>', 'your quality token').env('SPC_TOKEN').makeOptionMandatory());
+limitsConnection(limitsCmd
+  .command('propose')
+  .description('propose new limits for a characteristic, estimated from its stored samples in a window exactly as its Phase I would; they take effect only when approved')
+  .argument('<characteristic>', 'its id in the rule file')
+  .requiredOption('--from <time>', 'window start (ISO-8601)')
+  .requiredOption('--to <time>', 'window end (ISO-8601)')
+  .option('--exclude <points>', 'points of the window to leave out (assignable causes), e.g. 3,7')
+  .option('--split <key=value...>', 'the split of a characteristic with by, e.g. product=P-100 cavity=2')
+  .requiredOption('--reason <text>', 'why the limits change')
+  .addHelpText('after', '\nExample:\n  spc limits propose lathe.bore --from 2026-11-30T08:00:21Z --to 2026-11-30T08:00:40Z --reason "new boring tool T-17" --token $SPC_TOKEN'))
+  .action(async (characteristic: string, o) => { process.exitCode = await (await import('./limits.js')).propose(characteristic, o); });
+limitsConnection(limitsCmd
+  .command('approve')
+  .description('approve a proposal with your electronic signature (your signing secret, read from stdin); it takes effect at once')
+  .argument('<proposal>', 'the proposal number (spc limits list)'))
+  .action(async (id: string, o) => { process.exitCode = await (await import('./limits.js')).approve(id, o); });
+limitsConnection(limitsCmd
+  .command('list')
+  .description('limits versions and open proposals, before → after')
+  .option('--characteristic <id>', 'only this characteristic')
+  .option('--json', 'print JSON'))
+  .action(async (o) => { process.exitCode = await (await import('./limits.js')).list(o); });
 
 const tokens = program.command('tokens').description('the tokens file: roles, lines and signing secrets');
 tokens

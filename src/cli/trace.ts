@@ -16,7 +16,10 @@ export async function trace(kind: string, id: string, o: TraceOptions): Promise<
     else if (kind === 'station') {
       if (!o.from || !o.to) throw new RangeError('spc trace station needs --from and --to (ISO-8601 times)');
       result = { station: id, from: o.from, to: o.to, ...(o.product ? { product: o.product } : {}), units: await store.unitsThrough(id, o.from, o.to, undefined, o.product) };
-    } else throw new RangeError(`what to trace must be unit, lot, hold or station (got ${kind})`);
+    } else if (kind === 'limits') {
+      const versions = await store.limitVersions({ characteristic: id });
+      result = versions.length ? { characteristic: id, versions } : undefined;
+    } else throw new RangeError(`what to trace must be unit, lot, hold, station or limits (got ${kind})`);
     const ms = performance.now() - started;
     if (result === undefined) { process.stderr.write(`no ${kind} ${id}\n`); return 1; }
     if (o.json) { out(JSON.stringify(result, null, 2)); return 0; }
@@ -36,6 +39,13 @@ export async function trace(kind: string, id: string, o: TraceOptions): Promise<
       if (cp) out(`  process change estimated at point ${cp.index}${cp.unit ? ` (unit ${cp.unit})` : ''}, ${cp.ts}; confidence set points ${cp.lower}–${cp.upper} (${cp.method}); the suspect window starts at the set's start unless the rules say otherwise`);
       out(`  what they share: ${r.commonCauses.slice(0, 6).map((c) => `${c.kind} ${c.value} ${Math.round(100 * c.share)}%`).join(', ') || 'nothing recorded'}`);
       out(`  units: ${r.units.join(', ')}`);
+    } else if (kind === 'limits') {
+      const r = result as { versions: Awaited<ReturnType<GenealogyStore['limitVersions']>> };
+      out(`limits of ${id}: ${r.versions.length} version(s) and proposal(s)`);
+      for (const v of r.versions) {
+        out(`  #${v.id} ${v.series} ${v.kind} ${v.state}${v.version ? ` v${v.version}` : ''}: center ${v.center}, sigma ${v.sigma} from ${v.points} points${v.excluded.length ? ` (excluded ${v.excluded.join(', ')})` : ''}`
+          + `${v.window_from ? `, samples ${v.window_from} … ${v.window_to}` : ''}; proposed by ${v.proposed_by} ${v.proposed_at}${v.approved_by ? `; ${v.meaning ?? 'approved'} by ${v.approved_by} ${v.approved_at}` : ''}${v.reason ? ` — ${v.reason}` : ''}`);
+      }
     } else out(JSON.stringify(result, null, 2));
     process.stderr.write(`(${ms.toFixed(1)} ms)\n`);
     return 0;

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -157,6 +157,14 @@ it.skipIf(!existsSync(CHROMIUM))('a recalculation shows before and after, takes 
   await startWorker();
   const [restarted] = await publish(10.5, 1);
   expect((await pointOf(restarted)).center).toBeCloseTo(proposal.center, 9);
+
+  // The same history from the command line: the client of the API, and the store's trace.
+  const cli = (...args: string[]) => spawnSync('node', ['dist/src/cli/main.js', ...args], { encoding: 'utf8' });
+  const listed = cli('limits', 'list', '--url', `http://127.0.0.1:${port}`, '--token', QUALITY);
+  expect(listed.stdout).toMatch(/lathe\.bore recalculation in-effect v2: center 10\.0\d*, UCL [\d.]+, LCL [\d.]+ → center 10\.\d+, UCL [\d.]+, LCL [\d.]+; qm-anna, approved by qm-anna/);
+  const traced = cli('trace', 'limits', 'lathe.bore', '--store', pg.url);
+  expect(traced.stdout).toContain('lathe.bore phase1 in-effect v1');
+  expect(traced.stdout).toMatch(/lathe\.bore recalculation in-effect v2: .* approved by qm-anna .* — new boring tool T-17/);
 }, 120_000);
 
 it('proposals are refused with the field to fix', async () => {
