@@ -55,6 +55,10 @@ const controlChart = dashboard('spc-control-chart', 'spc-guard · Control chart'
   }),
   panel('timeseries', 'Companion chart (moving range / range / s / CUSUM sums)', { x: 0, y: 11, w: 12, h: 8 }, [`SELECT "mr", "range", "sd", "cplus", "cminus" FROM "spc_point" WHERE ${bySplit} GROUP BY /^split_/`]),
   panel('table', 'Violations, with the units and lots behind them', { x: 12, y: 11, w: 12, h: 8 }, [`SELECT "statistic", "actions", "units", "lots" FROM "spc_violation" WHERE ${bySplit} GROUP BY "rule", /^split_/`]),
+  // Every limits version (Phase I lock, approved recalculation) as a step of center and σ.
+  panel('timeseries', 'Limits versions (center and sigma, steps at each Phase I lock and approval)', { x: 0, y: 19, w: 24, h: 7 }, [`SELECT "center", "sigma", "version" FROM "spc_limits" WHERE ${byCharacteristic} GROUP BY "split"`], {
+    fieldConfig: { defaults: { custom: { lineInterpolation: 'stepAfter', showPoints: 'always' } }, overrides: [] },
+  }),
 ], {
   list: [{
     name: 'Holds', datasource: ds, enable: true, iconColor: 'red',

@@ -45,4 +45,8 @@ describe('InfluxDB line protocol', () => {
     expect(capabilityLine('reflow.peak_temp', productOnly, { ...summary, capability: { ppk: 1.2, method: 'boxcox' as const, lambda: 0.5 } }, '2026-11-25T03:00:00Z', 41))
       .toMatch(/ ppk=1\.2,center=245,sigma=1,method="boxcox",lambda=0\.5,split_cavity="2" \d{13}000041$/);
   });
+  it('spc_limits: a limits version with its split as a tag, and who approved it', () => {
+    const line = signalLine({ type: 'limits', id: 'bore[cavity=2]@v2', line: 'L1', station: 'lathe', characteristic: 'bore', split: { cavity: '2' }, version: 2, kind: 'recalculation', center: 10.5, sigma: 0.04, points: 20, excluded: [], proposal: 7, approval: { signer: 'qm anna', meaning: 'approved', at: '2026-11-25T03:00:00Z' }, ts: '2026-11-25T03:00:00Z' }, 9);
+    expect(line).toBe('spc_limits,characteristic=bore,line=L1,station=lathe,kind=recalculation,split=cavity\\=2 version=2i,center=10.5,sigma=0.04,points=20i,approved_by="qm anna" 1795575600000000009');
+  });
 });

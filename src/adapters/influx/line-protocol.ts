@@ -113,9 +113,11 @@ export function signalLine(s: Signal, sequence: number): string {
 
 /** `spc_limits`: a limits version taking effect (Grafana draws the steps of center and limits over time). */
 function limitsLine(s: LimitsSignal, sequence: number): string {
-  return 'spc_limits,characteristic=' + escapeTag(s.characteristic) + ',line=' + escapeTag(s.line) + ',station=' + escapeTag(s.station) + ',kind=' + s.kind
+  // The split is a tag here (a version is rare; maxSplits bounds the series), so Grafana draws one step line per split.
+  const split = s.split ? ',split=' + escapeTag(Object.entries(s.split).map(([k, v]) => `${k}=${v}`).join(';')) : '';
+  return 'spc_limits,characteristic=' + escapeTag(s.characteristic) + ',line=' + escapeTag(s.line) + ',station=' + escapeTag(s.station) + ',kind=' + s.kind + split
     + ' version=' + s.version + 'i' + floatField('center', s.center) + floatField('sigma', s.sigma) + ',points=' + s.points + 'i'
-    + (s.approval ? stringField('approved_by', s.approval.signer) : '') + (s.split ? ',split=' + quote(Object.entries(s.split).map(([k, v]) => `${k}=${v}`).join(',')) : '')
+    + (s.approval ? stringField('approved_by', s.approval.signer) : '')
     + ' ' + nanos(s.ts, sequence);
 }
 
