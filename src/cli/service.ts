@@ -7,7 +7,7 @@ import type { GenealogyStore } from '../adapters/store/genealogy.js';
 import { SignalServer } from '../adapters/ws/signal-server.js';
 import { AccessLimits } from '../auth/limits.js';
 import type { TokenEntry } from '../auth/tokens.js';
-import type { Actor, LifecycleSignal, RuleSetConfig } from '../core/index.js';
+import { inScope, outOfScope, type Actor, type LifecycleSignal, type RuleSetConfig } from '../core/index.js';
 import { InvalidFileError } from '../rules-file/diagnostics.js';
 import { loadRulesOffThread } from '../rules-file/load-off-thread.js';
 import type { AnomalyRuntime } from '../service/anomaly.js';
@@ -109,6 +109,40 @@ export async function startService(o: ServiceOptions): Promise<RunningService> {
   const limits = new AccessLimits(o.connectionsPerToken);
   const lineOf = (id: string) => worker.holds.hold(id)?.line ?? worker.alarms.get(id)?.line;
   const store = o.store;
+  // Manual checks: entries are published to the samples stream like a station's, then charted and ruled.
+  const checkCounts = new Map<string, { line: string; station: string; done: number; onTime: number }>();
+  const checks = {
+    status: (lines?: readonly string[]) => {
+      const s = worker.pipeline.checks;
+      if (!s) return [];
+      return s.status(Date.now(), lines).map((st) => {
+        const c = s.get(st.id)!;
+        return { ...st, ...(st.dueAt !== undefined ? { dueAt: new Date(st.dueAt).toISOString() } : {}), ...(st.lastDoneAt !== undefined ? { lastDoneAt: new Date(st.lastDoneAt).toISOString() } : {}),
+          parameter: c.parameter, sampleSize: c.sampleSize, instructions: c.instructions, ...(c.gauge ? { gauge: c.gauge } : {}), ...(c.plausible ? { plausible: c.plausible } : {}), overdueAction: c.overdue };
+      });
+    },
+    submit: async (actor: Actor, id: string, entries: { unit: string; value: number }[]) => {
+      const c = worker.pipeline.checks?.get(id);
+      if (!c) return { refused: 'not-found' as const, message: `no check ${id} in the rules in use` };
+      if (!inScope(actor, c.line)) return outOfScope(actor, `check ${id}`, c.line);
+      if (entries.length !== c.sampleSize) return { refused: 'invalid' as const, field: 'entries', message: `check ${id} measures ${c.sampleSize} unit(s); got ${entries.length}` };
+      if (new Set(entries.map((e) => e.unit)).size !== entries.length) return { refused: 'invalid' as const, field: 'entries', message: 'each unit may be measured once per check' };
+      const bad = entries.findIndex((e) => (c.plausible?.min !== undefined && e.value < c.plausible.min) || (c.plausible?.max !== undefined && e.value > c.plausible.max));
+      if (bad >= 0) return { refused: 'invalid' as const, field: `entries[${bad}].value`, message: `${entries[bad].value} is outside the plausible range ${c.plausible?.min ?? '−∞'} … ${c.plausible?.max ?? '∞'} of check ${id} (a typing error?)` };
+      const onTime = !worker.pipeline.checks!.status(Date.now()).find((s) => s.id === id)!.overdue;
+      const ts = new Date().toISOString();
+      const samples = entries.map((e) => ({ ts, line: c.line, station: c.station, parameter: c.parameter, value: e.value, unit: e.unit, operator: actor.name, ...(c.gauge ? { equipment: c.gauge } : {}), attributes: { check: id } }));
+      await o.transport.publishSample(c, new TextEncoder().encode(JSON.stringify(samples)), `check:${id}:${ts}:${actor.name}`);
+      worker.actions.checkEntered(actor, c, onTime, entries);
+      const k = `${c.line}\u001f${c.station}`;
+      const count = checkCounts.get(k) ?? { line: c.line, station: c.station, done: 0, onTime: 0 };
+      count.done++; if (onTime) count.onTime++;
+      checkCounts.set(k, count);
+      return { check: id, published: samples.length, onTime, ts };
+    },
+    onTime: async (lines?: readonly string[]) => (store ? store.checkOnTime(lines)
+      : [...checkCounts.values()].filter((c) => !lines || lines.includes(c.line)).map((c) => ({ ...c, rate: c.onTime / c.done }))),
+  };
   const workflow = store ? new LimitsWorkflow({ pipeline: worker.pipeline, actions: worker.actions, store }) : undefined;
   const controlledLimits = workflow && store ? {
     propose: (actor: Actor, input: LimitsProposalInput) => workflow.propose(actor, input),
@@ -123,6 +157,7 @@ export async function startService(o: ServiceOptions): Promise<RunningService> {
     shelveAlarm: (id, actor, minutes, reason) => worker.actions.shelveAlarm(id, actor, minutes, reason),
     release: (id, actor, request) => worker.actions.release(id, actor, request),
     ...(controlledLimits ? { controlledLimits } : {}),
+    checks,
   });
   signals = new SignalServer(http, {
     tokens: o.tokens, heartbeatMs: o.heartbeatMs, log: o.log, limits,
@@ -165,12 +200,15 @@ export async function startService(o: ServiceOptions): Promise<RunningService> {
   });
 
   const loop = worker.run();
+  // Manual checks go overdue with time, not only with units: look every second.
+  const checkClock = setInterval(() => worker.actions.tickChecks(Date.now()), 1000);
   return {
     worker, port, loop,
     async close(deadlineMs = Infinity) {
       watcher.close();
       clearTimeout(reloadTimer);
       clearInterval(monitor);
+      clearInterval(checkClock);
       const clean = await worker.stop(deadlineMs);
       await signals?.close();
       http.closeAllConnections();

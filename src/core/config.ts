@@ -17,7 +17,7 @@ export const CHARTS_WITHOUT_RUN_RULES: readonly ChartType[] = CHART_SPECS.filter
 
 export const RULE_NAMES: readonly RuleName[] = RULE_SPECS.map((r) => r.key);
 /** What a point can violate: a chart rule, or a multivariate model's limit. */
-export type ViolationName = RuleName | 'anomaly';
+export type ViolationName = RuleName | 'anomaly' | 'overdue';
 /** Rules that only look at the current point against the chart's limits. */
 export const LIMIT_RULES: readonly RuleName[] = RULE_SPECS.filter((r) => r.window === 1).map((r) => r.key);
 
@@ -115,6 +115,29 @@ export interface AnomalyConfig {
   waitMs: number;
 }
 
+/**
+ * A scheduled manual check (rule file `checks:`): an operator measures `sampleSize` units with a
+ * gauge every `everyMs`, every `everyUnits` units made at the station, or at each shift start; the
+ * entries become samples of `characteristic`. Late past the grace: an `overdue` alarm (or hold).
+ */
+export interface CheckConfig {
+  id: string;
+  characteristic: string;
+  line: string; station: string; parameter: string;
+  everyMs?: number;
+  everyUnits?: number;
+  /** UTC times of day, "HH:MM". */
+  shiftStarts?: readonly string[];
+  sampleSize: number;
+  gauge?: string;
+  instructions: string;
+  plausible?: { min?: number; max?: number };
+  /** How late a check may be before it is overdue: ms for time and shift checks, units for unit checks. */
+  graceMs: number;
+  graceUnits: number;
+  overdue: 'alarm' | 'hold';
+}
+
 export interface RuleSetConfig {
   version: 1;
   characteristics: CharacteristicConfig[];
@@ -125,4 +148,5 @@ export interface RuleSetConfig {
    * config, so editing a plan does not restart its chart on hot reload).
    */
   closedLoop?: Record<string, CharacteristicLoop>;
+  checks?: CheckConfig[];
 }

@@ -34,4 +34,9 @@ export interface WorkerTransport {
   deadLetter(info: DeadLetter, payload: Uint8Array): Promise<void>;
   /** Stores InfluxDB lines for the drain; resolves once durable. `id` deduplicates retries. */
   outbox(lines: Uint8Array, id: string): Promise<void>;
+  /**
+   * Publishes a sample as stations do (manual check entries), so it goes through the same stream
+   * and pipeline; resolves once stored. `id` deduplicates a retried publish.
+   */
+  publishSample(place: { line: string; station: string; parameter: string }, payload: Uint8Array, id: string): Promise<void>;
 }

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseDuration } from './duration.js';
-import type { RuleSetConfig } from '../core/config.js';
+import type { CheckConfig, RuleSetConfig } from '../core/config.js';
 import { FileDiagnostic, InvalidFileError, LocatedYaml, readConfigFile, sortDiagnostics, validateAgainst } from './diagnostics.js';
 import { RuleFileSchema } from './schema.js';
 import { semanticDiagnostics } from './semantic.js';
@@ -21,11 +21,14 @@ export function parseRuleFile(text: string, file: string): ParseResult {
   if (y.syntaxErrors.length) return { ok: false, diagnostics: y.syntaxErrors };
   const diagnostics = [...validateAgainst(y, RuleFileSchema), ...semanticDiagnostics(y, raw), ...anomalyDiagnostics(y, raw, file)];
   if (diagnostics.length) return { ok: false, diagnostics: sortDiagnostics(diagnostics) };
-  const { codes: _codes, plans: _plans, ...rest } = raw as typeof raw & Omit<RawLoopFile, 'characteristics'>;
+  const { codes: _codes, plans: _plans, checks: _checks, ...rest } = raw as typeof raw & Omit<RawLoopFile, 'characteristics'>;
+  const rawChecks = (raw as unknown as { checks?: RawCheck[] }).checks;
+  const checks = rawChecks?.map((c) => resolveCheck(c, raw.characteristics.find((x) => x.id === c.characteristic)!));
   const closedLoop = resolveClosedLoop(raw as unknown as RawLoopFile);
   const config: RuleSetConfig = {
     ...rest,
     ...(closedLoop ? { closedLoop } : {}),
+    ...(checks?.length ? { checks } : {}),
     // A self-starting chart (Q) has no limits in the file: its statistic is N(0, 1) by construction.
     // Codes and plans live in closedLoop, not in the characteristic: editing a plan does not
     // change the characteristic's fingerprint, so a hot reload keeps its chart.
@@ -37,6 +40,25 @@ export function parseRuleFile(text: string, file: string): ParseResult {
   };
   if (!config.anomaly) delete config.anomaly;
   return { ok: true, config };
+}
+
+type RawCheck = {
+  id: string; characteristic: string; every?: string; everyUnits?: number; shiftStarts?: string[]; sampleSize?: number; gauge?: string;
+  instructions: string; plausible?: { min?: number; max?: number }; grace?: string; graceUnits?: number; overdue?: 'alarm' | 'hold';
+};
+
+/** A check with its defaults and its place (the characteristic's line, station and parameter). */
+function resolveCheck(c: RawCheck, target: { match: { line?: string; station?: string; parameter?: string } }): CheckConfig {
+  const everyMs = c.every !== undefined ? parseDuration(c.every) : undefined;
+  return {
+    id: c.id, characteristic: c.characteristic, line: target.match.line!, station: target.match.station!, parameter: target.match.parameter!,
+    ...(everyMs !== undefined ? { everyMs } : {}), ...(c.everyUnits !== undefined ? { everyUnits: c.everyUnits } : {}), ...(c.shiftStarts ? { shiftStarts: c.shiftStarts } : {}),
+    sampleSize: c.sampleSize ?? 1, ...(c.gauge ? { gauge: c.gauge } : {}), instructions: c.instructions, ...(c.plausible ? { plausible: c.plausible } : {}),
+    // Grace: 10% of the interval (at least a minute) for time checks, 15 minutes after a shift start, 10% of the units for unit checks.
+    graceMs: c.grace !== undefined ? parseDuration(c.grace) : everyMs !== undefined ? Math.max(60_000, everyMs / 10) : 15 * 60_000,
+    graceUnits: c.graceUnits ?? Math.ceil((c.everyUnits ?? 0) / 10),
+    overdue: c.overdue ?? 'alarm',
+  };
 }
 
 type RawAnomaly = { id: string; model: string; match?: { line?: string; station?: string }; action?: 'alarm' | 'hold' | 'none'; wait?: string };
@@ -71,7 +93,7 @@ export function loadRules(path: string): RuleSetConfig {
   const files = statSync(path).isDirectory() ? ruleFilesIn(path) : [path];
   if (files.length === 0) throw new InvalidFileError([new FileDiagnostic(path, 1, 1, '', 'no rule files (*.yaml) in this folder')]);
   const diagnostics: FileDiagnostic[] = [];
-  const merged: RuleSetConfig = { version: 1, characteristics: [], anomaly: [], closedLoop: {} };
+  const merged: RuleSetConfig = { version: 1, characteristics: [], anomaly: [], closedLoop: {}, checks: [] };
   const owner = new Map<string, string>();
   for (const file of files) {
     const result = parseRuleFile(readConfigFile(file), file);
@@ -86,9 +108,11 @@ export function loadRules(path: string): RuleSetConfig {
     });
     merged.anomaly!.push(...(result.config.anomaly ?? []));
     Object.assign(merged.closedLoop!, result.config.closedLoop ?? {});
+    merged.checks!.push(...(result.config.checks ?? []));
   }
   if (diagnostics.length) throw new InvalidFileError(diagnostics);
   if (merged.anomaly!.length === 0) delete merged.anomaly;
   if (Object.keys(merged.closedLoop!).length === 0) delete merged.closedLoop;
+  if (merged.checks!.length === 0) delete merged.checks;
   return merged;
 }

@@ -82,6 +82,22 @@ const Plan = Type.Object({
   }, { additionalProperties: false })),
 }, { additionalProperties: false });
 
+const DURATION = '^\\d+(\\.\\d+)?(ms|s|m|h)$';
+const Check = Type.Object({
+  id: Type.String({ pattern: PLAN_NAME, description: 'name of the check, e.g. torque-audit' }),
+  characteristic: Type.String({ description: 'the characteristic (of this file) its entries are samples of; its match must fix line, station and parameter' }),
+  every: Type.Optional(Type.String({ pattern: DURATION, description: 'due this long after it was last done, e.g. 60m' })),
+  everyUnits: Type.Optional(Type.Integer({ minimum: 1, description: 'due after this many units made at the station since it was last done' })),
+  shiftStarts: Type.Optional(Type.Array(Type.String({ pattern: '^([01]\\d|2[0-3]):[0-5]\\d$' }), { minItems: 1, maxItems: 6, uniqueItems: true, description: 'due at each shift start, UTC "HH:MM"' })),
+  sampleSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 50, description: 'units measured per check (default 1)' })),
+  gauge: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'the gauge to use (stored as the samples\' equipment)' })),
+  instructions: Type.String({ minLength: 3, maxLength: 1000, description: 'what the operator does' }),
+  plausible: Type.Optional(Type.Object({ min: Type.Optional(Type.Number()), max: Type.Optional(Type.Number()) }, { additionalProperties: false, description: 'entries outside are refused as typing errors (not charted)' })),
+  grace: Type.Optional(Type.String({ pattern: DURATION, description: 'time checks: how late before overdue (default 10% of every, at least 1m; shift checks 15m)' })),
+  graceUnits: Type.Optional(Type.Integer({ minimum: 0, description: 'unit checks: how many more units before overdue (default 10% of everyUnits)' })),
+  overdue: Type.Optional(Type.Enum(['alarm', 'hold'], { description: 'a late check raises an overdue alarm (default) or holds the units made at the station since it was due' })),
+}, { additionalProperties: false });
+
 const Actions = Type.Object({
   hold: Type.Optional(RuleList),
   alarm: Type.Optional(RuleList),
@@ -130,4 +146,5 @@ export const RuleFileSchema = Type.Object({
   anomaly: Type.Optional(Type.Array(Anomaly, { description: 'multivariate models scoring each unit' })),
   codes: Type.Optional(Codes),
   plans: Type.Optional(Type.Record(Type.String({ pattern: PLAN_NAME }), Plan, { description: 'reaction plans (out-of-control action plans) by name' })),
+  checks: Type.Optional(Type.Array(Check, { description: 'scheduled manual checks: measured by an operator, entered on the console or POST /api/checks' })),
 }, { additionalProperties: false });

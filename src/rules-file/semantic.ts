@@ -36,6 +36,24 @@ export function semanticDiagnostics(y: LocatedYaml, raw: unknown): FileDiagnosti
   const plans = isObj(raw) && isObj(raw.plans) ? raw.plans : {};
   const fileCodes = isObj(raw) && isObj(raw.codes) ? raw.codes : {};
   if (isObj(raw)) duplicateCodes(y, ['codes'], fileCodes, out);
+  if (isObj(raw) && Array.isArray(raw.checks)) {
+    const seen = new Set<string>();
+    raw.checks.forEach((c: unknown, i: number) => {
+      if (!isObj(c)) return;
+      const at = (path: (string | number)[], msg: string, key?: string) => out.push(y.at(['checks', i, ...path], msg, key));
+      if (typeof c.id === 'string') { if (seen.has(c.id)) at(['id'], `repeats check ${c.id}`); seen.add(c.id); }
+      const schedules = ['every', 'everyUnits', 'shiftStarts'].filter((k) => c[k] !== undefined);
+      if (schedules.length !== 1) at([], `needs exactly one schedule: every (a duration), everyUnits or shiftStarts${schedules.length ? ` (has ${schedules.join(', ')})` : ''}`);
+      if (c.graceUnits !== undefined && c.everyUnits === undefined) at(['graceUnits'], 'graceUnits applies to everyUnits checks');
+      if (c.grace !== undefined && c.everyUnits !== undefined) at(['grace'], 'grace applies to time and shift checks; use graceUnits');
+      const target = characteristics.find((x: unknown) => isObj(x) && x.id === c.characteristic) as Obj | undefined;
+      if (typeof c.characteristic === 'string' && !target) at(['characteristic'], `names no characteristic of this file (${characteristics.filter(isObj).map((x) => String(x.id)).join(', ')})`);
+      const m = target && isObj(target.match) ? target.match : undefined;
+      if (m && (typeof m.line !== 'string' || typeof m.station !== 'string' || typeof m.parameter !== 'string')) at(['characteristic'], `characteristic ${String(c.characteristic)} must fix line, station and parameter in its match: a manual entry is published as its sample`);
+      if (target && (m?.product !== undefined || m?.attributes !== undefined || target.by !== undefined)) at(['characteristic'], `characteristic ${String(c.characteristic)} matches or splits by product or attributes; a manual check's entries carry neither`);
+      if (isObj(c.plausible) && isNum(c.plausible.min) && isNum(c.plausible.max) && !(c.plausible.min < c.plausible.max)) at(['plausible', 'max'], `must be greater than min (${c.plausible.min})`);
+    });
+  }
   const firstIndexOfId = new Map<string, number>();
   characteristics.forEach((c: unknown, i) => {
     if (!isObj(c)) return;

@@ -116,5 +116,15 @@ export class OperatorActions {
     return sig;
   }
 
+  /** Time passes for the manual checks of this worker's lines (called every second). */
+  tickChecks(now: number): void {
+    this.o.pipeline.tickChecks(now, this.o.sink(), (line) => this.o.ownership.ownsLine(line));
+  }
+
+  /** A manual check's entries were published: audited with whether they came on time. */
+  checkEntered(actor: Actor, check: { id: string; line: string; station: string; characteristic: string }, onTime: boolean, entries: { unit: string; value: number }[]): void {
+    this.audit({ actor: actor.name, role: actor.role, action: 'check', target: check.id, line: check.line, reason: null, detail: { station: check.station, characteristic: check.characteristic, onTime, entries } });
+  }
+
   private audit(entry: AuditRecord): void { this.o.committer.audit(entry); }
 }

@@ -1,4 +1,5 @@
 import type { DeadLetter, MessageStream, SampleMessage, WorkerTransport } from '../ports/transport.js';
+import { subjectToken } from '../core/index.js';
 
 /** Most dead letters kept in memory for inspection. */
 const MAX_DEAD_LETTERS = 1000;
@@ -21,6 +22,11 @@ export class InProcessTransport implements WorkerTransport {
     const data = this.encoder.encode(JSON.stringify(payload));
     // Subjects are <prefix>.samples.<line>.<station>.<parameter>, as on JetStream.
     this.queue.push({ data, subject, seq: ++this.seq, storedAtMs: Date.now(), line: subject.split('.')[2], ack: () => {} });
+    this.wake?.();
+  }
+
+  async publishSample(p: { line: string; station: string; parameter: string }, payload: Uint8Array): Promise<void> {
+    this.queue.push({ data: payload, subject: `spc.samples.${subjectToken(p.line)}.${subjectToken(p.station)}.${subjectToken(p.parameter)}`, seq: ++this.seq, storedAtMs: Date.now(), line: subjectToken(p.line), ack: () => {} });
     this.wake?.();
   }
 

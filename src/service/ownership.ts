@@ -278,5 +278,8 @@ export class Ownership {
     return { characteristic: (id) => (this.partitionOfId.get(id) ?? 0) === p, line: (line) => this.partitionOfLine(line) === p };
   }
 
+  /** Whether this worker owns the line's partition now (its timers act for that line only). */
+  ownsLine(line: string): boolean { return this.applied.has(this.partitionOfLine(line)); }
+
   private partitionOfLine(line: string): number { return partitionOf(subjectToken(line), this.o.partitions); }
 }

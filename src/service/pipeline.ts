@@ -1,5 +1,6 @@
 import type { AnomalyScore } from '../anomaly/model.js';
 import type { AssembledUnit } from '../anomaly/unit-assembler.js';
+import { CheckSchedule, type CheckEvent } from '../core/checks/schedule.js';
 import { AlarmLifecycle, ClosedLoop, HoldBook, SpcEngine, subjectToken, type FloodOptions, type LifecycleSignal, type LimitsSignal, type PointRecord, type RuleSetConfig, type CharacteristicConfig, type Sample, type Signal } from '../core/index.js';
 import { decodeSampleMessage, MessageFaults, type DeadLetterReason } from '../samples/message.js';
 import type { TraceRow } from '../ports/genealogy.js';
@@ -87,6 +88,8 @@ export class Pipeline {
   private readonly phase1Of = new Map<string, { points: number; exclude: readonly number[] }>();
   /** Phase I locks of the point being processed, signalled after its point (and its hold or alarm). */
   private pendingLimits: LimitsSignal[] = [];
+  /** The manual checks of the rule set and where each stands (absent without checks). */
+  checks: CheckSchedule | undefined;
   /** Codes and reaction plans of the current rule set (releases and acknowledgements are checked against them). */
   closedLoop = new ClosedLoop();
   // The message being processed: the engine calls back per point, synchronously.
@@ -126,6 +129,12 @@ export class Pipeline {
       }
       const r = this.engine.process(s, this.emitPoint);
       if (r.rejected) this.fault(r.reason ?? 'rejected', `${where}${r.rejected}`, item);
+      else if (this.checks) {
+        // A manual check's entry marks it done; any other unit made at a station counts toward its unit checks.
+        const check = s.attributes?.check;
+        const events = check !== undefined ? [this.checks.done(check, Date.now())].filter((e) => e !== undefined) : this.checks.unitMade(s.line, s.station, s.unit, Date.now());
+        if (events.length) this.checkEvents(events);
+      }
       else if (r.matched === 0) {
         this.counters.unknownCharacteristic++;
         if (this.o.unknownCharacteristics === 'dlq') this.fault('unknown-characteristic', `${where}no characteristic matches line ${s.line}, station ${s.station}, parameter ${s.parameter}`, item);
@@ -166,6 +175,39 @@ export class Pipeline {
     });
   }
 
+  /** Time passes for the manual checks: those now overdue raise their alarm or hold. */
+  tickChecks(now: number, out: EffectSink, owns: (line: string) => boolean): void {
+    if (!this.checks) return;
+    // Only this worker's lines: with several workers, each raises the overdue checks of the lines it owns.
+    const events = this.checks.tick(now, owns);
+    if (!events.length) return;
+    this.out = out;
+    this.silent = false;
+    this.checkEvents(events);
+  }
+
+  /**
+   * An overdue check raises an `overdue` alarm (or, where the rule file says so, a hold naming the
+   * units made at the station since it was due), under its own key; doing the check clears the
+   * alarm (a hold waits for its release: those units were made unchecked).
+   */
+  private checkEvents(events: readonly CheckEvent[]): void {
+    for (const e of events) {
+      const key = `check:${e.check.id}`;
+      if (e.type === 'done') {
+        const clear = this.holds.clearExternal(key, new Date(e.at).toISOString());
+        if (clear) this.signal(clear);
+        continue;
+      }
+      const ts = new Date(e.at).toISOString();
+      const sig = this.holds.raiseExternal(key, {
+        id: `${e.check.characteristic}#check-${e.check.id}-${e.at}`, line: e.check.line, station: e.check.station, characteristic: e.check.characteristic,
+        rule: 'overdue', rules: ['overdue'], statistic: 0, center: 0, ucl: 0, lcl: 0, firstIndex: 0, lastIndex: 0, ts, updated: ts,
+      }, e.check.overdue, e.units);
+      if (sig) this.signal(sig);
+    }
+  }
+
   /** Approved limits (an operator action) take effect now: engine, line, store and InfluxDB. */
   limitsApplied(sig: LimitsSignal, out: EffectSink): void {
     this.engine.applyLimits(sig.characteristic, sig.split, { center: sig.center, sigma: sig.sigma }, sig.version);
@@ -193,6 +235,7 @@ export class Pipeline {
     this.chartOf.clear(); this.specOf.clear(); this.splitTagsOf.clear(); this.phase1Of.clear();
     for (const c of rules.characteristics) if ('phase1' in c.limits) this.phase1Of.set(c.id, { points: c.limits.phase1, exclude: c.limits.exclude ?? [] });
     this.configs = new Map(rules.characteristics.map((c) => [c.id, c]));
+    if (rules.checks?.length) { if (this.checks) this.checks.reload(rules.checks, Date.now()); else this.checks = new CheckSchedule(rules.checks, Date.now()); } else this.checks = undefined;
     const loop = new ClosedLoop(rules.closedLoop);
     this.closedLoop = loop;
     this.holds.planOf = (characteristic, rule) => (loop.has(characteristic) ? loop.planFor(characteristic, rule) : undefined);

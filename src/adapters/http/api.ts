@@ -41,6 +41,12 @@ export interface ApiState {
   acknowledgeAlarm(id: string, actor: Actor, causeCode?: string): AlarmStateSignal | Refusal;
   shelveAlarm(id: string, actor: Actor, minutes: number, reason: string): AlarmStateSignal | Refusal;
   release(id: string, actor: Actor, request: ReleaseRequest): ReleaseSignal | Refusal;
+  /** Scheduled manual checks (absent when the rules have none). */
+  checks?: {
+    status(lines?: readonly string[]): object[];
+    submit(actor: Actor, check: string, entries: { unit: string; value: number }[]): Promise<object | Refusal>;
+    onTime(lines?: readonly string[]): Promise<object[]>;
+  };
   /** Controlled limits (absent without a genealogy store): a recalculation proposed, and approved with a signature. */
   controlledLimits?: {
     propose(actor: Actor, input: { characteristic: string; split?: Record<string, string>; line?: string; station?: string; from: string; to: string; exclude?: number[]; reason: string }): Promise<object | Refusal>;
@@ -164,6 +170,9 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
  *   POST /api/alarms/:id/shelve {minutes, reason}      quality only; audited
  *   GET  /api/audit?limit=                             the latest audit entries of the token's lines
  *   GET  /api/pareto?of=cause|rule[&line=&characteristic=&from=&to=]   counts, most frequent first
+ *   GET  /api/checks                                   manual checks of the token's lines: due, overdue, what to do
+ *   POST /api/checks {check, entries: [{unit, value}]}  operator or quality: published as samples, charted and ruled
+ *   GET  /api/checks/on-time                           on-time rate of manual checks per station
  *   GET  /api/limits[?characteristic=&series=&state=]                  limits versions (Phase I locks, proposals, approvals)
  *   POST /api/limits/proposals {characteristic, split?, from, to, exclude?, reason}   quality: a recalculation from stored samples
  *   POST /api/limits/proposals/:id/approve {signature: {secret}}       quality, signed: takes effect now
@@ -271,6 +280,26 @@ export function apiHandler(state: ApiState): (req: IncomingMessage, res: ServerR
         }
         reply(res, state.release(parts[1], actor, request));
         return;
+      }
+      if (parts[0] === 'checks') {
+        if (!state.checks) { send(res, 404, { error: 'the rules in use declare no manual checks (checks: in a rule file)' }); return; }
+        if (who.role === 'plc') { reply(res, roleRefusal(actor, 'manual checks', 'operator or quality')); return; }
+        if (req.method === 'GET' && parts.length === 1) { send(res, 200, state.checks.status(lines)); return; }
+        if (req.method === 'GET' && parts[1] === 'on-time' && parts.length === 2) { send(res, 200, await state.checks.onTime(lines)); return; }
+        if (req.method === 'POST' && parts.length === 1) {
+          const body = await readJson(req);
+          if (typeof body.check !== 'string') throw new ClientError(400, '"check" (the id of a rule file check) is required', 'check');
+          if (!Array.isArray(body.entries) || body.entries.length === 0 || body.entries.length > 50) throw new ClientError(400, '"entries" must be a list of 1 to 50 { "unit", "value" }', 'entries');
+          const entries = body.entries.map((e: unknown, i: number) => {
+            const unit = isObject(e) && typeof e.unit === 'string' ? e.unit.trim() : '';
+            if (!/^[^\u0000-\u001f\u007f\\]{1,128}$/.test(unit)) throw new ClientError(400, `"entries[${i}].unit" must be the unit ID as scanned (1 to 128 characters, no control characters)`, `entries[${i}].unit`);
+            const value = isObject(e) ? (typeof e.value === 'string' && e.value.trim() !== '' ? Number(e.value) : e.value) : undefined;
+            if (typeof value !== 'number' || !Number.isFinite(value)) throw new ClientError(400, `"entries[${i}].value" must be a number`, `entries[${i}].value`);
+            return { unit, value };
+          });
+          reply(res, await state.checks.submit(actor, body.check, entries));
+          return;
+        }
       }
       if (parts[0] === 'limits' && state.controlledLimits) {
         const workflow = state.controlledLimits;

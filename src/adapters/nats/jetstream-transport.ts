@@ -1,6 +1,6 @@
 import { DeliverPolicy, type JetStreamClient } from 'nats';
 import type { WorkerTransport } from '../../ports/transport.js';
-import { outboxSubject, publishDeadLetter, sampleSubjects, type StreamNames } from './jetstream.js';
+import { outboxSubject, publishDeadLetter, sampleSubject, sampleSubjects, type StreamNames } from './jetstream.js';
 
 /**
  * The worker's transport on NATS JetStream: an ordered consumer reads the samples stream from the
@@ -30,5 +30,6 @@ export function jetStreamTransport(js: JetStreamClient, streams: StreamNames): W
     },
     deadLetter: (info, payload) => publishDeadLetter(js, streams, info, payload),
     async outbox(lines, id) { await js.publish(outboxSubject(streams), lines, { msgID: id }); },
+    async publishSample(p, payload, id) { await js.publish(sampleSubject(streams, p.line, p.station, p.parameter), payload, { msgID: id }); },
   };
 }

@@ -272,6 +272,14 @@ export class GenealogyStore implements GenealogyWriter, LimitsStore {
     return (await this.db.query<{ key: string; count: number }>(sql, params)).map((r) => ({ key: r.key, count: Number(r.count) }));
   }
 
+  /** On-time rate of manual checks per line and station, from the audit trail (entries are audited with onTime). */
+  async checkOnTime(lines?: readonly string[]): Promise<{ line: string; station: string; done: number; onTime: number; rate: number }[]> {
+    const rows = await this.db.query<{ line: string; station: string; done: number; on_time: number }>(
+      `SELECT line, detail->>'station' AS station, count(*)::int AS done, count(*) FILTER (WHERE (detail->>'onTime')::boolean)::int AS on_time
+       FROM audit WHERE action = 'check' AND ($1::text[] IS NULL OR line = ANY($1)) GROUP BY 1, 2 ORDER BY 1, 2`, [lines ?? null]);
+    return rows.map((r) => ({ line: r.line, station: r.station, done: Number(r.done), onTime: Number(r.on_time), rate: Number(r.on_time) / Number(r.done) }));
+  }
+
   /** A characteristic's samples in a time window [from, to], in stream order, at most `limit`. */
   async samplesIn(w: SampleWindow, limit: number): Promise<Sample[]> {
     const rows = await this.db.query<{ ts: Date | string; unit: string; lot: string | null; value: number; n: number | null; product: string | null; attributes: Record<string, string> | null }>(

@@ -172,11 +172,44 @@ export class HoldBook {
     return out;
   }
 
+  /**
+   * A hold or alarm raised by something other than a point (an overdue manual check), under its
+   * own `key` so it never merges with the characteristic's own: latched, viewed, released and
+   * checked by the interlock like any other. Undefined when one is already active under `key`.
+   */
+  raiseExternal(key: string, head: LatchedHead, kind: 'hold' | 'alarm', units: readonly string[]): HoldSignal | AlarmSignal | undefined {
+    const plan = this.planOf?.(head.characteristic, head.rule);
+    const full = { ...head, ...(plan ? { plan } : {}) };
+    if (kind === 'alarm') {
+      if (this.alarms.has(key)) return undefined;
+      const a = latched({ ...full, type: 'alarm', action: 'alarm' }, units, []);
+      this.alarms.set(key, a);
+      return revision(a, [...a.units], []);
+    }
+    if (this.activeHoldByCharacteristic.has(key) || this.holds.has(head.id)) return undefined;
+    const h = latched({ ...full, type: 'hold', action: 'hold' }, units, []);
+    this.holds.set(head.id, h);
+    this.activeHoldByCharacteristic.set(key, h);
+    for (const u of h.units) this.indexUnit(u, head.id);
+    return revision(h, [...h.units], []);
+  }
+
+  /** Clears an alarm raised with raiseExternal (its condition ended: the check was done). */
+  clearExternal(key: string, ts: string): AlarmClearSignal | undefined {
+    const a = this.alarms.get(key);
+    if (!a) return undefined;
+    this.alarms.delete(key);
+    const h = a.head;
+    return { type: 'alarm-clear', id: h.id, line: h.line, station: h.station, characteristic: h.characteristic, ...(h.split ? { split: h.split } : {}), ts };
+  }
+
   /** Releases an active hold; undefined when no such hold is active. O(units of the hold), once. */
   release(id: string, by: string, reason: string, ts: string, extra: Pick<ReleaseSignal, 'causeCode' | 'actionCode' | 'signature'> = {}): ReleaseSignal | undefined {
     const hold = this.holds.get(id);
     if (!hold) return undefined;
-    this.activeHoldByCharacteristic.delete(seriesOf(hold.head));
+    const series = seriesOf(hold.head);
+    if (this.activeHoldByCharacteristic.get(series) === hold) this.activeHoldByCharacteristic.delete(series);
+    else for (const [k, v] of this.activeHoldByCharacteristic) if (v === hold) { this.activeHoldByCharacteristic.delete(k); break; } // raised under its own key
     this.holds.delete(id);
     for (const u of hold.units) this.unindexUnit(u, id);
     this.released.add(id);
