@@ -178,10 +178,10 @@ function connect() {
         state.role = m.role; $('who').textContent = `connected as ${m.role}${m.lines ? ` (lines ${m.lines.join(', ')})` : ''}`;
         state.holds = new Map(m.holds.map((h) => [h.id, mergeHold(undefined, { ...h, added: h.units.slice(-5) })])); state.alarms = new Map(m.alarms.map((a) => [seriesOf(a), a]));
         state.alarmStates = new Map((m.alarmStates || []).map((a) => [a.id, a.state]));
-        renderHolds(); renderAlarms(); loadAudit(); if (m.role !== "plc") { loadPareto(); loadLimits(); } break;
+        renderHolds(); renderAlarms(); loadAudit(); if (m.role !== "plc") { loadPareto(); loadLimits(); loadChecks(); } break;
       case 'hold': state.holds.set(m.id, mergeHold(state.holds.get(m.id), m)); renderHolds(); break;
       case 'release': state.holds.delete(m.id); renderHolds(); toast(`${m.id} released by ${m.by}: ${m.reason}`); break;
-      case 'alarm': { const prev = state.alarms.get(seriesOf(m)); state.alarms.set(seriesOf(m), { ...m, plan: m.plan ?? (prev && prev.id === m.id ? prev.plan : undefined) }); renderAlarms(); break; }
+      case 'alarm': if (m.rule === 'overdue') loadChecks(); { const prev = state.alarms.get(seriesOf(m)); state.alarms.set(seriesOf(m), { ...m, plan: m.plan ?? (prev && prev.id === m.id ? prev.plan : undefined) }); renderAlarms(); break; }
       case 'alarm-clear': state.alarms.delete(seriesOf(m)); renderAlarms(); break;
       case 'alarm-state': state.alarmStates.set(m.id, m.state); renderAlarms(); break;
       case 'limits': if (m.kind === 'recalculation') toast(`limits ${m.id} in effect: center ${num(m.center)}, σ ${num(m.sigma)} (approved by ${m.approval.signer})`); loadLimits(); break;
@@ -250,6 +250,37 @@ async function loadLimits() {
   }));
 }
 $('limits-refresh').addEventListener('click', loadLimits);
+
+/** Manual checks of the token's lines: due ones first, each with its instructions and an entry form (unit IDs scanned or typed, values). */
+async function loadChecks() {
+  let list, onTime;
+  try { [list, onTime] = await Promise.all([api('/api/checks'), api('/api/checks/on-time')]); } catch { return; }
+  $('checks-ontime').textContent = onTime.map((r) => `${r.line}/${r.station}: ${Math.round(r.rate * 100)}% on time (${r.onTime}/${r.done})`).join(' · ');
+  $('checks').replaceChildren(...list.sort((a, b) => Number(b.overdue) - Number(a.overdue) || Number(b.due) - Number(a.due)).map((c) => {
+    const div = document.createElement('div');
+    div.className = `check ${c.overdue ? 'overdue' : c.due ? 'due' : 'ok'}`; div.dataset.id = c.id;
+    const head = document.createElement('p');
+    head.textContent = `${c.id} — ${c.line}/${c.station} ${c.parameter}: ${c.overdue ? 'OVERDUE' : c.due ? 'due' : 'not due'}${c.dueAt ? ` (due ${new Date(c.dueAt).toLocaleTimeString()})` : ` (${c.unitsSince}/${c.everyUnits} units)`} — ${c.instructions}${c.gauge ? ` [${c.gauge}]` : ''}`;
+    const form = document.createElement('form');
+    form.className = 'check-entry';
+    for (let i = 0; i < c.sampleSize; i++) {
+      const unit = document.createElement('input'); unit.name = `unit${i}`; unit.placeholder = `unit ${i + 1} (scan)`; unit.required = true;
+      const value = document.createElement('input'); value.name = `value${i}`; value.placeholder = 'value'; value.inputMode = 'decimal'; value.required = true;
+      if (c.plausible) { value.title = `plausible ${c.plausible.min ?? '−∞'} … ${c.plausible.max ?? '∞'}`; }
+      form.append(unit, value);
+    }
+    const b = document.createElement('button'); b.type = 'submit'; b.textContent = 'Enter check'; form.append(b);
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      const entries = Array.from({ length: c.sampleSize }, (_, i) => ({ unit: form[`unit${i}`].value.trim(), value: Number(form[`value${i}`].value) }));
+      try { const r = await api('/api/checks', { method: 'POST', body: JSON.stringify({ check: c.id, entries }) }); toast(`check ${c.id} entered (${r.onTime ? 'on time' : 'late'})`); loadChecks(); }
+      catch (err) { toast(`check refused: ${err.message}`); }
+    });
+    div.append(head, form);
+    return div;
+  }));
+}
+setInterval(() => { if (state.token && state.role && state.role !== 'plc') loadChecks(); }, 5000);
 $('propose').addEventListener('submit', async (e) => {
   e.preventDefault();
   const f = e.target, info = state.seriesInfo.get($('characteristic').value);
