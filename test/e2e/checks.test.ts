@@ -1,19 +1,16 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect } from 'nats';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { deleteStreams, streamNamesFor } from '../../src/adapters/nats/jetstream.js';
-import { freePort, freshPostgres, NATS_URL, uniquePrefix, waitFor } from '../integration/servers.js';
+import { freePort, freshPostgres, uniquePrefix, waitFor } from '../integration/servers.js';
+import { apiAs, hasChromium, launchChromium, login as loginAs, startSpcRunProcess, tearDown, type SpcRunProcess } from './harness.js';
 
 // Scheduled manual checks end to end, in real headless Chromium against `spc run` on real NATS
 // and PostgreSQL: a check not done in time raises an overdue alarm; an operator enters it on the
 // console; the entries go through the stream and the pipeline like a station's samples, and one
 // out of limits raises a hold; the on-time rate counts it as late.
 const OPERATOR = 'checks-operator-token-0123';
-const CHROMIUM = '/usr/bin/chromium';
 const RULES = `version: 1
 characteristics:
   - id: screw.torque
@@ -33,11 +30,10 @@ checks:
     plausible: { min: 0.5, max: 2 }
 `;
 const prefix = uniquePrefix('checks');
-let worker: ChildProcess;
-let browser: Browser;
+let run: SpcRunProcess | undefined;
+let browser: Browser | undefined;
 let port = 0;
 let pg: Awaited<ReturnType<typeof freshPostgres>>;
-let log = '';
 
 beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'spc-checks-'));
@@ -45,35 +41,17 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'tokens.yaml'), `- { token: ${OPERATOR}, role: operator, name: op-17 }\n`);
   pg = await freshPostgres('checks');
   port = await freePort();
-  worker = spawn('node', ['dist/src/cli/main.js', 'run', '--rules', join(dir, 'rules.yaml'), '--tokens', join(dir, 'tokens.yaml'), '--ws-port', String(port), '--nats', NATS_URL, '--no-influx', '--prefix', prefix, '--store', pg.url], { stdio: ['ignore', 'ignore', 'pipe'] });
-  worker.stderr!.on('data', (d) => { log += d; });
-  await waitFor('spc run to be ready', () => (log.includes('spc run: ready') ? true : undefined));
-  if (existsSync(CHROMIUM)) browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'] });
+  run = await startSpcRunProcess({ rules: join(dir, 'rules.yaml'), tokens: join(dir, 'tokens.yaml'), port, prefix, store: pg.url });
+  browser = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {
-  await browser?.close();
-  worker?.kill('SIGTERM');
-  await new Promise((r) => worker?.once('exit', r));
-  const nc = await connect({ servers: NATS_URL });
-  await deleteStreams(await nc.jetstreamManager(), streamNamesFor(prefix));
-  await nc.close();
+  await tearDown(browser, run, prefix);
   await pg?.drop();
 });
 
-const api = async (path: string, body?: unknown) => {
-  const res = await fetch(`http://127.0.0.1:${port}${path}`, { method: body ? 'POST' : 'GET', headers: { Authorization: `Bearer ${OPERATOR}`, 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
-  return { status: res.status, body: await res.json() as any };
-};
-
-async function login(): Promise<Page> {
-  const page = await (await browser.newContext()).newPage();
-  await page.goto(`http://127.0.0.1:${port}/`);
-  await page.fill('#token', OPERATOR);
-  await page.click('#login button');
-  await page.waitForSelector('#who:has-text("connected as")');
-  return page;
-}
+const api = (path: string, body?: unknown) => apiAs(port, OPERATOR)(path, body);
+const login = () => loginAs(browser!, port, OPERATOR);
 
 it('entries are validated with the field to fix', async () => {
   expect((await api('/api/checks', { check: 'torque-audit', entries: [{ unit: 'SN-1', value: 1.2 }] })).body).toMatchObject({ field: 'entries', error: expect.stringContaining('measures 2 unit(s)') });
@@ -82,7 +60,7 @@ it('entries are validated with the field to fix', async () => {
   expect((await api('/api/checks', { check: 'nope', entries: [{ unit: 'SN-1', value: 1.2 }] })).status).toBe(404);
 });
 
-it.skipIf(!existsSync(CHROMIUM))('a missed check raises an overdue alarm; the entered check clears it, and its out-of-limits value raises a hold', async () => {
+it.skipIf(!hasChromium)('a missed check raises an overdue alarm; the entered check clears it, and its out-of-limits value raises a hold', async () => {
   const page = await login();
   await page.waitForSelector('#checks .check[data-id="torque-audit"]');
   expect(await page.textContent('#checks .check')).toContain('Measure two screws of the latest board with the torque wrench [TW-12 torque wrench]');

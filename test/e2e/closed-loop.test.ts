@@ -1,14 +1,14 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'nats';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { deleteStreams, sampleSubject, streamNamesFor } from '../../src/adapters/nats/jetstream.js';
+import { sampleSubject, streamNamesFor } from '../../src/adapters/nats/jetstream.js';
 import { openSql, type SqlClient } from '../../src/adapters/store/sql.js';
 import { hashSigningSecret } from '../../src/auth/signature.js';
 import { freePort, freshPostgres, NATS_URL, uniquePrefix, waitFor } from '../integration/servers.js';
+import { apiAs, hasChromium, launchChromium, login as loginAs, startSpcRunProcess, tearDown, type SpcRunProcess } from './harness.js';
 
 // Closed loop in real headless Chromium against `spc run` on real NATS and PostgreSQL: reaction
 // plans on the page, acknowledgements and releases with the rule file's codes, an electronic
@@ -16,7 +16,6 @@ import { freePort, freshPostgres, NATS_URL, uniquePrefix, waitFor } from '../int
 const QUALITY = 'loop-quality-token-0123456';
 const OPERATOR = 'loop-operator-token-012345';
 const SECRET = 'correct horse battery staple';
-const CHROMIUM = '/usr/bin/chromium';
 const RULES = `version: 1
 codes:
   causes:
@@ -52,12 +51,11 @@ characteristics:
     plan: watch-driver
 `;
 const prefix = uniquePrefix('loop');
-let worker: ChildProcess;
-let browser: Browser;
+let run: SpcRunProcess | undefined;
+let browser: Browser | undefined;
 let port = 0;
 let pg: Awaited<ReturnType<typeof freshPostgres>>;
 let db: SqlClient;
-let log = '';
 
 beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'spc-loop-'));
@@ -65,32 +63,18 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'tokens.yaml'), `- { token: ${QUALITY}, role: quality, name: qm-anna, signing: "${await hashSigningSecret(SECRET)}" }\n- { token: ${OPERATOR}, role: operator, name: op-17 }\n`);
   pg = await freshPostgres('loop');
   port = await freePort();
-  worker = spawn('node', ['dist/src/cli/main.js', 'run', '--rules', join(dir, 'rules.yaml'), '--tokens', join(dir, 'tokens.yaml'), '--ws-port', String(port), '--nats', NATS_URL, '--no-influx', '--prefix', prefix, '--store', pg.url], { stdio: ['ignore', 'ignore', 'pipe'] });
-  worker.stderr!.on('data', (d) => { log += d; });
-  await waitFor('spc run to be ready', () => (log.includes('spc run: ready') ? true : undefined));
+  run = await startSpcRunProcess({ rules: join(dir, 'rules.yaml'), tokens: join(dir, 'tokens.yaml'), port, prefix, store: pg.url });
   db = await openSql(pg.url);
-  if (existsSync(CHROMIUM)) browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'] });
+  browser = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {
-  await browser?.close();
-  worker?.kill('SIGTERM');
-  await new Promise((r) => worker?.once('exit', r));
+  await tearDown(browser, run, prefix);
   await db?.close();
-  const nc = await connect({ servers: NATS_URL });
-  await deleteStreams(await nc.jetstreamManager(), streamNamesFor(prefix));
-  await nc.close();
   await pg?.drop();
 });
 
-async function login(token: string): Promise<Page> {
-  const page = await (await browser.newContext()).newPage();
-  await page.goto(`http://127.0.0.1:${port}/`);
-  await page.fill('#token', token);
-  await page.click('#login button');
-  await page.waitForSelector('#who:has-text("connected as")');
-  return page;
-}
+const login = (token: string) => loginAs(browser!, port, token);
 
 async function publish(station: string, parameter: string, sample: Record<string, unknown>): Promise<void> {
   const nc = await connect({ servers: NATS_URL });
@@ -99,13 +83,10 @@ async function publish(station: string, parameter: string, sample: Record<string
   await nc.close();
 }
 
-const api = async (token: string, path: string, body?: unknown) => {
-  const res = await fetch(`http://127.0.0.1:${port}${path}`, { method: body ? 'POST' : 'GET', headers: { Authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
-  return { status: res.status, body: await res.json() as any };
-};
+const api = (token: string, path: string, body?: unknown) => apiAs(port, token)(path, body);
 const auditRows = async (action: string) => db.query<{ actor: string; target: string; reason: string | null; detail: any }>('SELECT actor, target, reason, detail FROM audit WHERE action = $1 ORDER BY id', [action]);
 
-it.skipIf(!existsSync(CHROMIUM))('an operator sees an alarm\'s reaction plan and acknowledges it with a cause code (without one it is refused)', async () => {
+it.skipIf(!hasChromium)('an operator sees an alarm\'s reaction plan and acknowledges it with a cause code (without one it is refused)', async () => {
   const operator = await login(OPERATOR);
   await publish('screw', 'torque', { value: 1.5, unit: 'SN-T1' });
   const alarm = 'li.alarm';
@@ -125,7 +106,7 @@ it.skipIf(!existsSync(CHROMIUM))('an operator sees an alarm\'s reaction plan and
   expect((await api(OPERATOR, `/api/alarms/${encodeURIComponent(id)}/ack`, { causeCode: 'NOPE' }))).toMatchObject({ status: 400, body: { field: 'causeCode', error: expect.stringContaining('PROBE-WORN, DRIVER') } });
 }, 60_000);
 
-it.skipIf(!existsSync(CHROMIUM))('a release needs the plan\'s codes and a correct signature; a wrong signature is refused and audited; the audit shows the signer', async () => {
+it.skipIf(!hasChromium)('a release needs the plan\'s codes and a correct signature; a wrong signature is refused and audited; the audit shows the signer', async () => {
   const quality = await login(QUALITY);
   await publish('final_test', 'nonconforming', { value: 10, n: 50, unit: 'BATCH-0042', lot: 'LOT-9' });
   const row = 'tr.hold[data-id="final_test.nonconforming#1"]';

@@ -1,57 +1,41 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'nats';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { deleteStreams, sampleSubject, streamNamesFor } from '../../src/adapters/nats/jetstream.js';
+import { sampleSubject, streamNamesFor } from '../../src/adapters/nats/jetstream.js';
 import { GenealogyStore } from '../../src/adapters/store/genealogy.js';
 import { openSql } from '../../src/adapters/store/sql.js';
 import { freePort, freshPostgres, NATS_URL, uniquePrefix, waitFor } from '../integration/servers.js';
+import { apiAs, hasChromium, launchChromium, login as loginAs, startSpcRunProcess, tearDown, type SpcRunProcess } from './harness.js';
 
 // The operator console in real headless Chromium, against `spc run` on real NATS and PostgreSQL.
 const QUALITY = 'console-quality-token-01234';
 const OPERATOR = 'console-operator-token-0123';
 const prefix = uniquePrefix('console');
-const CHROMIUM = '/usr/bin/chromium';
-let worker: ChildProcess;
-let browser: Browser;
+let run: SpcRunProcess | undefined;
+let browser: Browser | undefined;
 let port = 0;
 let pg: Awaited<ReturnType<typeof freshPostgres>>;
-let log = '';
 
 beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'spc-console-'));
   writeFileSync(join(dir, 'tokens.yaml'), `- { token: ${QUALITY}, role: quality, name: qm-anna }\n- { token: ${OPERATOR}, role: operator, name: op-17 }\n`);
   pg = await freshPostgres('console');
   port = await freePort();
-  worker = spawn('node', ['dist/src/cli/main.js', 'run', '--rules', 'rules', '--tokens', join(dir, 'tokens.yaml'), '--ws-port', String(port), '--nats', NATS_URL, '--no-influx', '--prefix', prefix, '--store', pg.url], { stdio: ['ignore', 'ignore', 'pipe'] });
-  worker.stderr!.on('data', (d) => { log += d; });
-  await waitFor('spc run to be ready', () => (log.includes('spc run: ready') ? true : undefined));
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'] });
+  run = await startSpcRunProcess({ rules: 'rules', tokens: join(dir, 'tokens.yaml'), port, prefix, store: pg.url });
+  browser = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {
-  await browser?.close();
-  worker?.kill('SIGTERM');
-  await new Promise((r) => worker?.once('exit', r));
-  const nc = await connect({ servers: NATS_URL });
-  await deleteStreams(await nc.jetstreamManager(), streamNamesFor(prefix));
-  await nc.close();
+  await tearDown(browser, run, prefix);
   await pg?.drop();
 });
 
-async function login(token: string): Promise<Page> {
-  const page = await (await browser.newContext()).newPage();
-  await page.goto(`http://127.0.0.1:${port}/`);
-  await page.fill('#token', token);
-  await page.click('#login button');
-  await page.waitForSelector('#who:has-text("connected as")');
-  return page;
-}
+const login = (token: string) => loginAs(browser!, port, token);
 
-it.skipIf(!existsSync(CHROMIUM))('a fault raises a hold on the page; an operator cannot release it, a quality user can, with a reason, and the audit shows it', async () => {
+it.skipIf(!hasChromium)('a fault raises a hold on the page; an operator cannot release it, a quality user can, with a reason, and the audit shows it', async () => {
   const quality = await login(QUALITY);
   const operator = await login(OPERATOR);
   expect(await quality.textContent('#who')).toContain('quality');
@@ -100,10 +84,7 @@ it.skipIf(!existsSync(CHROMIUM))('a fault raises a hold on the page; an operator
 }, 60_000);
 
 it('alarms: operators acknowledge, only quality shelves, and both are audited', async () => {
-  const api = async (token: string, path: string, body?: unknown) => {
-    const res = await fetch(`http://127.0.0.1:${port}${path}`, { method: body ? 'POST' : 'GET', headers: { Authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
-    return { status: res.status, body: await res.json() as any };
-  };
+  const api = (token: string, path: string, body?: unknown) => apiAs(port, token)(path, body);
   expect((await api('no-such-token-000000000', '/api/alarms')).status).toBe(401);
   // Rate limit: a burst far above 20/s gets 429s, and the API answers again a second later.
   const burst = await Promise.all(Array.from({ length: 80 }, () => api(OPERATOR, '/api/holds')));
@@ -125,7 +106,7 @@ it('alarms: operators acknowledge, only quality shelves, and both are audited', 
   expect(audit.filter((r: any) => r.target === alarm.id).map((r: any) => [r.action, r.actor])).toEqual([['shelve', 'qm-anna'], ['acknowledge', 'op-17']]);
 }, 60_000);
 
-it.skipIf(!existsSync(CHROMIUM))('a split characteristic: one chart per product and cavity in the selector, the hold names its split', async () => {
+it.skipIf(!hasChromium)('a split characteristic: one chart per product and cavity in the selector, the hold names its split', async () => {
   const page = await login(QUALITY);
   const nc = await connect({ servers: NATS_URL });
   const js = nc.jetstream();

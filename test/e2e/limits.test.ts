@@ -1,15 +1,16 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type NatsConnection } from 'nats';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { deleteStreams, sampleSubject, streamNamesFor } from '../../src/adapters/nats/jetstream.js';
+import { sampleSubject, streamNamesFor } from '../../src/adapters/nats/jetstream.js';
 import { openSql, type SqlClient } from '../../src/adapters/store/sql.js';
 import { hashSigningSecret } from '../../src/auth/signature.js';
 import { freePort, freshPostgres, NATS_URL, uniquePrefix, waitFor } from '../integration/servers.js';
+import { apiAs, hasChromium, launchChromium, login as loginAs, startSpcRunProcess, tearDown, type SpcRunProcess } from './harness.js';
 
 // Controlled limits in real headless Chromium against `spc run` on real NATS and PostgreSQL: a
 // recalculation proposed from stored samples shows before and after, takes effect only when a
@@ -17,7 +18,6 @@ import { freePort, freshPostgres, NATS_URL, uniquePrefix, waitFor } from '../int
 // killed and restarted (replaying from its state) keeps it.
 const QUALITY = 'limits-quality-token-01234';
 const SECRET = 'the oven is my witness';
-const CHROMIUM = '/usr/bin/chromium';
 const RULES = `version: 1
 characteristics:
   - id: lathe.bore
@@ -29,21 +29,17 @@ characteristics:
 `;
 const prefix = uniquePrefix('limits');
 const dir = mkdtempSync(join(tmpdir(), 'spc-limits-'));
-let worker: ChildProcess;
-let browser: Browser;
+let run: SpcRunProcess | undefined;
+let browser: Browser | undefined;
 let port = 0;
 let pg: Awaited<ReturnType<typeof freshPostgres>>;
 let db: SqlClient;
 let nc: NatsConnection;
-let log = '';
 let unit = 0;
 const points: { unit: string; center: number; ucl: number }[] = [];
 
 async function startWorker(): Promise<void> {
-  log = '';
-  worker = spawn('node', ['dist/src/cli/main.js', 'run', '--rules', join(dir, 'rules.yaml'), '--tokens', join(dir, 'tokens.yaml'), '--ws-port', String(port), '--nats', NATS_URL, '--no-influx', '--prefix', prefix, '--store', pg.url], { stdio: ['ignore', 'ignore', 'pipe'] });
-  worker.stderr!.on('data', (d) => { log += d; });
-  await waitFor('spc run to be ready', () => (log.includes('spc run: ready') ? true : undefined));
+  run = await startSpcRunProcess({ rules: join(dir, 'rules.yaml'), tokens: join(dir, 'tokens.yaml'), port, prefix, store: pg.url });
   // Points as the line sees them, to check which limits each sample was charted against.
   const ws = new WebSocket(`ws://127.0.0.1:${port}/signals?token=${QUALITY}`);
   await new Promise((r) => ws.once('open', r));
@@ -59,15 +55,12 @@ beforeAll(async () => {
   nc = await connect({ servers: NATS_URL });
   await startWorker();
   db = await openSql(pg.url);
-  if (existsSync(CHROMIUM)) browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'] });
+  browser = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {
-  await browser?.close();
-  worker?.kill('SIGTERM');
-  await new Promise((r) => worker?.once('exit', r));
+  await tearDown(browser, run, prefix);
   await db?.close();
-  await deleteStreams(await nc.jetstreamManager(), streamNamesFor(prefix));
   await nc.close();
   await pg?.drop();
 });
@@ -84,21 +77,11 @@ async function publish(mean: number, count: number): Promise<string[]> {
   return units;
 }
 const pointOf = (u: string) => waitFor(`the point of ${u}`, () => points.find((p) => p.unit === u));
-const api = async (path: string, body?: unknown) => {
-  const res = await fetch(`http://127.0.0.1:${port}${path}`, { method: body ? 'POST' : 'GET', headers: { Authorization: `Bearer ${QUALITY}`, 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
-  return { status: res.status, body: await res.json() as any };
-};
+const api = (path: string, body?: unknown) => apiAs(port, QUALITY)(path, body);
 
-async function login(): Promise<Page> {
-  const page = await (await browser.newContext()).newPage();
-  await page.goto(`http://127.0.0.1:${port}/`);
-  await page.fill('#token', QUALITY);
-  await page.click('#login button');
-  await page.waitForSelector('#who:has-text("connected as")');
-  return page;
-}
+const login = () => loginAs(browser!, port, QUALITY);
 
-it.skipIf(!existsSync(CHROMIUM))('a recalculation shows before and after, takes effect only once signed, at that point of the stream, and survives a kill -9', async () => {
+it.skipIf(!hasChromium)('a recalculation shows before and after, takes effect only once signed, at that point of the stream, and survives a kill -9', async () => {
   // Phase I at 10.0: limits version 1.
   await publish(10.0, 20);
   const phase1 = await pointOf('B-0020');
@@ -152,8 +135,8 @@ it.skipIf(!existsSync(CHROMIUM))('a recalculation shows before and after, takes 
 
   // kill -9 and restart: the worker rebuilds its state from snapshot, commits and the approval kept
   // with its stream position, and charts the next bore against the approved limits.
-  worker.kill('SIGKILL');
-  await new Promise((r) => worker.once('exit', r));
+  run!.proc.kill('SIGKILL');
+  await new Promise((r) => run!.proc.once('exit', r));
   await startWorker();
   const [restarted] = await publish(10.5, 1);
   expect((await pointOf(restarted)).center).toBeCloseTo(proposal.center, 9);
