@@ -143,6 +143,19 @@ program
   .addHelpText('after', '\nExamples:\n  spc explain nelson4\n  spc explain ewma\n  spc explain')
   .action(async (key: string | undefined) => { process.exitCode = (await import('./explain.js')).explain(key); });
 
+const bridge = program.command('bridge').description('plant protocols in: Sparkplug B over MQTT to the samples stream');
+bridge
+  .command('sparkplug')
+  .description('subscribe to Sparkplug B (spBv1.0/#), resolve aliases from births, request rebirths on a seq gap or unknown alias, map metrics to samples (--map) and publish them to the samples stream; undecodable payloads and unmapped metrics are dead-lettered')
+  .addOption(new Option('--mqtt <url>', 'MQTT broker').env('SPC_MQTT').default('mqtt://127.0.0.1:1883'))
+  .requiredOption('--map <file>', 'which metrics are the unit ID, lot, operator, product and parameters (YAML; see docs/integrators.md)')
+  .addOption(new Option('--nats <url>', 'NATS server').env('SPC_NATS').default('nats://127.0.0.1:4222'))
+  .addOption(new Option('--prefix <name>', 'stream and subject prefix, as spc run\'s').env('SPC_PREFIX').default('spc'))
+  .option('--client-id <id>', 'MQTT client id of the persistent session (keep it across restarts: QoS 1 messages wait at the broker meanwhile)', 'spc-bridge-sparkplug')
+  .option('--status-every <seconds>', 'print the counters this often (0: never)', '30')
+  .addHelpText('after', '\nExample:\n  spc bridge sparkplug --mqtt mqtt://127.0.0.1:1883 --map sparkplug-map.yaml --nats nats://127.0.0.1:4222')
+  .action(async (o) => { process.exitCode = await (await import('./bridge.js')).bridgeSparkplug(o); });
+
 const limitsCmd = program.command('limits').description('controlled limits on a running spc run: propose a recalculation, approve it with your signature, list versions');
 const limitsConnection = (c: Command) => c
   .addOption(new Option('--url <url>', 'the running spc run\'s HTTP address').env('SPC_URL').default('http://127.0.0.1:8080'))

@@ -1,0 +1,36 @@
+import { connect } from 'nats';
+import { decodeSparkplug, connectSparkplug } from '../adapters/mqtt/sparkplug-mqtt.js';
+import { ensureStreams, publishDeadLetter, sampleSubject, streamNamesFor } from '../adapters/nats/jetstream.js';
+import { loadSparkplugMap } from '../rules-file/sparkplug-map.js';
+import { SparkplugBridge } from '../service/sparkplug-bridge.js';
+
+export interface SparkplugBridgeCliOptions { mqtt: string; map: string; nats: string; prefix: string; clientId: string; statusEvery: string }
+
+/** `spc bridge sparkplug`: MQTT (Sparkplug B) in, the samples stream out, until SIGINT/SIGTERM. */
+export async function bridgeSparkplug(o: SparkplugBridgeCliOptions): Promise<number> {
+  const map = loadSparkplugMap(o.map);
+  const nc = await connect({ servers: o.nats, name: 'spc bridge sparkplug' });
+  const js = nc.jetstream();
+  const streams = streamNamesFor(o.prefix);
+  await ensureStreams(await nc.jetstreamManager(), streams);
+  const enc = new TextEncoder();
+  const log = (level: string, msg: string, extra: Record<string, unknown> = {}) => process.stderr.write(`${JSON.stringify({ level, msg, ...extra })}\n`);
+  let connection: Awaited<ReturnType<typeof connectSparkplug>> | undefined;
+  const bridge = new SparkplugBridge({
+    map, decode: decodeSparkplug,
+    publish: async (p, samples, id) => { await js.publish(sampleSubject(streams, p.line, p.station, p.parameter), enc.encode(JSON.stringify(samples)), { msgID: id }); },
+    deadLetter: (reason, detail, topic, payload, id) => publishDeadLetter(js, streams, { reason, detail, subject: topic, streamSequence: 0, kind: id }, payload),
+    requestRebirth: (group, node) => connection?.requestRebirth(group, node) ?? Promise.resolve(),
+    log,
+  });
+  connection = await connectSparkplug(o.mqtt, o.clientId, (topic, payload) => bridge.message(topic, payload));
+  process.stderr.write(`spc bridge sparkplug: ready (${o.mqtt} → ${streams.samples}, map ${o.map}, ${map.devices.length} device entr${map.devices.length === 1 ? 'y' : 'ies'})\n`);
+  const every = Number(o.statusEvery) * 1000;
+  const status = every > 0 ? setInterval(() => log('info', 'sparkplug bridge', { ...bridge.counters }), every) : undefined;
+  await new Promise<void>((resolve) => { process.once('SIGINT', resolve); process.once('SIGTERM', resolve); });
+  clearInterval(status);
+  await connection.close();
+  await nc.drain();
+  log('info', 'sparkplug bridge stopped', { ...bridge.counters });
+  return 0;
+}
