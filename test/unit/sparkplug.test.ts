@@ -49,3 +49,16 @@ describe('metrics to samples', () => {
     expect(m.apply({ ...t, device: 'press9' }, [{ name: 'X', value: 1 }], 0, 0).unmapped).toEqual(['X']);
   });
 });
+
+describe('the bridge map file', () => {
+  it('the example loads; a map without unit is refused at its line', async () => {
+    const { loadSparkplugMap } = await import('../../src/rules-file/sparkplug-map.js');
+    const { writeFileSync, mkdtempSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    expect(loadSparkplugMap('examples/sparkplug-map.yaml').devices[0]).toMatchObject({ group: 'plant1', unit: 'Board/Serial', parameters: { 'Oven/PeakTemp': 'peak_temp' } });
+    const bad = join(mkdtempSync(join(tmpdir(), 'spc-map-')), 'map.yaml');
+    writeFileSync(bad, 'version: 1\ndevices:\n  - device: oven1\n    parameters: { T: t }\n');
+    expect(() => loadSparkplugMap(bad)).toThrow(/map\.yaml:3:\d+ devices\[0\] is missing required key "unit"/);
+  });
+});
