@@ -1,8 +1,9 @@
 import WebSocket from 'ws';
+import { PlcOutputs, type PlcWrite } from '../core/signals/plc-outputs.js';
 
 import { createInterface } from 'node:readline';
 
-export interface GatewayOptions { url: string; token: string; line: string; silenceMs: string; check?: boolean }
+export interface GatewayOptions { url: string; token: string; line: string; silenceMs: string; check?: boolean; opcua?: string; plcMap?: string }
 
 /**
  * `spc gateway`: a reference PLC gateway. Prints what a PLC would do: hold and release units,
@@ -18,7 +19,17 @@ export async function gateway(o: GatewayOptions): Promise<number> {
   let sick = false;
   // The reaction plan travels with a hold's or alarm's first message: a station screen shows it.
   const sayPlan = (plan: { name: string; steps: { do: string; who: string }[] }) => plan.steps.forEach((s, i) => say(`  plan ${plan.name} ${i + 1}. ${s.who}: ${s.do}`));
-  const holdLine = (why: string) => { if (!failSafe) { failSafe = true; say(`FAIL-SAFE: HOLD LINE ${o.line} (${why})`); } };
+  // The PLC over OPC UA (--opcua, --plc-map): hold bit, reason and suspect units per mapped station,
+  // written in order; fail-safe until the first snapshot, and again whenever the line is held blind.
+  const plc = o.opcua ? await openPlc(o.opcua, o.plcMap, say) : undefined;
+  let writing = Promise.resolve();
+  const toPlc = (writes: PlcWrite[]) => {
+    if (!plc || !writes.length) return;
+    writing = writing.then(() => plc.conn.write(writes)).then(() => { say(`PLC: ${writes.map((w) => `${w.target}=${String(w.value)}`).join(', ')}`); }, (err: Error) => { say(`PLC write failed: ${err.message}`); });
+  };
+  plc?.conn.onReconnect(() => toPlc(plc.outputs.all()));
+  if (plc) toPlc(plc.outputs.enterFailSafe());
+  const holdLine = (why: string) => { if (!failSafe) { failSafe = true; say(`FAIL-SAFE: HOLD LINE ${o.line} (${why})`); if (plc) toPlc(plc.outputs.enterFailSafe()); } };
   let backoff = 250;
   let current: WebSocket | undefined;
   if (o.check) {
@@ -49,21 +60,26 @@ export async function gateway(o: GatewayOptions): Promise<number> {
             // A snapshot lists each hold's unit count and first units; a PLC that needs every unit
             // pages through GET /api/holds/:id/units, or asks per unit (check) before working on it.
             for (const h of m.holds) { say(`HOLD ${h.unitCount} units, first ${h.units.slice(0, 10).join(',')}${h.unitsComplete ? '' : ' …'} (${h.id} rev ${h.rev}, ${h.rule})`); ws.send(JSON.stringify({ type: 'ack', id: h.id, rev: h.rev })); }
+            if (plc) toPlc(plc.outputs.snapshot(m.holds));
             break;
           case 'hold':
             // Protocol v2: a revision names only the units it adds; acknowledged by rev.
             say(`HOLD ${m.rev === 1 ? '' : '+'}units ${m.added.join(',')} lots ${m.lots.join(',')} — ${m.characteristic} ${m.rule}, statistic ${m.statistic} (limits ${m.lcl}..${m.ucl}) [${m.id} rev ${m.rev}, ${m.unitCount} units]${m.resent ? ' (re-sent)' : ''}`);
             ws.send(JSON.stringify({ type: 'ack', id: m.id, rev: m.rev }));
             if (m.plan) sayPlan(m.plan);
+            if (plc) toPlc(plc.outputs.hold(m));
             break;
           case 'status': say(`STATUS ${m.unit}: ${m.held ? `HELD by ${m.holds.join(', ')}` : 'not held'}`); break;
-          case 'release': say(`RELEASE ${m.unitCount} units (${m.id}) by ${m.by}${m.causeCode ? ` cause ${m.causeCode}` : ''}${m.actionCode ? ` action ${m.actionCode}` : ''}${m.signature ? ` signed by ${m.signature.signer}` : ''}: ${m.reason}`); break;
+          case 'release':
+            say(`RELEASE ${m.unitCount} units (${m.id}) by ${m.by}${m.causeCode ? ` cause ${m.causeCode}` : ''}${m.actionCode ? ` action ${m.actionCode}` : ''}${m.signature ? ` signed by ${m.signature.signer}` : ''}: ${m.reason}`);
+            if (plc) toPlc(plc.outputs.release(m.id));
+            break;
           case 'alarm': say(`alarm ${m.characteristic} ${m.rule} units ${m.added.slice(-3).join(',')} [${m.id}]`); if (m.plan) sayPlan(m.plan); break;
           case 'alarm-clear': say(`alarm cleared ${m.characteristic} [${m.id}]`); break;
           case 'error': say(`error from server: ${m.code}: ${m.message}`); break;
           case 'heartbeat':
             if (m.healthy === false) holdLine(`worker unhealthy: ${(m.problems ?? []).join('; ')}`);
-            else if (failSafe && m.healthy === true && sick) { failSafe = false; say(`worker healthy again: line ${o.line} follows signals again`); }
+            else if (failSafe && m.healthy === true && sick) { failSafe = false; say(`worker healthy again: line ${o.line} follows signals again`); if (plc) toPlc(plc.outputs.resume()); }
             sick = m.healthy === false;
             break;
         }
@@ -74,4 +90,15 @@ export async function gateway(o: GatewayOptions): Promise<number> {
     await new Promise((r) => setTimeout(r, backoff));
     backoff = Math.min(5000, backoff * 2);
   }
+}
+
+/** The PLC's OPC UA session and the outputs it takes (the map's stations). */
+async function openPlc(endpoint: string, mapFile: string | undefined, say: (t: string) => void) {
+  if (!mapFile) throw new RangeError('--opcua needs --plc-map <file>: which node ids take each line\'s or station\'s hold');
+  const { loadPlcMap } = await import('../rules-file/plc-map.js');
+  const { connectOpcUaPlc } = await import('../adapters/opcua/plc-writer.js');
+  const map = loadPlcMap(mapFile);
+  const conn = await connectOpcUaPlc(endpoint, say);
+  say(`PLC: OPC UA ${endpoint}, ${map.stations.length} mapped station(s)`);
+  return { outputs: new PlcOutputs(map.stations), conn };
 }

@@ -106,6 +106,8 @@ program
   .addOption(new Option('--url <url>', 'signal endpoint').env('SPC_SIGNALS_URL').default('ws://127.0.0.1:8080/signals'))
   .option('--silence-ms <ms>', 'hold the line after this long without a heartbeat', '1000')
   .option('--check', 'unit-status interlock: read unit IDs from standard input (one per line, as from a scanner) and print whether each is held')
+  .option('--opcua <endpoint>', 'write holds to the PLC over OPC UA, e.g. opc.tcp://plc:4840 (with --plc-map)')
+  .option('--plc-map <file>', 'which OPC UA node ids take each line\'s or station\'s hold bit, reason and suspect unit count (YAML; docs/integrators.md)')
   .action(async (o) => { process.exitCode = await (await import('./gateway.js')).gateway(o); });
 
 program

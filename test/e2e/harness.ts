@@ -48,7 +48,7 @@ export async function startSpcRunProcess(o: { rules: string; tokens: string; por
 export async function tearDown(browser: Browser | undefined, run: SpcRunProcess | undefined, prefix: string): Promise<void> {
   await browser?.close();
   run?.proc.kill('SIGTERM');
-  await new Promise((r) => (run && run.proc.exitCode === null ? run.proc.once('exit', r) : r(undefined)));
+  await new Promise((r) => (run && run.proc.exitCode === null && run.proc.signalCode === null ? run.proc.once('exit', r) : r(undefined)));
   const nc = await connect({ servers: NATS_URL });
   await deleteStreams(await nc.jetstreamManager(), streamNamesFor(prefix));
   await nc.close();

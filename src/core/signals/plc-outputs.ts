@@ -55,6 +55,12 @@ export class PlcOutputs {
     return this.changes();
   }
 
+  /** The worker is healthy again (its heartbeat says so): back to the holds as they stand. */
+  resume(): PlcWrite[] {
+    this.failSafe = false;
+    return this.changes();
+  }
+
   get inFailSafe(): boolean { return this.failSafe; }
 
   /** Every output's value now (after a PLC reconnect, write them all again). */
