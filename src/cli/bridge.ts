@@ -34,3 +34,31 @@ export async function bridgeSparkplug(o: SparkplugBridgeCliOptions): Promise<num
   log('info', 'sparkplug bridge stopped', { ...bridge.counters });
   return 0;
 }
+
+export interface OpcUaBridgeCliOptions { endpoint: string; map: string; nats: string; prefix: string; statusEvery: string }
+
+/** `spc bridge opcua`: monitored OPC UA values in, a unit's samples out when its trigger closes it, until SIGINT/SIGTERM. */
+export async function bridgeOpcUa(o: OpcUaBridgeCliOptions): Promise<number> {
+  const { loadOpcUaMap } = await import('../rules-file/opcua-map.js');
+  const { monitorOpcUa } = await import('../adapters/opcua/monitor.js');
+  const { OpcUaBridge } = await import('../service/opcua-bridge.js');
+  const map = loadOpcUaMap(o.map);
+  const nc = await connect({ servers: o.nats, name: 'spc bridge opcua' });
+  const js = nc.jetstream();
+  const streams = streamNamesFor(o.prefix);
+  await ensureStreams(await nc.jetstreamManager(), streams);
+  const enc = new TextEncoder();
+  const log = (msg: string, extra: Record<string, unknown> = {}) => process.stderr.write(`${JSON.stringify({ level: 'info', msg, ...extra })}\n`);
+  const bridge = new OpcUaBridge(map.stations, async (p, samples, id) => { await js.publish(sampleSubject(streams, p.line, p.station, p.parameter), enc.encode(JSON.stringify(samples)), { msgID: id }); }, log);
+  const monitor = await monitorOpcUa(o.endpoint, OpcUaBridge.nodes(map.stations), (n, v, ts) => bridge.change(n, v, ts), log);
+  process.stderr.write(`spc bridge opcua: ready (${o.endpoint} → ${streams.samples}, ${map.stations.length} station(s))\n`);
+  const every = Number(o.statusEvery) * 1000;
+  const status = every > 0 ? setInterval(() => log('opcua bridge', { ...bridge.counters }), every) : undefined;
+  await new Promise<void>((resolve) => { process.once('SIGINT', resolve); process.once('SIGTERM', resolve); });
+  clearInterval(status);
+  await bridge.flushed();
+  await monitor.close();
+  await nc.drain();
+  log('opcua bridge stopped', { ...bridge.counters });
+  return 0;
+}

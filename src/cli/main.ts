@@ -158,6 +158,16 @@ bridge
   .addHelpText('after', '\nExample:\n  spc bridge sparkplug --mqtt mqtt://127.0.0.1:1883 --map sparkplug-map.yaml --nats nats://127.0.0.1:4222')
   .action(async (o) => { process.exitCode = await (await import('./bridge.js')).bridgeSparkplug(o); });
 
+bridge
+  .command('opcua')
+  .description('monitor OPC UA nodes (a PLC or SCADA server); a trigger node (part-done bit or serial change) closes a unit and its parameter values become samples on the samples stream; values without a unit ID are counted, never guessed')
+  .requiredOption('--endpoint <url>', 'OPC UA server, e.g. opc.tcp://plc:4840')
+  .requiredOption('--map <file>', 'stations: trigger, unit, lot … and parameter node ids (YAML; see docs/integrators.md)')
+  .addOption(new Option('--nats <url>', 'NATS server').env('SPC_NATS').default('nats://127.0.0.1:4222'))
+  .addOption(new Option('--prefix <name>', 'stream and subject prefix, as spc run\'s').env('SPC_PREFIX').default('spc'))
+  .option('--status-every <seconds>', 'print the counters this often (0: never)', '30')
+  .action(async (o) => { process.exitCode = await (await import('./bridge.js')).bridgeOpcUa(o); });
+
 const limitsCmd = program.command('limits').description('controlled limits on a running spc run: propose a recalculation, approve it with your signature, list versions');
 const limitsConnection = (c: Command) => c
   .addOption(new Option('--url <url>', 'the running spc run\'s HTTP address').env('SPC_URL').default('http://127.0.0.1:8080'))
