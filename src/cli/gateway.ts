@@ -3,7 +3,7 @@ import { PlcOutputs, type PlcWrite } from '../core/signals/plc-outputs.js';
 
 import { createInterface } from 'node:readline';
 
-export interface GatewayOptions { url: string; token: string; line: string; silenceMs: string; check?: boolean; opcua?: string; plcMap?: string }
+export interface GatewayOptions { url: string; token: string; line: string; silenceMs: string; check?: boolean; opcua?: string; sparkplug?: string; plcMap?: string }
 
 /**
  * `spc gateway`: a reference PLC gateway. Prints what a PLC would do: hold and release units,
@@ -21,7 +21,7 @@ export async function gateway(o: GatewayOptions): Promise<number> {
   const sayPlan = (plan: { name: string; steps: { do: string; who: string }[] }) => plan.steps.forEach((s, i) => say(`  plan ${plan.name} ${i + 1}. ${s.who}: ${s.do}`));
   // The PLC over OPC UA (--opcua, --plc-map): hold bit, reason and suspect units per mapped station,
   // written in order; fail-safe until the first snapshot, and again whenever the line is held blind.
-  const plc = o.opcua ? await openPlc(o.opcua, o.plcMap, say) : undefined;
+  const plc = o.opcua || o.sparkplug ? await openPlc(o, say) : undefined;
   let writing = Promise.resolve();
   const toPlc = (writes: PlcWrite[]) => {
     if (!plc || !writes.length) return;
@@ -92,13 +92,21 @@ export async function gateway(o: GatewayOptions): Promise<number> {
   }
 }
 
-/** The PLC's OPC UA session and the outputs it takes (the map's stations). */
-async function openPlc(endpoint: string, mapFile: string | undefined, say: (t: string) => void) {
-  if (!mapFile) throw new RangeError('--opcua needs --plc-map <file>: which node ids take each line\'s or station\'s hold');
+/** The PLC's session (OPC UA, or Sparkplug commands to an edge node) and the outputs it takes (the map's stations). */
+async function openPlc(o: GatewayOptions, say: (t: string) => void) {
+  if (!o.plcMap) throw new RangeError(`${o.opcua ? '--opcua' : '--sparkplug'} needs --plc-map <file>: where each line's or station's hold goes`);
   const { loadPlcMap } = await import('../rules-file/plc-map.js');
-  const { connectOpcUaPlc } = await import('../adapters/opcua/plc-writer.js');
-  const map = loadPlcMap(mapFile);
-  const conn = await connectOpcUaPlc(endpoint, say);
-  say(`PLC: OPC UA ${endpoint}, ${map.stations.length} mapped station(s)`);
+  const map = loadPlcMap(o.plcMap);
+  let conn: { write(w: readonly PlcWrite[]): Promise<void>; onReconnect(l: () => void): void };
+  if (o.opcua) {
+    const { connectOpcUaPlc } = await import('../adapters/opcua/plc-writer.js');
+    conn = await connectOpcUaPlc(o.opcua, say);
+    say(`PLC: OPC UA ${o.opcua}, ${map.stations.length} mapped station(s)`);
+  } else {
+    const { connectSparkplugCommands } = await import('../adapters/mqtt/sparkplug-commands.js');
+    const commands = await connectSparkplugCommands(o.sparkplug!, `spc-gateway-${o.line}-${process.pid}`);
+    conn = { write: (w) => commands.write(w), onReconnect: () => {} };
+    say(`PLC: Sparkplug commands over ${o.sparkplug}, ${map.stations.length} mapped station(s)`);
+  }
   return { outputs: new PlcOutputs(map.stations), conn };
 }

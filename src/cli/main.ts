@@ -107,6 +107,7 @@ program
   .option('--silence-ms <ms>', 'hold the line after this long without a heartbeat', '1000')
   .option('--check', 'unit-status interlock: read unit IDs from standard input (one per line, as from a scanner) and print whether each is held')
   .option('--opcua <endpoint>', 'write holds to the PLC over OPC UA, e.g. opc.tcp://plc:4840 (with --plc-map)')
+  .option('--sparkplug <url>', 'write holds as Sparkplug B NCMD/DCMD metrics to the edge node over this MQTT broker (with --plc-map; targets <group>/<node>[/<device>]:<metric>)')
   .option('--plc-map <file>', 'which OPC UA node ids take each line\'s or station\'s hold bit, reason and suspect unit count (YAML; docs/integrators.md)')
   .action(async (o) => { process.exitCode = await (await import('./gateway.js')).gateway(o); });
 

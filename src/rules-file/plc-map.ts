@@ -2,7 +2,7 @@ import Type from 'typebox';
 import type { PlcStationMap } from '../core/signals/plc-outputs.js';
 import { InvalidFileError, LocatedYaml, readConfigFile, validateAgainst } from './diagnostics.js';
 
-const Target = Type.String({ minLength: 1, maxLength: 500, description: 'an OPC UA node id, e.g. ns=1;s=L1.Reflow.Hold' });
+const Target = Type.String({ minLength: 1, maxLength: 500, description: 'an OPC UA node id (ns=1;s=L1.Reflow.Hold), or with --sparkplug <group>/<edge node>[/<device>]:<metric>' });
 export const PlcMapSchema = Type.Object({
   version: Type.Literal(1),
   stations: Type.Array(Type.Object({
