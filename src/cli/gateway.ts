@@ -32,6 +32,22 @@ export async function gateway(o: GatewayOptions): Promise<number> {
   const holdLine = (why: string) => { if (!failSafe) { failSafe = true; say(`FAIL-SAFE: HOLD LINE ${o.line} (${why})`); if (plc) toPlc(plc.outputs.enterFailSafe()); } };
   let backoff = 250;
   let current: WebSocket | undefined;
+  // The interlock over OPC UA: the PLC writes a scanned unit ID into the request node; the answer
+  // (that unit, and whether it is held) goes to the answer nodes. No signal connection: held.
+  const answerPlc = (unit: string, held: boolean) => {
+    const n = plc!.interlock!;
+    writing = writing.then(() => plc!.conn.write([{ target: n.answerHeld, value: held }, { target: n.answerUnit, value: unit }]))
+      .then(() => { say(`PLC interlock: ${unit} ${held ? 'HELD' : 'not held'}`); }, (err: Error) => { say(`PLC interlock write failed: ${err.message}`); });
+  };
+  if (plc?.interlock && o.opcua) {
+    const { monitorOpcUa } = await import('../adapters/opcua/monitor.js');
+    await monitorOpcUa(o.opcua, [{ nodeId: plc.interlock.request, samplingMs: 50 }], (_n, v) => {
+      const unit = typeof v === 'string' ? v.trim() : '';
+      if (!unit) return;
+      if (current?.readyState === WebSocket.OPEN) current.send(JSON.stringify({ type: 'check', unit, ref: unit }));
+      else answerPlc(unit, true);
+    }, say);
+  }
   if (o.check) {
     // The unit-status interlock, as the next station would use it: a scanned unit ID per line on
     // standard input is checked before work starts; the answer is printed as STATUS.
@@ -69,7 +85,10 @@ export async function gateway(o: GatewayOptions): Promise<number> {
             if (m.plan) sayPlan(m.plan);
             if (plc) toPlc(plc.outputs.hold(m));
             break;
-          case 'status': say(`STATUS ${m.unit}: ${m.held ? `HELD by ${m.holds.join(', ')}` : 'not held'}`); break;
+          case 'status':
+            say(`STATUS ${m.unit}: ${m.held ? `HELD by ${m.holds.join(', ')}` : 'not held'}`);
+            if (plc?.interlock) answerPlc(m.unit, m.held === true);
+            break;
           case 'release':
             say(`RELEASE ${m.unitCount} units (${m.id}) by ${m.by}${m.causeCode ? ` cause ${m.causeCode}` : ''}${m.actionCode ? ` action ${m.actionCode}` : ''}${m.signature ? ` signed by ${m.signature.signer}` : ''}: ${m.reason}`);
             if (plc) toPlc(plc.outputs.release(m.id));
@@ -108,5 +127,5 @@ async function openPlc(o: GatewayOptions, say: (t: string) => void) {
     conn = { write: (w) => commands.write(w), onReconnect: () => {} };
     say(`PLC: Sparkplug commands over ${o.sparkplug}, ${map.stations.length} mapped station(s)`);
   }
-  return { outputs: new PlcOutputs(map.stations), conn };
+  return { outputs: new PlcOutputs(map.stations), conn, interlock: map.interlock };
 }

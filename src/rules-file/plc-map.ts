@@ -12,13 +12,20 @@ export const PlcMapSchema = Type.Object({
     reason: Type.Optional(Target),
     units: Type.Optional(Target),
   }, { additionalProperties: false }), { minItems: 1 }),
+  interlock: Type.Optional(Type.Object({
+    request: Type.String({ minLength: 1, description: 'OPC UA node the PLC writes a scanned unit ID into' }),
+    answerUnit: Type.String({ minLength: 1, description: 'node the gateway writes the answered unit ID into (the PLC waits for it to equal its request)' }),
+    answerHeld: Type.String({ minLength: 1, description: 'node the gateway writes whether that unit is held (true also when the answer cannot be known)' }),
+  }, { additionalProperties: false, description: 'the unit-status interlock as a request/response node pair (--opcua only)' })),
 }, { additionalProperties: false });
 
 /** Reads a PLC map (`spc gateway --plc-map`): where each line's or station's hold goes; errors carry file:line:col. */
-export function loadPlcMap(path: string): { version: 1; stations: PlcStationMap[] } {
+export interface PlcInterlockNodes { request: string; answerUnit: string; answerHeld: string }
+
+export function loadPlcMap(path: string): { version: 1; stations: PlcStationMap[]; interlock?: PlcInterlockNodes } {
   const y = new LocatedYaml(path, readConfigFile(path));
   if (y.syntaxErrors.length) throw new InvalidFileError(y.syntaxErrors);
   const errors = validateAgainst(y, PlcMapSchema);
   if (errors.length) throw new InvalidFileError(errors);
-  return y.toJS() as { version: 1; stations: PlcStationMap[] };
+  return y.toJS() as { version: 1; stations: PlcStationMap[]; interlock?: PlcInterlockNodes };
 }

@@ -31,7 +31,7 @@ let server: OPCUAServer;
 let endpoint = '';
 /** A server variable as the test reads it back. */
 interface UAVariable { readValue(): { value: { value: unknown } } }
-const vars: Record<'hold' | 'reason' | 'units', UAVariable> = {} as never;
+const vars: Record<'hold' | 'reason' | 'units' | 'request' | 'answerUnit' | 'answerHeld', UAVariable> = {} as never;
 let run: SpcRunProcess | undefined;
 let gateway: ChildProcess;
 let gatewayLog = '';
@@ -49,10 +49,13 @@ beforeAll(async () => {
   vars.hold = add('L1.Reflow.Hold', DataType.Boolean, false);
   vars.reason = add('L1.Reflow.Reason', DataType.String, '');
   vars.units = add('L1.Reflow.SuspectUnits', DataType.UInt32, 0);
+  vars.request = add('L1.Interlock.Request', DataType.String, '');
+  vars.answerUnit = add('L1.Interlock.AnswerUnit', DataType.String, '');
+  vars.answerHeld = add('L1.Interlock.AnswerHeld', DataType.Boolean, false);
   await server.start();
   endpoint = `opc.tcp://127.0.0.1:${opcPort}/plc`;
   const nsIndex = ns.index;
-  writeFileSync(join(dir, 'plc.yaml'), `version: 1\nstations:\n  - line: L1\n    station: reflow\n    hold: "ns=${nsIndex};s=L1.Reflow.Hold"\n    reason: "ns=${nsIndex};s=L1.Reflow.Reason"\n    units: "ns=${nsIndex};s=L1.Reflow.SuspectUnits"\n`);
+  writeFileSync(join(dir, 'plc.yaml'), `version: 1\nstations:\n  - line: L1\n    station: reflow\n    hold: "ns=${nsIndex};s=L1.Reflow.Hold"\n    reason: "ns=${nsIndex};s=L1.Reflow.Reason"\n    units: "ns=${nsIndex};s=L1.Reflow.SuspectUnits"\ninterlock:\n  request: "ns=${nsIndex};s=L1.Interlock.Request"\n  answerUnit: "ns=${nsIndex};s=L1.Interlock.AnswerUnit"\n  answerHeld: "ns=${nsIndex};s=L1.Interlock.AnswerHeld"\n`);
   writeFileSync(join(dir, 'rules.yaml'), RULES);
   writeFileSync(join(dir, 'tokens.yaml'), `- { token: ${PLC}, role: plc, name: plc-gw }\n- { token: ${QUALITY}, role: quality, name: qm-anna }\n`);
   port = await freePort();
@@ -76,6 +79,14 @@ it('a hold sets the station\'s hold bit, reason and unit count on the PLC; the r
   await nc.close();
   await waitFor('the hold bit', () => (value(vars.hold) === true ? true : undefined));
   expect([value(vars.reason), value(vars.units)]).toEqual(['nelson1', 1]);
+  // The interlock as a node pair: the PLC writes a scanned unit; the gateway answers for that unit.
+  const ask = async (unit: string) => {
+    (vars.request as unknown as { setValueFromSource(v: unknown): void }).setValueFromSource({ dataType: DataType.String, value: unit });
+    await waitFor(`the answer for ${unit}`, () => (value(vars.answerUnit) === unit ? true : undefined));
+    return value(vars.answerHeld);
+  };
+  expect(await ask('SN-OPC-1')).toBe(true);
+  expect(await ask('SN-NOT-HELD')).toBe(false);
   const [hold] = (await apiAs(port, QUALITY)('/api/holds')).body;
   expect((await apiAs(port, QUALITY)(`/api/holds/${encodeURIComponent(hold.id)}/release`, { reason: 'oven profile restored' })).status).toBe(200);
   await waitFor('the bit cleared by the release', () => (value(vars.hold) === false ? true : undefined));
