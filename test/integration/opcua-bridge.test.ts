@@ -51,8 +51,9 @@ async function storedSamples(): Promise<number> {
   return Object.values(info.state.subjects ?? {}).reduce((a, n) => a + n, 0);
 }
 
-beforeAll(async () => {
-  const opcPort = await freePort();
+let opcPort = 0;
+/** The simulated PLC: an OPC UA server with the station's three variables (started again after a restart). */
+async function startPlc(): Promise<number> {
   server = new OPCUAServer({ port: opcPort, resourcePath: '/plc' });
   await server.initialize();
   const ns = server.engine.addressSpace!.getOwnNamespace();
@@ -62,7 +63,12 @@ beforeAll(async () => {
   plc.serial = add('Screw.Serial', DataType.String, '');
   plc.torque = add('Screw.FinalTorque', DataType.Double, 0);
   await server.start();
-  const n = ns.index;
+  return ns.index;
+}
+
+beforeAll(async () => {
+  opcPort = await freePort();
+  const n = await startPlc();
   writeFileSync(join(dir, 'map.yaml'), `version: 1\nstations:\n  - line: L1\n    station: screw\n    trigger: "ns=${n};s=Screw.PartDone"\n    unit: "ns=${n};s=Screw.Serial"\n    parameters:\n      "ns=${n};s=Screw.FinalTorque": torque\n    samplingMs: 50\n`);
   writeFileSync(join(dir, 'rules.yaml'), RULES);
   writeFileSync(join(dir, 'tokens.yaml'), `- { token: ${QUALITY}, role: quality, name: qm-anna }\n`);
@@ -102,3 +108,18 @@ it('a part done without a serial number is counted, not charted', async () => {
   await pause(300);
   expect(await storedSamples()).toBe(before);
 });
+
+it('the OPC UA server restarts: the bridge reconnects, subscribes again, and the next parts arrive', async () => {
+  const before = await storedSamples();
+  await server.shutdown(0);
+  await pause(1500);
+  await startPlc();
+  await waitFor('the bridge to reconnect', () => (/re-established|restored|reconnect/i.test(bridgeLog) ? true : undefined), 30_000).catch(() => undefined);
+  // Parts until one arrives: the bridge's new subscription starts with the server's current values.
+  let serial = 100;
+  await waitFor('a part after the restart', async () => {
+    await part(`SN-${++serial}`, 1.2);
+    return (await storedSamples()) > before ? true : undefined;
+  }, 40_000);
+  expect(serial - 100).toBeLessThanOrEqual(8);
+}, 90_000);
