@@ -96,7 +96,8 @@ program
   .option('--mixed', 'a mixed-model molding line instead (L2: products P-100 and P-200 alternating in batches, two cavities, cavity 2 wearing from --at; rules/molding-line.yaml)')
   .option('--seed <n>', 'random seed', '1')
   .addOption(new Option('--prefix <token>', 'subject prefix (as for spc run)').env('SPC_PREFIX').default('spc'))
-  .action(async (o) => { process.exitCode = await (await import('./simulate.js')).simulate(o); });
+  .option('--sparkplug <mqtt-url>', 'publish as Sparkplug B edge nodes to this MQTT broker instead of NATS (group = line, a device per station; examples/sparkplug-smt-map.yaml maps it back for spc bridge sparkplug)')
+  .action(async (o) => { process.exitCode = o.sparkplug ? await (await import('./simulate-sparkplug.js')).simulateSparkplug(o) : await (await import('./simulate.js')).simulate(o); });
 
 program
   .command('gateway')
@@ -152,7 +153,7 @@ bridge
   .description('subscribe to Sparkplug B (spBv1.0/#), resolve aliases from births, request rebirths on a seq gap or unknown alias, map metrics to samples (--map) and publish them to the samples stream; undecodable payloads and unmapped metrics are dead-lettered')
   .addOption(new Option('--mqtt <url>', 'MQTT broker').env('SPC_MQTT').default('mqtt://127.0.0.1:1883'))
   .requiredOption('--map <file>', 'which metrics are the unit ID, lot, operator, product and parameters (YAML; see docs/integrators.md)')
-  .addOption(new Option('--nats <url>', 'NATS server').env('SPC_NATS').default('nats://127.0.0.1:4222'))
+  .addOption(new Option('--nats <url>', 'NATS server').env('SPC_NATS_URL').default('nats://127.0.0.1:4222'))
   .addOption(new Option('--prefix <name>', 'stream and subject prefix, as spc run\'s').env('SPC_PREFIX').default('spc'))
   .option('--client-id <id>', 'MQTT client id of the persistent session (keep it across restarts: QoS 1 messages wait at the broker meanwhile)', 'spc-bridge-sparkplug')
   .option('--status-every <seconds>', 'print the counters this often (0: never)', '30')
@@ -164,7 +165,7 @@ bridge
   .description('monitor OPC UA nodes (a PLC or SCADA server); a trigger node (part-done bit or serial change) closes a unit and its parameter values become samples on the samples stream; values without a unit ID are counted, never guessed')
   .requiredOption('--endpoint <url>', 'OPC UA server, e.g. opc.tcp://plc:4840')
   .requiredOption('--map <file>', 'stations: trigger, unit, lot … and parameter node ids (YAML; see docs/integrators.md)')
-  .addOption(new Option('--nats <url>', 'NATS server').env('SPC_NATS').default('nats://127.0.0.1:4222'))
+  .addOption(new Option('--nats <url>', 'NATS server').env('SPC_NATS_URL').default('nats://127.0.0.1:4222'))
   .addOption(new Option('--prefix <name>', 'stream and subject prefix, as spc run\'s').env('SPC_PREFIX').default('spc'))
   .option('--status-every <seconds>', 'print the counters this often (0: never)', '30')
   .action(async (o) => { process.exitCode = await (await import('./bridge.js')).bridgeOpcUa(o); });

@@ -24,8 +24,11 @@ describe('deployment files', () => {
     expect(services.nats.command).toEqual(expect.arrayContaining(['--user', 'spc', '--pass', 'n-secret-1']));
     expect(services.spc.volumes).toContain('/etc/spc/tokens.yaml:/run/spc/tokens.yaml:ro'); // compose 1.29 prints the short form
     expect(JSON.stringify(services)).not.toContain('change-me');
-    expect(Object.keys(services).sort()).toEqual(['grafana', 'influxdb', 'nats', 'postgres', 'simulator', 'spc']);
-    expect(services.simulator.profiles).toEqual(['demo']); // only with --profile demo
+    expect(Object.keys(services).sort()).toEqual(['edge-simulator', 'grafana', 'influxdb', 'mosquitto', 'nats', 'postgres', 'simulator', 'sparkplug-bridge', 'spc']);
+    // Only with --profile demo: the simulated lines, and the plant-protocol path (Mosquitto, a Sparkplug edge simulator, the bridge).
+    for (const s of ['simulator', 'mosquitto', 'edge-simulator', 'sparkplug-bridge']) expect(services[s].profiles).toEqual(['demo']);
+    expect(services['sparkplug-bridge'].command).toEqual(['bridge', 'sparkplug', '--mqtt', 'mqtt://mosquitto:1883', '--map', '/app/examples/sparkplug-smt-map.yaml', '--client-id', 'spc-bridge-demo']);
+    expect(services['sparkplug-bridge'].environment).toMatchObject({ SPC_NATS_URL: 'nats://spc:n-secret-1@nats:4222' });
     expect(services.spc.environment).toMatchObject({ SPC_NATS_URL: 'nats://spc:n-secret-1@nats:4222', SPC_STORE: 'postgres://spc:p-secret-4@postgres:5432/spc' });
     expect(services.spc.ports).toEqual(['127.0.0.1:8080:8080/tcp']);
   });
