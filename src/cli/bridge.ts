@@ -4,16 +4,20 @@ import { ensureStreams, publishDeadLetter, sampleSubject, streamNamesFor } from 
 import { loadSparkplugMap } from '../rules-file/sparkplug-map.js';
 import { SparkplugBridge } from '../service/sparkplug-bridge.js';
 
+/** The NATS connection and the samples stream a bridge publishes to (created if missing). */
+async function samplesStream(o: { nats: string; prefix: string }, name: string) {
+  const nc = await connect({ servers: o.nats, name });
+  const streams = streamNamesFor(o.prefix);
+  await ensureStreams(await nc.jetstreamManager(), streams);
+  return { nc, js: nc.jetstream(), streams, enc: new TextEncoder() };
+}
+
 export interface SparkplugBridgeCliOptions { mqtt: string; map: string; nats: string; prefix: string; clientId: string; statusEvery: string }
 
 /** `spc bridge sparkplug`: MQTT (Sparkplug B) in, the samples stream out, until SIGINT/SIGTERM. */
 export async function bridgeSparkplug(o: SparkplugBridgeCliOptions): Promise<number> {
   const map = loadSparkplugMap(o.map);
-  const nc = await connect({ servers: o.nats, name: 'spc bridge sparkplug' });
-  const js = nc.jetstream();
-  const streams = streamNamesFor(o.prefix);
-  await ensureStreams(await nc.jetstreamManager(), streams);
-  const enc = new TextEncoder();
+  const { nc, js, streams, enc } = await samplesStream(o, 'spc bridge sparkplug');
   const log = (level: string, msg: string, extra: Record<string, unknown> = {}) => process.stderr.write(`${JSON.stringify({ level, msg, ...extra })}\n`);
   let connection: Awaited<ReturnType<typeof connectSparkplug>> | undefined;
   const bridge = new SparkplugBridge({
@@ -43,11 +47,7 @@ export async function bridgeOpcUa(o: OpcUaBridgeCliOptions): Promise<number> {
   const { monitorOpcUa } = await import('../adapters/opcua/monitor.js');
   const { OpcUaBridge } = await import('../service/opcua-bridge.js');
   const map = loadOpcUaMap(o.map);
-  const nc = await connect({ servers: o.nats, name: 'spc bridge opcua' });
-  const js = nc.jetstream();
-  const streams = streamNamesFor(o.prefix);
-  await ensureStreams(await nc.jetstreamManager(), streams);
-  const enc = new TextEncoder();
+  const { nc, js, streams, enc } = await samplesStream(o, 'spc bridge opcua');
   const log = (msg: string, extra: Record<string, unknown> = {}) => process.stderr.write(`${JSON.stringify({ level: 'info', msg, ...extra })}\n`);
   const bridge = new OpcUaBridge(map.stations, async (p, samples, id) => { await js.publish(sampleSubject(streams, p.line, p.station, p.parameter), enc.encode(JSON.stringify(samples)), { msgID: id }); }, log);
   const monitor = await monitorOpcUa(o.endpoint, OpcUaBridge.nodes(map.stations), (n, v, ts) => bridge.change(n, v, ts), log);

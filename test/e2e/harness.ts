@@ -44,6 +44,16 @@ export async function startSpcRunProcess(o: { rules: string; tokens: string; por
   return { proc, log: () => log };
 }
 
+/** `spc gateway` for line L1 with a plc token and PLC options (--opcua or --sparkplug, --plc-map), until it has its first snapshot. */
+export async function startGatewayProcess(port: number, token: string, plcArgs: string[]): Promise<{ proc: ChildProcess; log(): string }> {
+  let log = '';
+  const proc = spawn('node', ['dist/src/cli/main.js', 'gateway', '--line', 'L1', '--token', token, '--url', `ws://127.0.0.1:${port}/signals`, '--silence-ms', '1000', ...plcArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
+  proc.stdout!.on('data', (d) => { log += d; });
+  proc.stderr!.on('data', (d) => { log += d; });
+  await waitFor('the gateway to follow the signals', () => (log.includes('snapshot:') ? true : undefined), 30_000);
+  return { proc, log: () => log };
+}
+
 /** Stops the browser and `spc run`, and deletes the prefix's streams. */
 export async function tearDown(browser: Browser | undefined, run: SpcRunProcess | undefined, prefix: string): Promise<void> {
   await browser?.close();

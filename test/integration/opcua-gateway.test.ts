@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +7,7 @@ import { DataType } from 'node-opcua-client';
 import { OPCUAServer } from 'node-opcua-server';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { sampleSubject, streamNamesFor } from '../../src/adapters/nats/jetstream.js';
-import { apiAs, startSpcRunProcess, tearDown, type SpcRunProcess } from '../e2e/harness.js';
+import { apiAs, startGatewayProcess, startSpcRunProcess, tearDown, type SpcRunProcess } from '../e2e/harness.js';
 import { freePort, NATS_URL, uniquePrefix, waitFor } from './servers.js';
 
 // Holds written back to a PLC over OPC UA: node-opcua's own server, in process, is the simulated
@@ -34,7 +34,7 @@ interface UAVariable { readValue(): { value: { value: unknown } } }
 const vars: Record<'hold' | 'reason' | 'units' | 'request' | 'answerUnit' | 'answerHeld', UAVariable> = {} as never;
 let run: SpcRunProcess | undefined;
 let gateway: ChildProcess;
-let gatewayLog = '';
+let gatewayLog: () => string = () => '';
 let port = 0;
 
 const value = (v: UAVariable) => v.readValue().value.value as unknown;
@@ -60,10 +60,9 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'tokens.yaml'), `- { token: ${PLC}, role: plc, name: plc-gw }\n- { token: ${QUALITY}, role: quality, name: qm-anna }\n`);
   port = await freePort();
   run = await startSpcRunProcess({ rules: join(dir, 'rules.yaml'), tokens: join(dir, 'tokens.yaml'), port, prefix, store: 'pglite:' });
-  gateway = spawn('node', ['dist/src/cli/main.js', 'gateway', '--line', 'L1', '--token', PLC, '--url', `ws://127.0.0.1:${port}/signals`, '--silence-ms', '1000', '--opcua', endpoint, '--plc-map', join(dir, 'plc.yaml')], { stdio: ['ignore', 'pipe', 'pipe'] });
-  gateway.stdout!.on('data', (d) => { gatewayLog += d; });
-  gateway.stderr!.on('data', (d) => { gatewayLog += d; });
-  await waitFor('the gateway to follow the signals', () => (gatewayLog.includes('snapshot:') ? true : undefined), 30_000);
+  const g = await startGatewayProcess(port, PLC, ['--opcua', endpoint, '--plc-map', join(dir, 'plc.yaml')]);
+  gateway = g.proc;
+  gatewayLog = g.log;
 }, 60_000);
 
 afterAll(async () => {
@@ -97,5 +96,5 @@ it('the worker killed: the PLC bit goes to its fail-safe value', async () => {
   run!.proc.kill('SIGKILL');
   await waitFor('the fail-safe bit', () => (value(vars.hold) === true ? true : undefined), 10_000);
   expect(value(vars.reason)).toBe('FAIL-SAFE');
-  expect(gatewayLog).toMatch(/FAIL-SAFE: HOLD LINE L1/);
+  expect(gatewayLog()).toMatch(/FAIL-SAFE: HOLD LINE L1/);
 }, 20_000);

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +6,7 @@ import { connect } from 'nats';
 import { newClient } from 'sparkplug-client';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { sampleSubject, streamNamesFor } from '../../src/adapters/nats/jetstream.js';
-import { apiAs, startSpcRunProcess, tearDown, type SpcRunProcess } from '../e2e/harness.js';
+import { apiAs, startGatewayProcess, startSpcRunProcess, tearDown, type SpcRunProcess } from '../e2e/harness.js';
 import { freePort, NATS_URL, uniquePrefix, waitFor } from './servers.js';
 
 // Holds to the edge node as Sparkplug B commands: `spc gateway --sparkplug` publishes DCMD metrics
@@ -20,7 +20,7 @@ const group = `spgw${process.pid}`;
 const dir = mkdtempSync(join(tmpdir(), 'spc-spgw-'));
 let run: SpcRunProcess | undefined;
 let gateway: ChildProcess;
-let gatewayLog = '';
+let gatewayLog: () => string = () => '';
 let edge: ReturnType<typeof newClient>;
 let port = 0;
 const commands: Record<string, unknown>[] = [];
@@ -34,10 +34,9 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => edge.once('birth', () => { edge.publishNodeBirth({ timestamp: Date.now(), metrics: [] }); resolve(); }));
   port = await freePort();
   run = await startSpcRunProcess({ rules: join(dir, 'rules.yaml'), tokens: join(dir, 'tokens.yaml'), port, prefix, store: 'pglite:' });
-  gateway = spawn('node', ['dist/src/cli/main.js', 'gateway', '--line', 'L1', '--token', PLC, '--url', `ws://127.0.0.1:${port}/signals`, '--silence-ms', '2000', '--sparkplug', MQTT_URL, '--plc-map', join(dir, 'plc.yaml')], { stdio: ['ignore', 'pipe', 'pipe'] });
-  gateway.stdout!.on('data', (d) => { gatewayLog += d; });
-  gateway.stderr!.on('data', (d) => { gatewayLog += d; });
-  await waitFor('the gateway to follow the signals', () => (gatewayLog.includes('snapshot:') ? true : undefined), 30_000);
+  const g = await startGatewayProcess(port, PLC, ['--sparkplug', MQTT_URL, '--plc-map', join(dir, 'plc.yaml')]);
+  gateway = g.proc;
+  gatewayLog = g.log;
 }, 60_000);
 
 afterAll(async () => {
