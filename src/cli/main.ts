@@ -83,7 +83,7 @@ program
 
 program
   .command('simulate')
-  .description('publish a simulated SMT line (units, lots, operators, equipment) to NATS JetStream, with optional faults')
+  .description('publish a simulated SMT line (units, lots, operators, equipment) to NATS JetStream, or as Sparkplug B edge nodes to MQTT (--sparkplug), with optional faults')
   .addOption(new Option('--nats <url>', 'NATS server with JetStream').env('SPC_NATS_URL').default('nats://127.0.0.1:4222'))
   .option('--rate <n>', 'messages per second', '2000')
   .option('--lines <n>', 'number of lines (L1, L2, …)', '1')
@@ -101,7 +101,7 @@ program
 
 program
   .command('gateway')
-  .description('reference PLC gateway: prints holds/releases for a line, acknowledges holds, holds the line when the signal stream goes silent')
+  .description('PLC gateway: follows a line\'s holds and releases (acknowledging them), holds the line when the signal stream goes silent; prints them, or writes them to the PLC over OPC UA (--opcua) or as Sparkplug B commands (--sparkplug)')
   .requiredOption('--line <line>', 'the line this gateway controls')
   .addOption(new Option('--token <token>', 'a plc token from the tokens file').env('SPC_GATEWAY_TOKEN').makeOptionMandatory())
   .addOption(new Option('--url <url>', 'signal endpoint').env('SPC_SIGNALS_URL').default('ws://127.0.0.1:8080/signals'))
