@@ -63,6 +63,8 @@ export class CharacteristicRunner {
   private readonly containFrom: ContainmentFrom;
   /** The estimate's window never reaches back before this index (the point after the last release). */
   private floor = 0;
+  /** Phase I points with violations, found when the limits locked (a review, not live signals). */
+  private phase1Flagged: number[] = [];
   /** The limits version in effect: 0 for the rule file's (Phase I lock or fixed), then each approved recalculation's. */
   private limitsVersion = 0;
   /** A hold raised and not released: its later points do not raise a new one. */
@@ -193,12 +195,17 @@ export class CharacteristicRunner {
       if (rule.test(rp, state, offsets[i])) {
         (violations ??= []).push(this.config.rules[i]); // the layout keeps the rule list's order
         this.ruleHits[i]++;
+        // Phase I is a review, not a live alarm stream: its points are judged when the limits lock,
+        // after the fact; their violations are reported (the summary's phase1Review) but raise no
+        // hold or alarm (Montgomery §6.2: Phase I is retrospective analysis).
+        if (phase === 'I') continue;
         actionBits |= this.ruleActions[i];
         if (this.ruleActions[i] && rule.window > window) window = rule.window;
       }
     }
     if (violations) {
       record.violations = violations;
+      if (phase === 'I') this.phase1Flagged.push(record.index);
       if (actionBits) {
         const actions: Action[] = [];
         if (actionBits & ACTION_BITS.hold) { actions.push('hold'); this.holds++; }
@@ -268,6 +275,7 @@ export class CharacteristicRunner {
     };
     if (this.fitted) s.fitted = this.fitted;
     if (this.limitsVersion) s.limitsVersion = this.limitsVersion;
+    if (this.phase1Flagged.length) s.phase1Flagged = [...this.phase1Flagged];
     if (this.normality) s.normality = packNumbers([this.normality.n, this.normality.a2, this.normality.a2Adjusted, this.normality.pValue]);
     if (this.params) s.params = packNumbers([this.params.center, this.params.sigma]);
     if (this.phase1) s.phase1 = this.phase1.map((g) => ({ obs: packNumbers([g.obs.x, g.obs.n, g.obs.range, g.obs.sd]), units: g.units, lots: g.lots, ts: g.ts, values: packNumbers(g.values), ...(g.obs.product !== undefined ? { product: g.obs.product } : {}) }));
@@ -304,6 +312,7 @@ export class CharacteristicRunner {
     this.overallSigma = Number(from.overallSigma);
     this.fitted = from.fitted;
     this.limitsVersion = from.limitsVersion ?? 0;
+    this.phase1Flagged = [...(from.phase1Flagged ?? [])];
     if (from.normality) { const [n, a2, a2Adjusted, pValue] = unpackNumbers(from.normality); this.normality = { n, a2, a2Adjusted, pValue }; } else this.normality = undefined;
     if (from.params) { const [center, sigma] = unpackNumbers(from.params); this.params = { center, sigma }; } else this.params = undefined;
     this.phase1 = from.phase1?.map((g) => {
@@ -341,6 +350,7 @@ export class CharacteristicRunner {
     }
     if (this.normality) s.normality = this.normality;
     if (this.limitsVersion) s.limitsVersion = this.limitsVersion;
+    if (this.params && this.phase1Size) s.phase1Review = { points: this.phase1Size, flagged: [...this.phase1Flagged] };
     return s;
   }
 }

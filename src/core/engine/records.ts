@@ -82,6 +82,11 @@ export interface SummaryRecord {
   normality?: NormalityTest;
   /** The approved limits version in effect, when limits were recalculated and approved (absent: the rule file's). */
   limitsVersion?: number;
+  /**
+   * Phase I as a review: how many points the limits were estimated from and which of them (1-based
+   * indices) violated a rule. They raised no hold or alarm: they were judged after the fact.
+   */
+  phase1Review?: { points: number; flagged: number[] };
 }
 
 export type PointSink = (point: PointRecord) => void;

@@ -37,6 +37,8 @@ export interface CharacteristicSnapshot {
   chart?: SnapNumber[];
   /** The approved limits version in effect (absent: the rule file's). */
   limitsVersion?: number;
+  /** Phase I points with violations (the review). */
+  phase1Flagged?: number[];
   /** Box-Cox or percentile capability indices fitted at lock (finite numbers only). */
   fitted?: CapabilityIndices;
   /** Anderson–Darling test of the Phase I values: n, A², A*², p. */
