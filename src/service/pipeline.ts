@@ -1,7 +1,7 @@
 import type { AnomalyScore } from '../anomaly/model.js';
 import type { AssembledUnit } from '../anomaly/unit-assembler.js';
 import { CheckSchedule, type CheckEvent } from '../core/checks/schedule.js';
-import { AlarmLifecycle, ClosedLoop, HoldBook, SpcEngine, subjectToken, type FloodOptions, type LifecycleSignal, type LimitsSignal, type PointRecord, type RuleSetConfig, type CharacteristicConfig, type Sample, type Signal } from '../core/index.js';
+import { AlarmLifecycle, ClosedLoop, HoldBook, seriesId, SpcEngine, subjectToken, type FloodOptions, type LifecycleSignal, type LimitsSignal, type PointRecord, type RuleSetConfig, type CharacteristicConfig, type Sample, type Signal } from '../core/index.js';
 import { decodeSampleMessage, MessageFaults, type DeadLetterReason } from '../samples/message.js';
 import type { TraceRow } from '../ports/genealogy.js';
 import type { LineEncoder, PointTags } from '../ports/line-encoder.js';
@@ -168,7 +168,7 @@ export class Pipeline {
   /** A Phase I lock is limits version 1 of its series: to the line, the store and InfluxDB. */
   private lockedLimits(p: PointRecord, center: number, sigma: number, station: string): void {
     const phase1 = this.phase1Of.get(p.characteristic);
-    const series = p.split ? `${p.characteristic}[${Object.entries(p.split).map(([k, v]) => `${k}=${v}`).join(',')}]` : p.characteristic;
+    const series = seriesId(p.characteristic, p.split);
     this.pendingLimits.push({
       type: 'limits', id: `${series}@v1`, line: this.current!.line, station, characteristic: p.characteristic, ...(p.split ? { split: p.split } : {}),
       version: 1, kind: 'phase1', center, sigma, points: phase1?.points ?? 0, excluded: [...(phase1?.exclude ?? [])], ts: p.ts,

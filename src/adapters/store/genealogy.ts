@@ -1,4 +1,4 @@
-import type { AlarmSignal, HoldSignal, Sample, Signal } from '../../core/index.js';
+import { seriesId, type AlarmSignal, type HoldSignal, type Sample, type Signal } from '../../core/index.js';
 
 /** A limit_versions row with numbers as numbers and times as ISO strings (pg returns bigint as text, timestamptz as Date). */
 function limitRow(r: LimitVersionRow): LimitVersionRow {
@@ -133,7 +133,7 @@ export class GenealogyStore implements GenealogyWriter, LimitsStore {
       await this.db.query(`UPDATE holds SET state = 'released', released_at = $2, released_by = $3, release_reason = $4, updated_at = $2, cause_code = $5, action_code = $6, signed_by = $7 WHERE id = $1`,
         [s.id, s.ts, s.by, s.reason, s.causeCode ?? null, s.actionCode ?? null, s.signature?.signer ?? null]);
     } else if (s.type === 'limits') {
-      const series = s.id.slice(0, s.id.lastIndexOf('@'));
+      const series = seriesId(s.characteristic, s.split);
       if (s.kind === 'phase1') {
         await this.db.query(`INSERT INTO limit_versions (characteristic, series, split, line, kind, state, version, center, sigma, points, excluded, proposed_by, proposed_at, reason)
           VALUES ($1, $2, $3::jsonb, $4, 'phase1', 'in-effect', $10, $5, $6, $7, $8::int[], 'phase1', $9, 'Phase I limits locked')`,
