@@ -93,8 +93,15 @@ export async function gateway(o: GatewayOptions): Promise<number> {
             say(`RELEASE ${m.unitCount} units (${m.id}) by ${m.by}${m.causeCode ? ` cause ${m.causeCode}` : ''}${m.actionCode ? ` action ${m.actionCode}` : ''}${m.signature ? ` signed by ${m.signature.signer}` : ''}: ${m.reason}`);
             if (plc) toPlc(plc.outputs.release(m.id));
             break;
-          case 'alarm': say(`alarm ${m.characteristic} ${m.rule} units ${m.added.slice(-3).join(',')} [${m.id}]`); if (m.plan) sayPlan(m.plan); break;
-          case 'alarm-clear': say(`alarm cleared ${m.characteristic} [${m.id}]`); break;
+          case 'alarm':
+            if (m.flood) say(`ALARM FLOOD on ${m.line}: ${m.flood.alarms} new alarms within ${Math.round(m.flood.windowMs / 60_000)} min; each characteristic's first alarm and high-priority alarms still come, repeats are suppressed [${m.id}]`);
+            else say(`alarm ${m.characteristic} ${m.rule}${m.priority === 'high' ? ' (high priority)' : ''} units ${m.added.slice(-3).join(',')} [${m.id}${m.rev > 1 ? ` rev ${m.rev}` : ''}]`);
+            if (m.plan) sayPlan(m.plan);
+            break;
+          case 'alarm-clear':
+            if (m.flood) say(`alarm flood over on ${m.line} (${m.flood.ended}): ${m.flood.suppressed} alarm(s) suppressed [${m.id}]`);
+            else say(`alarm cleared ${m.characteristic} [${m.id}]`);
+            break;
           case 'error': say(`error from server: ${m.code}: ${m.message}`); break;
           case 'heartbeat':
             if (m.healthy === false) holdLine(`worker unhealthy: ${(m.problems ?? []).join('; ')}`);

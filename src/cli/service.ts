@@ -162,7 +162,8 @@ export async function startService(o: ServiceOptions): Promise<RunningService> {
   signals = new SignalServer(http, {
     tokens: o.tokens, heartbeatMs: o.heartbeatMs, log: o.log, limits,
     state: {
-      snapshot: (lines) => ({ holds: worker.holds.activeHolds(lines), alarms: worker.holds.activeAlarms(lines), alarmStates: worker.alarms.open(lines) }),
+      // Alarms flood control suppressed were never sent: a snapshot does not send them either.
+      snapshot: (lines) => ({ holds: worker.holds.activeHolds(lines), alarms: [...worker.holds.activeAlarms(lines).filter((a) => worker.alarms.get(a.id)?.state !== 'suppressed'), ...worker.alarms.floodViews(lines)], alarmStates: worker.alarms.open(lines) }),
       release: (id, actor, request) => worker.actions.release(id, actor, request),
       unitStatus: (unit, lines) => worker.holds.unitStatus(unit, lines),
       holdLine: (id) => worker.holds.hold(id)?.line,

@@ -81,6 +81,8 @@ export interface CharacteristicConfig {
   capability?: CapabilityConfig;
   rules: RuleName[];
   actions?: Partial<Record<Action, RuleName[]>>;
+  /** Alarm priority per rule (ISA-18.2): `high` alarms are never suppressed by flood control. */
+  priority?: Partial<Record<RuleName, 'high' | 'normal'>>;
   /** Containment from the estimated change point (default from: lower, lookback: 500). */
   containment?: ContainmentConfig;
   /**

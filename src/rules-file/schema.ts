@@ -121,6 +121,7 @@ const Characteristic = Type.Object({
   planByRule: Type.Optional(Type.Record(Type.String(), Type.String({ pattern: PLAN_NAME }), { description: 'a plan per rule, e.g. { nelson1: stop-line }; other rules use plan' })),
   rules: Type.Array(Type.Enum([...RULE_NAMES]), { uniqueItems: true, minItems: 1, description: RULE_NAMES.join(', ') }),
   actions: Type.Optional(Actions),
+  priority: Type.Optional(Type.Object(Object.fromEntries(RULE_NAMES.map((r) => [r, Type.Optional(Type.Enum(['high', 'normal']))])), { additionalProperties: false, description: 'alarm priority per rule (ISA-18.2), e.g. { we1: high }: a high-priority rule\'s alarms always go out, even during an alarm flood; others default to normal' })),
   containment: Type.Optional(Containment),
   by: Type.Optional(Type.Array(Type.String({ pattern: ATTRIBUTE_KEY }), { minItems: 1, maxItems: 4, uniqueItems: true, description: 'one chart per distinct combination of these keys: product, or attribute names (e.g. [product, cavity])' })),
   lowCardinality: Type.Optional(Type.Array(Type.String({ pattern: ATTRIBUTE_KEY }), { minItems: 1, maxItems: 4, uniqueItems: true, description: 'split keys with few values: written to InfluxDB as tags (split_<key>), which dashboards group by; other split keys are string fields' })),

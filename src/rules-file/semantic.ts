@@ -173,6 +173,11 @@ export function semanticDiagnostics(y: LocatedYaml, raw: unknown): FileDiagnosti
         });
       }
     }
+    if (isObj(c.priority)) {
+      for (const r of Object.keys(c.priority)) {
+        if (isRule(r) && !rules.includes(r)) at(['priority', r], `"${r}" is not among this characteristic's rules (${rules.filter(isRule).join(', ')})`);
+      }
+    }
   });
   return out;
 }

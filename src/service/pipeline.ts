@@ -1,7 +1,7 @@
 import type { AnomalyScore } from '../anomaly/model.js';
 import type { AssembledUnit } from '../anomaly/unit-assembler.js';
 import { CheckSchedule, type CheckEvent } from '../core/checks/schedule.js';
-import { AlarmLifecycle, ClosedLoop, HoldBook, seriesId, SpcEngine, subjectToken, type FloodOptions, type LifecycleSignal, type LimitsSignal, type PointRecord, type RuleSetConfig, type CharacteristicConfig, type Sample, type Signal } from '../core/index.js';
+import { AlarmLifecycle, ClosedLoop, HoldBook, seriesId, SpcEngine, subjectToken, type FloodOptions, type LifecycleSignal, type LimitsSignal, type PointRecord, type RuleSetConfig, type CharacteristicConfig, type RuleName, type Sample, type Signal } from '../core/index.js';
 import { decodeSampleMessage, MessageFaults, type DeadLetterReason } from '../samples/message.js';
 import type { TraceRow } from '../ports/genealogy.js';
 import type { LineEncoder, PointTags } from '../ports/line-encoder.js';
@@ -103,6 +103,7 @@ export class Pipeline {
   constructor(private readonly o: PipelineOptions) {
     this.engine = new SpcEngine(o.rules);
     this.alarms = new AlarmLifecycle(o.flood);
+    this.alarms.announce = (id) => this.holds.announce(id);
     this.index(o.rules);
   }
 
@@ -239,6 +240,8 @@ export class Pipeline {
     const loop = new ClosedLoop(rules.closedLoop);
     this.closedLoop = loop;
     this.holds.planOf = (characteristic, rule) => (loop.has(characteristic) ? loop.planFor(characteristic, rule) : undefined);
+    const configs = this.configs;
+    this.alarms.priorityOf = (characteristic, rule) => configs.get(characteristic)?.priority?.[rule as RuleName];
     for (const c of rules.characteristics) {
       this.chartOf.set(c.id, c.chart.type);
       if (c.spec) this.specOf.set(c.id, { lsl: c.spec.lsl, usl: c.spec.usl });

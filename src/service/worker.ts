@@ -97,7 +97,7 @@ export class SpcWorker {
 
   /** Every counter of the parts, for /healthz and /metrics. */
   get counters() {
-    return { ...this.pipeline.counters, ...this.ownership.counters, ...this.committer.counters, anomalyIncomplete: this.anomalyIncomplete, anomalyErrors: this.anomalyErrors };
+    return { ...this.pipeline.counters, ...this.ownership.counters, ...this.committer.counters, anomalyIncomplete: this.anomalyIncomplete, anomalyErrors: this.anomalyErrors, alarmsSuppressed: this.alarms.suppressedTotal };
   }
 
   /** What liveness checks read (see Committer.progress), and when the consumer last delivered. */

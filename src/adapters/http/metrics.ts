@@ -30,6 +30,7 @@ export class WorkerMetrics {
     counter('spc_messages_acked_total', 'messages acknowledged after their effects were stored', () => source.counters().acked ?? 0);
     counter('spc_redelivered_total', 'messages redelivered after processing (acknowledged, not reprocessed)', () => source.counters().redelivered ?? 0);
     counter('spc_commit_failures_total', 'failed commits to JetStream or the store (retried)', () => source.counters().commitFailures ?? 0);
+    counter('spc_alarms_suppressed_total', 'alarms flood control recorded without sending (state suppressed; GET /api/alarms lists them)', () => source.counters().alarmsSuppressed ?? 0);
     counter('spc_anomaly_scored_total', 'units scored by anomaly models', () => source.counters().anomalyScored ?? 0);
     new Counter({ name: 'spc_dead_letters_total', help: 'messages sent to the dead-letter stream', labelNames: ['reason'], registers: [this.registry],
       collect() { this.reset(); for (const [reason, n] of Object.entries(source.deadLetters())) this.inc({ reason }, n); } });

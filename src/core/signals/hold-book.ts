@@ -194,6 +194,23 @@ export class HoldBook {
     return revision(h, [...h.units], []);
   }
 
+  /**
+   * An active alarm whole, as a first message: its latest head and every unit so far in `units`
+   * and `added`. For an alarm flood control kept from clients until the flood ended (they never
+   * saw its earlier revisions, so its units are all new to them).
+   */
+  announce(id: string): AlarmSignal | undefined {
+    for (const a of this.alarms.values()) {
+      if (a.head.id !== id) continue;
+      const msg = revision(a, [...a.units], [...a.lots]) as AlarmSignal;
+      msg.units = msg.added;
+      if (a.head.changePoint) msg.changePoint = a.head.changePoint;
+      if (a.head.plan) msg.plan = a.head.plan;
+      return msg;
+    }
+    return undefined;
+  }
+
   /** Clears an alarm raised with raiseExternal (its condition ended: the check was done). */
   clearExternal(key: string, ts: string): AlarmClearSignal | undefined {
     const a = this.alarms.get(key);

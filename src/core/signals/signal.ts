@@ -63,8 +63,13 @@ export interface HoldSignal extends LatchedHead {
 export interface AlarmSignal extends Omit<HoldSignal, 'type' | 'action'> {
   type: 'alarm';
   action: 'alarm';
-  /** A flood alarm standing for the alarms suppressed on its line. */
-  flood?: { alarms: number; windowMs: number };
+  /**
+   * A flood alarm (`flood:<line>`): `alarms` new alarms arrived within `windowMs`; it clears when
+   * fewer than `endBelow` do (alarm-lifecycle.ts).
+   */
+  flood?: { alarms: number; windowMs: number; endBelow?: number };
+  /** `high` when the rule file marks the rule so (never suppressed in a flood). */
+  priority?: 'high';
 }
 
 /**
@@ -108,6 +113,8 @@ export interface AlarmClearSignal {
   characteristic: string;
   split?: Readonly<Record<string, string>>;
   ts: string;
+  /** A flood alarm's clear: what the flood amounted to and why it ended (its rate fell). */
+  flood?: { alarms: number; suppressed: number; windowMs: number; ended: string };
 }
 
 /**

@@ -103,8 +103,9 @@ function renderAlarms() {
   ul.replaceChildren(...[...state.alarms.values()].map((a) => {
     const li = document.createElement('li');
     const st = state.alarmStates.get(a.id);
-    li.className = 'alarm'; li.dataset.id = a.id;
-    li.textContent = `${seriesOf(a)} ${a.rule} — ${a.unitCount} unit(s)${a.topFeatures ? ` — ${a.topFeatures.map((f) => f.feature).join(', ')}` : ''}${st ? ` [${st}]` : ''} `;
+    li.className = a.flood ? 'alarm flood' : 'alarm'; li.dataset.id = a.id;
+    if (a.flood) li.textContent = `ALARM FLOOD on ${a.line}: ${a.flood.alarms} new alarms within ${Math.round(a.flood.windowMs / 60000)} min; repeat alarms are suppressed until fewer than ${a.flood.endBelow ?? '?'} arrive in that time${st ? ` [${st}]` : ''} `;
+    else li.textContent = `${seriesOf(a)} ${a.rule}${a.priority === 'high' ? ' (high priority)' : ''} — ${a.unitCount} unit(s)${a.topFeatures ? ` — ${a.topFeatures.map((f) => f.feature).join(', ')}` : ''}${st ? ` [${st}]` : ''} `;
     if (!st || st.endsWith('unacknowledged')) {
       const code = a.plan && a.plan.causes.length ? codeSelect('causeCode', a.plan.causes, 'cause') : null;
       if (code) li.append(code);
@@ -120,6 +121,20 @@ function renderAlarms() {
     return li;
   }));
 }
+
+/** Alarms flood control suppressed (recorded, not sounded): listed while a flood lasts, from the API. */
+async function loadSuppressed() {
+  const flooding = [...state.alarms.values()].some((a) => a.flood);
+  let rows = [];
+  if (flooding) { try { rows = (await api('/api/alarms')).filter((a) => a.state === 'suppressed'); } catch { rows = []; } }
+  $('suppressed-panel').hidden = !flooding;
+  $('suppressed-count').textContent = String(rows.length);
+  $('suppressed').replaceChildren(...rows.map((a) => { const li = document.createElement('li'); li.className = 'suppressed'; li.textContent = `${a.characteristic} ${a.rule || ''} since ${new Date(a.raisedAt).toLocaleTimeString()}${a.active ? '' : ' (cleared)'}`; return li; }));
+}
+setInterval(() => { if (state.token && state.role && state.role !== 'plc') loadSuppressed(); }, 3000);
+
+/** One alarm per series; flood alarms (`flood:<line>`) by their id, one per line. */
+function alarmKey(a) { return a.id.startsWith('flood:') ? a.id : seriesOf(a); }
 
 /** A chart per series: the characteristic, or one of its splits (`bore[product=P-100]`), as hold ids name them. */
 function seriesOf(x) {
@@ -176,13 +191,13 @@ function connect() {
     switch (m.type) {
       case 'snapshot':
         state.role = m.role; $('who').textContent = `connected as ${m.role}${m.lines ? ` (lines ${m.lines.join(', ')})` : ''}`;
-        state.holds = new Map(m.holds.map((h) => [h.id, mergeHold(undefined, { ...h, added: h.units.slice(-5) })])); state.alarms = new Map(m.alarms.map((a) => [seriesOf(a), a]));
+        state.holds = new Map(m.holds.map((h) => [h.id, mergeHold(undefined, { ...h, added: h.units.slice(-5) })])); state.alarms = new Map(m.alarms.map((a) => [alarmKey(a), a]));
         state.alarmStates = new Map((m.alarmStates || []).map((a) => [a.id, a.state]));
         renderHolds(); renderAlarms(); loadAudit(); if (m.role !== "plc") { loadPareto(); loadLimits(); loadChecks(); } break;
       case 'hold': state.holds.set(m.id, mergeHold(state.holds.get(m.id), m)); renderHolds(); break;
       case 'release': state.holds.delete(m.id); renderHolds(); toast(`${m.id} released by ${m.by}: ${m.reason}`); break;
-      case 'alarm': if (m.rule === 'overdue') loadChecks(); { const prev = state.alarms.get(seriesOf(m)); state.alarms.set(seriesOf(m), { ...m, plan: m.plan ?? (prev && prev.id === m.id ? prev.plan : undefined) }); renderAlarms(); break; }
-      case 'alarm-clear': state.alarms.delete(seriesOf(m)); renderAlarms(); break;
+      case 'alarm': if (m.rule === 'overdue') loadChecks(); { const key = alarmKey(m); const prev = state.alarms.get(key); state.alarms.set(key, { ...m, plan: m.plan ?? (prev && prev.id === m.id ? prev.plan : undefined) }); renderAlarms(); if (m.flood) loadSuppressed(); break; }
+      case 'alarm-clear': state.alarms.delete(alarmKey(m)); renderAlarms(); if (m.flood) { toast(`alarm flood on ${m.line} over (${m.flood.ended}): ${m.flood.suppressed} alarm(s) were suppressed`); loadSuppressed(); } break;
       case 'alarm-state': state.alarmStates.set(m.id, m.state); renderAlarms(); break;
       case 'limits': if (m.kind === 'recalculation') toast(`limits ${m.id} in effect: center ${num(m.center)}, σ ${num(m.sigma)} (approved by ${m.approval.signer})`); loadLimits(); break;
       case 'point': addPoint(m); break;
