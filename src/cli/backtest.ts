@@ -1,7 +1,7 @@
 import { createWriteStream } from 'node:fs';
 import { readSamples } from '../adapters/files/sample-reader.js';
 import { NdjsonWriter } from '../adapters/files/ndjson-writer.js';
-import { seriesId, SpcEngine, type PointRecord } from '../core/index.js';
+import { Phase1ReviewCollector, seriesId, SpcEngine, type PointRecord } from '../core/index.js';
 import { loadRules } from '../rules-file/load.js';
 import { Progress } from './progress.js';
 import { summaryTable } from './summary-table.js';
@@ -28,7 +28,11 @@ export async function backtest(o: BacktestOptions): Promise<number> {
   const writer = toStdout ? NdjsonWriter.toFileOrStdout(o.out) : undefined;
   const rejects = o.rejects ? createWriteStream(o.rejects) : undefined;
   const firstHolds = new Map<string, PointRecord>();
+  // Phase I reviews (what the limits were estimated from, what violated a rule there) follow their points.
+  const reviews = new Phase1ReviewCollector();
+  const summaryOf = (c: string, split?: Readonly<Record<string, string>>) => engine.summaryOf(c, split);
   const emit = (p: PointRecord) => {
+    if (p.phase === 'I') reviews.onPoint(p);
     if (p.actions.length && p.actions.includes('hold')) { const series = seriesId(p.characteristic, p.split); if (!firstHolds.has(series)) firstHolds.set(series, p); }
     writer?.write(p);
   };
@@ -44,6 +48,7 @@ export async function backtest(o: BacktestOptions): Promise<number> {
     sample(s, lineNo) {
       const r = engine.process(s, emit);
       if (r.rejected) note(lineNo, r.rejected, JSON.stringify(s));
+      else if (reviews.pending) for (const review of reviews.take(summaryOf, s.ts)) writer?.write(review);
     },
     reject: (reason, lineNo, raw) => note(lineNo, reason, raw),
     async progress(done, total) {

@@ -39,7 +39,7 @@ export interface ChartConfig {
 }
 
 export type LimitsConfig =
-  | { phase1: number; exclude?: number[] }
+  | { phase1: number; exclude?: number[]; revise?: boolean | number }
   | { center: number; sigma?: number };
 
 export interface SpecConfig { lsl?: number; usl?: number; target?: number }

@@ -10,6 +10,8 @@ export { andersonDarling, type NormalityTest } from './normality.js';
 export { SpcEngine, type EngineCounters, type SampleOutcome } from './engine/engine.js';
 export { CharacteristicRunner } from './engine/characteristic.js';
 export { recalculateLimits, type Recalculation } from './engine/recalculate.js';
+export { Phase1ReviewCollector, type Phase1ReviewRecord } from './engine/phase1-review.js';
+export { revisePhase1, MAX_REVISION_ROUNDS, type Phase1Revision } from './engine/phase1-revision.js';
 export { characteristicOfSeries, seriesId, SplitCharacteristic, type SplitSnapshot, type SplitValues } from './engine/split.js';
 export type { PointRecord, PointSink, SummaryRecord } from './engine/records.js';
 export { HoldBook, MAX_UNITS_PER_VIEW, type HoldBookSnapshot, type LatchedSnapshot, type PointPlace } from './signals/hold-book.js';

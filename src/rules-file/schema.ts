@@ -1,4 +1,5 @@
 import Type from 'typebox';
+import { MAX_REVISION_ROUNDS } from '../core/engine/phase1-revision.js';
 import { CAPABILITY_METHODS, CHART_TYPES, CONTAINMENT_FROM, MAX_LOOKBACK, RULE_NAMES } from '../core/config.js';
 import { ATTRIBUTE_KEY } from '../samples/schema.js';
 
@@ -42,6 +43,7 @@ const Chart = chartSchema();
 const Limits = Type.Object({
   phase1: Type.Optional(Type.Integer({ minimum: 2, maximum: MAX_PHASE1_POINTS, description: 'estimate center and sigma from the first N plotted points, then lock them (Phase II)' })),
   exclude: Type.Optional(Type.Array(Type.Integer({ minimum: 1 }), { uniqueItems: true, description: 'Phase I points (1-based) left out of the estimate: assignable causes' })),
+  revise: Type.Optional(Type.Union([Type.Boolean(), Type.Integer({ minimum: 1, maximum: MAX_REVISION_ROUNDS })], { description: `Montgomery's revision of trial limits: drop the Phase I points beyond the limits and estimate again, until none is beyond (true: at most ${MAX_REVISION_ROUNDS} rounds) or for this many rounds; what was dropped is recorded` })),
   center: Type.Optional(Type.Number({ description: 'fixed center: mean (variables) or p̄ / c̄ / ū (attributes)' })),
   sigma: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'fixed sigma of individual values (variables charts); σz for Laney p′ and u′ charts' })),
 }, { additionalProperties: false });

@@ -90,6 +90,7 @@ export function semanticDiagnostics(y: LocatedYaml, raw: unknown): FileDiagnosti
       if (hasPhase1 && hasCenter) at(['limits'], 'set either phase1 (estimate, then lock) or center (fixed limits), not both', 'center');
       else if (!hasPhase1 && !hasCenter) at(['limits'], 'needs phase1: N (estimate from the first N points) or center (fixed limits)');
       if (limits.exclude !== undefined && !hasPhase1) at(['limits'], 'exclude only applies with phase1', 'exclude');
+      if (limits.revise !== undefined && !hasPhase1) at(['limits'], 'revise only applies with phase1 (it revises trial limits estimated from Phase I)', 'revise');
       if (isNum(limits.phase1) && Array.isArray(limits.exclude)) {
         const n = limits.phase1;
         const exclude = limits.exclude.filter(isNum);

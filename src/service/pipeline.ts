@@ -1,7 +1,7 @@
 import type { AnomalyScore } from '../anomaly/model.js';
 import type { AssembledUnit } from '../anomaly/unit-assembler.js';
 import { CheckSchedule, type CheckEvent } from '../core/checks/schedule.js';
-import { AlarmLifecycle, ClosedLoop, HoldBook, seriesId, SpcEngine, subjectToken, type FloodOptions, type LifecycleSignal, type LimitsSignal, type PointRecord, type RuleSetConfig, type CharacteristicConfig, type RuleName, type Sample, type Signal } from '../core/index.js';
+import { AlarmLifecycle, ClosedLoop, HoldBook, seriesId, SpcEngine, subjectToken, type FloodOptions, type LifecycleSignal, type LimitsSignal, type PointRecord, type RuleSetConfig, type SummaryRecord, type CharacteristicConfig, type RuleName, type Sample, type Signal } from '../core/index.js';
 import { decodeSampleMessage, MessageFaults, type DeadLetterReason } from '../samples/message.js';
 import type { TraceRow } from '../ports/genealogy.js';
 import type { LineEncoder, PointTags } from '../ports/line-encoder.js';
@@ -88,6 +88,8 @@ export class Pipeline {
   private readonly phase1Of = new Map<string, { points: number; exclude: readonly number[] }>();
   /** Phase I locks of the point being processed, signalled after its point (and its hold or alarm). */
   private pendingLimits: LimitsSignal[] = [];
+  /** Limits that locked on the sample being processed: their version and review go out once all its Phase I points are plotted. */
+  private locked: { p: PointRecord; station: string }[] = [];
   /** The manual checks of the rule set and where each stands (absent without checks). */
   checks: CheckSchedule | undefined;
   /** Codes and reaction plans of the current rule set (releases and acknowledgements are checked against them). */
@@ -129,6 +131,7 @@ export class Pipeline {
         continue;
       }
       const r = this.engine.process(s, this.emitPoint);
+      if (this.locked.length) this.flushLocked();
       if (r.rejected) this.fault(r.reason ?? 'rejected', `${where}${r.rejected}`, item);
       else if (this.checks) {
         // A manual check's entry marks it done; any other unit made at a station counts toward its unit checks.
@@ -166,13 +169,28 @@ export class Pipeline {
     for (const sig of this.holds.apply(p, place)) this.signal(sig);
   }
 
-  /** A Phase I lock is limits version 1 of its series: to the line, the store and InfluxDB. */
-  private lockedLimits(p: PointRecord, center: number, sigma: number, station: string): void {
+  /** The limits that locked on this sample, after every Phase I point plotted: the review is complete then. */
+  private flushLocked(): void {
+    const locked = this.locked;
+    this.locked = [];
+    for (const { p, station } of locked) {
+      const summary = this.engine.summaryOf(p.characteristic, p.split);
+      if (summary && summary.center !== null && summary.sigma !== null) this.lockedLimits(p, summary.center, summary.sigma, station, summary.phase1Review);
+    }
+    const l = this.pendingLimits; this.pendingLimits = [];
+    for (const sig of l) this.signal(sig);
+  }
+
+  /** A Phase I lock is limits version 1 of its series, with its review: to the line, the store and InfluxDB. */
+  private lockedLimits(p: PointRecord, center: number, sigma: number, station: string, review: SummaryRecord['phase1Review']): void {
+    const dropped = review?.revised?.dropped ?? [];
     const phase1 = this.phase1Of.get(p.characteristic);
+    // The version records every point left out: the rule file's exclusions and what the revision dropped.
+    const excluded = [...new Set([...(phase1?.exclude ?? []), ...dropped])].sort((a, b) => a - b);
     const series = seriesId(p.characteristic, p.split);
     this.pendingLimits.push({
       type: 'limits', id: `${series}@v1`, line: this.current!.line, station, characteristic: p.characteristic, ...(p.split ? { split: p.split } : {}),
-      version: 1, kind: 'phase1', center, sigma, points: phase1?.points ?? 0, excluded: [...(phase1?.exclude ?? [])], ts: p.ts,
+      version: 1, kind: 'phase1', center, sigma, points: phase1?.points ?? 0, excluded, ...(review ? { review } : {}), ts: p.ts,
     });
   }
 
@@ -262,13 +280,12 @@ export class Pipeline {
         const summary = this.engine.summaryOf(p.characteristic, p.split);
         const line = summary && enc.capability(p.characteristic, { ...place, splitTags }, summary, s.ts, p.seq ?? 0);
         if (line) this.out.line(line);
-        if (summary && summary.center !== null && summary.sigma !== null) this.lockedLimits(p, summary.center, summary.sigma, place.station);
+        this.locked.push({ p, station: place.station });
       }
       if (p.violations.length) for (const l of enc.violations(p, tags)) this.out.line(l);
       this.out.point(p, s.line, s.station);
     }
     for (const sig of this.holds.apply(p, place)) this.signal(sig);
-    if (this.pendingLimits.length) { const l = this.pendingLimits; this.pendingLimits = []; for (const sig of l) this.signal(sig); }
   }
 
   /** A signal from the hold book: alarms pass through the lifecycle (dedupe, shelving, floods) first. */

@@ -26,6 +26,13 @@ describe('spc backtest', () => {
     expect(holds.length).toBeGreaterThanOrEqual(10);
     expect(Math.min(...holds.map((p) => p.index))).toBeGreaterThanOrEqual(400);
     expect(holds[holds.length - 1].units[0]).toMatch(/^L1-SN\d{7}$/);
+    // Each Phase I lock is followed by its review record, before the chart's Phase II points.
+    const reviews = recs.filter((x) => x.type === 'phase1-review');
+    expect(reviews.map((x) => x.characteristic).sort()).toEqual(summaries.filter((s) => s.phase1Review).map((s) => s.characteristic).sort());
+    const peakReview = recs.findIndex((x) => x.type === 'phase1-review' && x.characteristic === 'reflow.peak_temp');
+    const peakPoints = recs.map((x, i) => (x.type === 'point' && x.characteristic === 'reflow.peak_temp' ? i : -1)).filter((i) => i >= 0);
+    expect(peakPoints.filter((i) => i < peakReview)).toHaveLength(summaries.find((s) => s.characteristic === 'reflow.peak_temp').phase1Review.points);
+    for (const r of reviews) expect(r.flagged.map((f: { index: number }) => f.index)).toEqual(summaries.find((s) => s.characteristic === r.characteristic).phase1Review.flagged);
   });
 
   it('--summary prints a readable table', () => {

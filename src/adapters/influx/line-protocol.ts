@@ -118,6 +118,8 @@ function limitsLine(s: LimitsSignal, sequence: number): string {
   return 'spc_limits,characteristic=' + escapeTag(s.characteristic) + ',line=' + escapeTag(s.line) + ',station=' + escapeTag(s.station) + ',kind=' + s.kind + split
     + ' version=' + s.version + 'i' + floatField('center', s.center) + floatField('sigma', s.sigma) + ',points=' + s.points + 'i'
     + (s.approval ? stringField('approved_by', s.approval.signer) : '')
+    + (s.review ? ',phase1_flagged=' + s.review.flagged.length + 'i' + stringField('phase1_flagged_points', s.review.flagged.join(' '))
+      + ',phase1_dropped=' + (s.review.revised?.dropped.length ?? 0) + 'i' + (s.excluded.length ? stringField('excluded_points', s.excluded.join(' ')) : '') : '')
     + ' ' + nanos(s.ts, sequence);
 }
 

@@ -11,6 +11,7 @@ import { configFingerprint, packNumbers, unpackNumbers, type CharacteristicSnaps
 import { estimateChangePoint } from '../changepoint/estimate.js';
 import { DEFAULT_LOOKBACK, type ContainmentFrom } from '../config.js';
 import { PointHistory } from './point-history.js';
+import { MAX_REVISION_ROUNDS, revisePhase1, type Phase1Revision } from './phase1-revision.js';
 import { andersonDarling, type NormalityTest } from '../normality.js';
 import { fittedCapability } from '../capability-fitted.js';
 import type { CapabilityIndices } from '../capability.js';
@@ -65,6 +66,8 @@ export class CharacteristicRunner {
   private floor = 0;
   /** Phase I points with violations, found when the limits locked (a review, not live signals). */
   private phase1Flagged: number[] = [];
+  /** Montgomery's revision of the trial limits (`limits.revise`): the points it dropped. */
+  private phase1Revision: Phase1Revision | undefined;
   /** The limits version in effect: 0 for the rule file's (Phase I lock or fixed), then each approved recalculation's. */
   private limitsVersion = 0;
   /** A hold raised and not released: its later points do not raise a new one. */
@@ -154,7 +157,13 @@ export class CharacteristicRunner {
   private lockLimits(emit: PointSink): void {
     const points = this.phase1!;
     const included = points.map((_, i) => !this.excluded.includes(i + 1));
-    this.params = this.chart.estimate(points.map((g) => g.obs), included);
+    const obs = points.map((g) => g.obs);
+    const revise = (this.config.limits as { revise?: boolean | number }).revise;
+    if (revise) {
+      const r = revisePhase1(obs, included, (inc) => this.chart.estimate(obs, inc), () => createChart(this.config.chart, this.config.products), revise === true ? MAX_REVISION_ROUNDS : revise);
+      this.params = r.params;
+      this.phase1Revision = r.revision;
+    } else this.params = this.chart.estimate(obs, included);
     if (!this.countChart && this.measurementScale) {
       const values: number[] = [];
       points.forEach((g, i) => { if (included[i]) { if (g.values.length) values.push(...g.values); else values.push(g.obs.x); } });
@@ -276,6 +285,7 @@ export class CharacteristicRunner {
     if (this.fitted) s.fitted = this.fitted;
     if (this.limitsVersion) s.limitsVersion = this.limitsVersion;
     if (this.phase1Flagged.length) s.phase1Flagged = [...this.phase1Flagged];
+    if (this.phase1Revision) s.phase1Revision = { ...this.phase1Revision, dropped: [...this.phase1Revision.dropped] };
     if (this.normality) s.normality = packNumbers([this.normality.n, this.normality.a2, this.normality.a2Adjusted, this.normality.pValue]);
     if (this.params) s.params = packNumbers([this.params.center, this.params.sigma]);
     if (this.phase1) s.phase1 = this.phase1.map((g) => ({ obs: packNumbers([g.obs.x, g.obs.n, g.obs.range, g.obs.sd]), units: g.units, lots: g.lots, ts: g.ts, values: packNumbers(g.values), ...(g.obs.product !== undefined ? { product: g.obs.product } : {}) }));
@@ -313,6 +323,7 @@ export class CharacteristicRunner {
     this.fitted = from.fitted;
     this.limitsVersion = from.limitsVersion ?? 0;
     this.phase1Flagged = [...(from.phase1Flagged ?? [])];
+    this.phase1Revision = from.phase1Revision && { ...from.phase1Revision, dropped: [...from.phase1Revision.dropped] };
     if (from.normality) { const [n, a2, a2Adjusted, pValue] = unpackNumbers(from.normality); this.normality = { n, a2, a2Adjusted, pValue }; } else this.normality = undefined;
     if (from.params) { const [center, sigma] = unpackNumbers(from.params); this.params = { center, sigma }; } else this.params = undefined;
     this.phase1 = from.phase1?.map((g) => {
@@ -350,7 +361,7 @@ export class CharacteristicRunner {
     }
     if (this.normality) s.normality = this.normality;
     if (this.limitsVersion) s.limitsVersion = this.limitsVersion;
-    if (this.params && this.phase1Size) s.phase1Review = { points: this.phase1Size, flagged: [...this.phase1Flagged] };
+    if (this.params && this.phase1Size) s.phase1Review = { points: this.phase1Size, flagged: [...this.phase1Flagged], ...(this.phase1Revision ? { revised: { ...this.phase1Revision, dropped: [...this.phase1Revision.dropped] } } : {}) };
     return s;
   }
 }

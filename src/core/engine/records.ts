@@ -1,3 +1,4 @@
+import type { Phase1Revision } from './phase1-revision.js';
 import type { CapabilityIndices } from '../capability.js';
 import type { NormalityTest } from '../normality.js';
 import type { PlottedPoint } from '../charts/chart.js';
@@ -85,8 +86,9 @@ export interface SummaryRecord {
   /**
    * Phase I as a review: how many points the limits were estimated from and which of them (1-based
    * indices) violated a rule. They raised no hold or alarm: they were judged after the fact.
+   * `revised`: what Montgomery's revision (`limits.revise`) dropped before the limits locked.
    */
-  phase1Review?: { points: number; flagged: number[] };
+  phase1Review?: { points: number; flagged: number[]; revised?: Phase1Revision };
 }
 
 export type PointSink = (point: PointRecord) => void;

@@ -136,6 +136,11 @@ export interface LimitsSignal {
   /** Points the estimate used, and those left out (1-based within its window). */
   points: number;
   excluded: number[];
+  /**
+   * A Phase I lock's review: the points it was estimated from, those (1-based) that violated a rule
+   * — judged after the fact, so they raised no hold or alarm — and what `limits.revise` dropped.
+   */
+  review?: { points: number; flagged: number[]; revised?: { rounds: number; dropped: number[]; stopped?: string } };
   /** Recalculations: the proposal (its id in the genealogy store), who proposed it and the approval. */
   proposal?: number;
   approval?: { signer: string; meaning: string; at: string };

@@ -39,6 +39,8 @@ export interface CharacteristicSnapshot {
   limitsVersion?: number;
   /** Phase I points with violations (the review). */
   phase1Flagged?: number[];
+  /** Montgomery's revision of the trial limits: rounds and the Phase I points it dropped. */
+  phase1Revision?: { rounds: number; dropped: number[]; stopped?: string };
   /** Box-Cox or percentile capability indices fitted at lock (finite numbers only). */
   fitted?: CapabilityIndices;
   /** Anderson–Darling test of the Phase I values: n, A², A*², p. */

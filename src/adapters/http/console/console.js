@@ -199,7 +199,13 @@ function connect() {
       case 'alarm': if (m.rule === 'overdue') loadChecks(); { const key = alarmKey(m); const prev = state.alarms.get(key); state.alarms.set(key, { ...m, plan: m.plan ?? (prev && prev.id === m.id ? prev.plan : undefined) }); renderAlarms(); if (m.flood) loadSuppressed(); break; }
       case 'alarm-clear': state.alarms.delete(alarmKey(m)); renderAlarms(); if (m.flood) { toast(`alarm flood on ${m.line} over (${m.flood.ended}): ${m.flood.suppressed} alarm(s) were suppressed`); loadSuppressed(); } break;
       case 'alarm-state': state.alarmStates.set(m.id, m.state); renderAlarms(); break;
-      case 'limits': if (m.kind === 'recalculation') toast(`limits ${m.id} in effect: center ${num(m.center)}, σ ${num(m.sigma)} (approved by ${m.approval.signer})`); loadLimits(); break;
+      case 'limits':
+        if (m.kind === 'recalculation') toast(`limits ${m.id} in effect: center ${num(m.center)}, σ ${num(m.sigma)} (approved by ${m.approval.signer})`);
+        else if (m.review && (m.review.flagged.length || (m.review.revised && m.review.revised.dropped.length))) {
+          // Phase I is a review: its violations raised nothing live; they are shown here for investigation.
+          toast(`Phase I review of ${seriesOf(m)}: limits locked on ${m.review.points} points; ${m.review.flagged.length} violated a rule (points ${m.review.flagged.join(', ') || 'none'})${m.review.revised ? `; revision dropped ${m.review.revised.dropped.join(', ') || 'none'}` : ''}`);
+        }
+        loadLimits(); break;
       case 'point': addPoint(m); break;
       case 'error': toast(`${m.code}: ${m.message}`); break;
     }
