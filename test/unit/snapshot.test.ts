@@ -51,10 +51,10 @@ describe('state snapshots', () => {
     const run = newRun();
     feed(run, samples.slice(0, 1000));
     const states = run.engine.saveStates();
-    const changed: RuleSetConfig = { ...rules, characteristics: rules.characteristics.map((c) => (c.id === 'reflow.peak_temp' ? { ...c, rules: ['we1'] } : c)) };
+    const changed: RuleSetConfig = { ...rules, characteristics: rules.characteristics.map((c) => (c.id === 'reflow.peak_temp.individuals' ? { ...c, rules: ['nelson1'], priority: undefined } : c)) };
     const other = new SpcEngine(changed);
     expect(other.restoreStates(states)).toEqual({ restored: rules.characteristics.length - 1, fresh: 1 });
-    expect(other.summaryOf('reflow.peak_temp')).toMatchObject({ points: 0, phase1: { collected: 0 } });
+    expect(other.summaryOf('reflow.peak_temp.individuals')).toMatchObject({ points: 0, phase1: { collected: 0 } });
     // And a restore with nothing to restore resets a characteristic that had run.
     run.engine.restoreStates({}, (id) => id === 'screw.torque');
     expect(run.engine.summaryOf('screw.torque')!.points).toBe(0);
