@@ -13,6 +13,8 @@ export interface ArlOptions {
   /** A run that has not signalled after this many points is cut (and counted at this length). */
   maxPoints?: number;
   onProgress?: (done: number, total: number) => void;
+  /** false: simulate the in-control ARL even where it can be computed exactly (to cross-check the two). */
+  exact?: boolean;
 }
 
 export interface ArlEstimate {
@@ -41,7 +43,7 @@ export interface ArlResult {
  * be computed (core/arl/exact-arl.ts), by Monte Carlo otherwise, the shifted ARL by Monte Carlo.
  */
 export function estimateArl(c: CharacteristicConfig, o: ArlOptions = {}): ArlResult {
-  const exact = exactInControlArl(c);
+  const exact: ExactArl = o.exact === false ? { exact: false, reason: 'simulated on request' } : exactInControlArl(c);
   const sim = simulation(c, o);
   const total = exact.exact ? sim.runs : sim.runs * 2;
   const inControl = exact.exact ? exactEstimate(exact) : sim.estimate(false, 0, total);
