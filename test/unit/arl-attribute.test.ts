@@ -94,7 +94,7 @@ describe('exact in-control ARL of attribute charts with the limit rule', () => {
   });
 
   it('enumerates every count with non-negligible probability (the probabilities sum to 1)', () => {
-    const d = attributeDistribution({ type: 'c' }, 250);
+    const d = attributeDistribution({ type: 'c' }, 250, 1);
     expect(sum(0, d.outcomes.length - 1, (i) => d.outcomes[i].probability)).toBeCloseTo(1, 12);
   });
 });
