@@ -33,7 +33,7 @@ export function exactInControlArl(c: CharacteristicConfig): ExactArl {
   const notMarkov = c.rules.filter((r) => r === 'nelson3' || r === 'nelson4');
   if (!spec.runRules) return { exact: false, reason: `${spec.key} points depend on the points before them` };
   if (spec.family === 'variables') {
-    const m = zoneMarkovArl(c.rules, normalZoneOutcomes());
+    const m = normalMarkovArl(c.rules);
     if (m) return { exact: true, arl: m.arl, method: m.states === 1 ? 'normal tail' : `Markov chain, ${m.states} states` };
     return { exact: false, reason: notMarkov.length ? `${notMarkov.join(' and ')} compare${notMarkov.length === 1 ? 's' : ''} points with each other, not with zones` : 'too many rule states for the Markov chain' };
   }
@@ -56,5 +56,13 @@ export function exactInControlArl(c: CharacteristicConfig): ExactArl {
  * read into any chart carrying these rules. Undefined when the rules are not Markov in zones.
  */
 export function nominalArl(rules: CharacteristicConfig['rules']): number | undefined {
-  return zoneMarkovArl(rules, normalZoneOutcomes())?.arl;
+  return normalMarkovArl(rules)?.arl;
+}
+
+/** Rule sets recur across a plant's characteristics; on normal data their chain depends on the rules alone. */
+const normalChains = new Map<string, ReturnType<typeof zoneMarkovArl>>();
+function normalMarkovArl(rules: CharacteristicConfig['rules']) {
+  const key = rules.join(',');
+  if (!normalChains.has(key)) normalChains.set(key, zoneMarkovArl(rules, normalZoneOutcomes()));
+  return normalChains.get(key);
 }
