@@ -24,7 +24,7 @@ const attr = (chart: CharacteristicConfig['chart'], center: number, rules: Chara
   ({ id: 'a', match: { parameter: 'x' }, chart, limits: { center }, rules });
 
 describe('exact in-control ARL of attribute charts with the limit rule', () => {
-  it('p chart, n = 50, p̄ = 0.02 (np̄ = 1): UCL = 0.02 + 3√(0.02·0.98/50) = 0.1394, so D ≥ 4 signals; ARL₀ = 1/P(D ≥ 4) = 56.3, not 370', () => {
+  it('p chart, n = 50, p̄ = 0.02 (np̄ = 1): UCL = 0.02 + 3√(0.02·0.98/50) = 0.0794 (3.97 of 50), so D ≥ 4 signals; ARL₀ = 1/P(D ≥ 4) = 56.3, not 370', () => {
     // P(D ≤ 3) = 0.98⁵⁰ + 50·0.02·0.98⁴⁹ + 1225·0.02²·0.98⁴⁸ + 19600·0.02³·0.98⁴⁷
     //          = 0.36417 + 0.37160 + 0.18580 + 0.06067 = 0.98224; the LCL is floored at 0 (Montgomery §7.2.1).
     const tail = 1 - sum(0, 3, (k) => binomialPmf(k, 50, 0.02));
