@@ -29,8 +29,8 @@ export const MAX_MARKOV_STATES = 3000;
  * Markov in zones (nelson3, nelson4) or the chain exceeds MAX_MARKOV_STATES.
  *
  * On normal data this gives we1 370.40, we1+we2 225.44, we1+we3 166.05, we1+we4 152.73 and
- * we1–we4 91.75; 91.75 is the figure Montgomery (§5.3.6) quotes from Champ & Woodall, but we
- * could not retrieve the paper to verify any of its table, so the tests check the chain against
+ * we1–we4 91.75; 91.75 is the figure quoted from Champ & Woodall for rules 1–4, but we could
+ * not retrieve the paper or a textbook page to verify its table, so the tests check the chain against
  * hand-built chains and seeded Monte Carlo of the engine's rules (test/unit/arl-markov.test.ts).
  */
 export function zoneMarkovArl(rules: readonly RuleName[], outcomes: readonly PointOutcome[]): MarkovArl | undefined {

@@ -6,7 +6,9 @@ import poissonQuantile from '@stdlib/stats-base-dists-poisson-quantile';
  * in-control distribution, Binomial(n, p̄) for p and np charts and Poisson(c̄) or Poisson(ū·n) for
  * c and u charts, with α = 0.00135 in each tail: the tail of a normal statistic beyond 3σ,
  * Φ(−3) = 0.00135 (Montgomery, Introduction to SQC, 7th ed., §5.3.2 on probability limits, and
- * §7.2–7.3, where the 3σ limits of attribute charts are the normal approximation to these tails).
+ * §7.2–7.3, where the 3σ limits of attribute charts are the normal approximation to these tails;
+ * section numbers from the book's table of contents, no worked example of these quantiles was at
+ * hand, so test/unit/probability-limits.test.ts checks them against summed pmfs).
  *
  * Quantile convention (a count is discrete, so the tails cannot be exactly α):
  *   UCL = Q(1 − α) = the smallest k with P(X ≤ k) ≥ 1 − α, and a point signals when X > UCL,
