@@ -19,3 +19,19 @@ declare module '@stdlib/stats-base-dists-normal-cdf' {
   /** Cumulative distribution function of the normal distribution N(μ, σ²). */
   export default function cdf(x: number, mu: number, sigma: number): number;
 }
+declare module '@stdlib/stats-base-dists-binomial-quantile' {
+  /** Quantile of Binomial(n, p): the smallest k with P(X ≤ k) ≥ r. */
+  export default function quantile(r: number, n: number, p: number): number;
+}
+declare module '@stdlib/stats-base-dists-binomial-pmf' {
+  /** P(X = x) for X ~ Binomial(n, p). */
+  export default function pmf(x: number, n: number, p: number): number;
+}
+declare module '@stdlib/stats-base-dists-poisson-quantile' {
+  /** Quantile of Poisson(λ): the smallest k with P(X ≤ k) ≥ r. */
+  export default function quantile(r: number, lambda: number): number;
+}
+declare module '@stdlib/stats-base-dists-poisson-pmf' {
+  /** P(X = x) for X ~ Poisson(λ). */
+  export default function pmf(x: number, lambda: number): number;
+}

@@ -18,7 +18,7 @@ function chart(s: ChartSpec): string {
     `  a point:    ${s.subgroups === 'subgroup' ? 'one per subgroup of subgroupSize samples' : 'one per sample'}${s.needsN ? '; samples must carry n' : ''}${s.countWithinN ? ' (the count may not exceed n)' : ''}`,
     `  rules:      ${s.runRules ? 'all' : 'we1 and nelson1 only (its points are autocorrelated)'}`,
     `  parameters: ${s.params.length ? '' : 'none'}`,
-    ...s.params.map((p) => `    ${p.key}: ${p.doc} (${[p.type, p.minimum !== undefined ? `≥ ${p.minimum}` : '', p.exclusiveMinimum !== undefined ? `> ${p.exclusiveMinimum}` : '', p.maximum !== undefined ? `≤ ${p.maximum}` : '', p.unit ? `in ${p.unit}` : '', p.default !== undefined ? `default ${p.default}` : 'required'].filter(Boolean).join(', ')})`),
+    ...s.params.map((p) => `    ${p.key}: ${p.doc} (${[p.values ? p.values.join(' | ') : p.type, p.minimum !== undefined ? `≥ ${p.minimum}` : '', p.exclusiveMinimum !== undefined ? `> ${p.exclusiveMinimum}` : '', p.maximum !== undefined ? `≤ ${p.maximum}` : '', p.unit ? `in ${p.unit}` : '', p.default !== undefined ? `default ${p.default}` : p.optional ? 'optional' : 'required'].filter(Boolean).join(', ')})`),
     `  source:     ${s.source}`,
     `  file:       ${sourceFile(s.file)}`,
   ];

@@ -1,5 +1,5 @@
 import { loadRules } from '../rules-file/load.js';
-import { estimateArl } from '../quality/arl.js';
+import { estimateArl, type ArlEstimate } from '../quality/arl.js';
 import { Progress } from './progress.js';
 import { textTable } from './table.js';
 
@@ -17,10 +17,11 @@ export function rulesArl(file: string, o: ArlCliOptions): number {
     return r;
   });
   if (o.json) { process.stdout.write(JSON.stringify(results, null, 2) + '\n'); return 0; }
-  const fmt = (e: { arl: number; standardError: number }) => `${e.arl.toFixed(1)} ± ${e.standardError.toFixed(1)}`;
+  const fmt = (e: ArlEstimate) => (e.exact ? `${e.arl.toFixed(2)} exact (${e.exact})` : `${e.arl.toFixed(1)} ± ${e.standardError.toFixed(1)}`);
   const rows = results.map((r) => [r.characteristic, r.chart, r.rules.join(','), fmt(r.inControl), fmt(r.shifted), r.note ?? '']);
   const header = ['characteristic', 'chart', 'rules', 'ARL₀ (false-alarm interval)', `ARL₁ (${shift}σ shift)`, 'note'];
   process.stdout.write([...textTable(header, rows), '',
-    `${runs} Monte Carlo runs per value (seed ${seed}); ± is one standard error. Points, not samples: an X̄ point is a subgroup.`, ''].join('\n'));
+    `ARL₀ is exact where it can be computed (attribute charts at a fixed center and n: binomial / Poisson tails; Shewhart charts with zone rules: Markov chain, Champ & Woodall 1987).`,
+    `Other values: ${runs} Monte Carlo runs each (seed ${seed}); ± is one standard error. Points, not samples: an X̄ point is a subgroup.`, ''].join('\n'));
   return 0;
 }

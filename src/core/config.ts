@@ -1,5 +1,6 @@
 /** Typed configuration the engine runs on; produced by `src/rules-file` from YAML. */
 import { CHART_SPECS, type ChartType } from './charts/registry.js';
+import type { LimitKind } from './charts/spec.js';
 import { RULE_SPECS, type RuleName } from './rules/registry.js';
 import type { CharacteristicLoop } from './closed-loop/plan.js';
 
@@ -36,6 +37,10 @@ export interface ChartConfig {
   k?: number;
   /** CUSUM decision interval h in σ units; default 5 (Montgomery §9.1.3). */
   h?: number;
+  /** p, np, u: the typical sample size (items, or inspection units for u); used for the exact ARL. */
+  n?: number;
+  /** p, np, c, u: 3σ limits (default) or probability limits (charts/probability-limits.ts). */
+  limits?: LimitKind;
 }
 
 export type LimitsConfig =

@@ -30,7 +30,8 @@ function chartSchema() {
       const takers = (CHART_SPECS as readonly ChartSpec[]).filter((s) => s.params.some((q) => q.key === p.key)).map((s) => s.key);
       const description = `${takers.join(', ')}: ${p.doc}${p.unit ? `, in ${p.unit}` : ''}${p.default !== undefined ? `; default ${p.default}` : ''}`;
       const range = { ...(p.minimum !== undefined ? { minimum: p.minimum } : {}), ...(p.maximum !== undefined ? { maximum: p.maximum } : {}), ...(p.exclusiveMinimum !== undefined ? { exclusiveMinimum: p.exclusiveMinimum } : {}) };
-      params[p.key] = Type.Optional(p.type === 'integer' ? Type.Integer({ ...range, description }) : Type.Number({ ...range, description })) as never;
+      const schema = p.type === 'enum' ? Type.Enum([...(p.values ?? [])], { description }) : p.type === 'integer' ? Type.Integer({ ...range, description }) : Type.Number({ ...range, description });
+      params[p.key] = Type.Optional(schema) as never;
     }
   }
   return Type.Object({

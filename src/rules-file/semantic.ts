@@ -78,7 +78,7 @@ export function semanticDiagnostics(y: LocatedYaml, raw: unknown): FileDiagnosti
         }
       }
       for (const p of spec.params) {
-        if (p.default === undefined && chart[p.key] === undefined) at(['chart'], `a ${type} chart needs ${p.key}${p.minimum !== undefined && p.maximum !== undefined ? ` (${p.minimum}..${p.maximum})` : ''}`);
+        if (p.default === undefined && !p.optional && chart[p.key] === undefined) at(['chart'], `a ${type} chart needs ${p.key}${p.minimum !== undefined && p.maximum !== undefined ? ` (${p.minimum}..${p.maximum})` : ''}`);
       }
     }
 

@@ -8,7 +8,7 @@ import type { RuleSpec } from '../core/rules/spec.js';
  * the `<!-- generated: … -->` markers; a test fails when README's copy is stale).
  */
 const range = (p: ChartParamSpec) => (p.minimum !== undefined && p.maximum !== undefined ? `${p.minimum}–${p.maximum}` : p.exclusiveMinimum !== undefined ? `> ${p.exclusiveMinimum}${p.maximum !== undefined ? `, ≤ ${p.maximum}` : ''}` : p.minimum !== undefined ? `≥ ${p.minimum}` : '');
-const param = (p: ChartParamSpec) => `\`${p.key}\` (${[range(p), p.unit, p.default !== undefined ? `default ${p.default}` : 'required'].filter(Boolean).join(', ')}): ${p.doc}`;
+const param = (p: ChartParamSpec) => `\`${p.key}\` (${[p.values?.join(' \\| '), range(p), p.unit, p.default !== undefined ? `default ${p.default}` : p.optional ? 'optional' : 'required'].filter(Boolean).join(', ')}): ${p.doc}`;
 
 export function chartTable(): string {
   const rows = (CHART_SPECS as readonly ChartSpec[]).map((s) => `| \`${s.key}\` | ${s.title} | ${s.params.map(param).join('; ') || '—'} | ${s.subgroups === 'subgroup' ? 'per subgroup' : 'per sample'}${s.needsN ? ', samples carry `n`' : ''} | ${s.runRules ? 'all' : 'we1, nelson1 only'} | ${s.source} |`);

@@ -38,7 +38,7 @@ describe('rule file: schema errors point at file:line:col', () => {
   });
   it('unknown key, at the key, with a suggestion', () => {
     expect(errorsOf(VALID.replace('subgroupSize: 5', 'subgroupsize: 5'))).toEqual([
-      'rules/smt.yaml:5:28 characteristics[0].chart has unknown key "subgroupsize" (did you mean "subgroupSize"?); allowed: type, subgroupSize, lambda, L, k, h',
+      'rules/smt.yaml:5:28 characteristics[0].chart has unknown key "subgroupsize" (did you mean "subgroupSize"?); allowed: type, subgroupSize, lambda, L, k, h, n, limits',
     ]);
   });
   it('unknown chart type', () => {

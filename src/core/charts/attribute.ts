@@ -1,4 +1,6 @@
 import { includedTotals, type ChartParameters, type Observation, type PlottedPoint } from './chart.js';
+import type { CountLimits } from './probability-limits.js';
+import { LIMIT_KINDS, type ChartParamSpec } from './spec.js';
 
 /**
  * A Shewhart attribute point: center ± 3·zoneSigma with the LCL floored at 0, because a count
@@ -11,6 +13,32 @@ export function plotAttribute(out: PlottedPoint, statistic: number, center: numb
   out.lcl = Math.max(0, center - 3 * zoneSigma);
   return zoneSigma;
 }
+
+/**
+ * An attribute point against probability limits (probability-limits.ts): the count limits
+ * times `scale` (1/n for p and u charts, 1 for np and c). The zones of the run rules stay at
+ * center ± 1σ and 2σ of the normal approximation, the σ the 3σ chart would use: zone rules keep
+ * their usual meaning, and only the limit rules (we1, nelson1) move to the exact tails.
+ */
+export function plotAttributeProbability(out: PlottedPoint, statistic: number, center: number, zoneSigma: number, limits: CountLimits, scale: number): number {
+  out.statistic = statistic;
+  out.center = center;
+  out.ucl = limits.ucl * scale;
+  out.lcl = limits.lcl * scale;
+  return zoneSigma;
+}
+
+/** `chart: { limits: probability }` on p, np, c and u charts. */
+export const LIMITS_PARAM = {
+  key: 'limits', type: 'enum', values: LIMIT_KINDS, default: '3sigma',
+  doc: '3sigma: center ± 3σ, LCL floored at 0; probability: quantiles of the count with 0.00135 in each tail (for small np̄, c̄: see spc rules check)',
+} as const satisfies ChartParamSpec;
+
+/** `chart: { n: … }` on p, np and u charts. */
+export const TYPICAL_N_PARAM = {
+  key: 'n', type: 'number', exclusiveMinimum: 0, optional: true,
+  doc: 'typical sample size (inspection units for u), for the exact ARL; samples still carry their own n',
+} as const satisfies ChartParamSpec;
 
 /**
  * Binomial charts (p, np) share their parameters: p̄ = ΣDᵢ/Σnᵢ over the included samples

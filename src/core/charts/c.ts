@@ -1,10 +1,17 @@
-import { plotAttribute, positiveCenter } from './attribute.js';
+import { LIMITS_PARAM, plotAttribute, plotAttributeProbability, positiveCenter } from './attribute.js';
 import { includedTotals, type ChartParameters, type ControlChart, type Observation, type PlottedPoint } from './chart.js';
-import type { ChartSpec } from './spec.js';
+import { ProbabilityLimits } from './probability-limits.js';
+import type { ChartSpec, LimitKind } from './spec.js';
 
 /** Count of defects chart (Montgomery §7.3.1, eq. 7.17): c̄ = mean count, limits c̄ ± 3√c̄. */
 export class DefectCountChart implements ControlChart {
   readonly type = 'c' as const;
+
+  private readonly probability?: ProbabilityLimits;
+
+  constructor(limits: LimitKind = '3sigma') {
+    if (limits === 'probability') this.probability = new ProbabilityLimits('poisson');
+  }
 
   estimate(obs: readonly Observation[], included: readonly boolean[]): ChartParameters {
     const t = includedTotals(obs, included);
@@ -16,6 +23,7 @@ export class DefectCountChart implements ControlChart {
   }
 
   plot(o: Observation, p: ChartParameters, out: PlottedPoint): number {
+    if (this.probability) return plotAttributeProbability(out, o.x, p.center, p.sigma, this.probability.of(1, p.center), 1);
     return plotAttribute(out, o.x, p.center, p.sigma);
   }
 }
@@ -26,12 +34,12 @@ export const spec = {
   title: 'Count of defects',
   family: 'attributes',
   distribution: 'poisson',
-  params: [],
+  params: [LIMITS_PARAM],
   runRules: true,
   subgroups: 'individual',
   needsN: false,
   checkCenter: positiveCenter,
-  create: () => new DefectCountChart(),
-  source: 'Montgomery §7.3.1, eq. 7.17',
+  create: (config) => new DefectCountChart(config.limits),
+  source: 'Montgomery §7.3.1, eq. 7.17; probability limits: Poisson quantiles with 0.00135 tails (Montgomery §5.3.2)',
   file: import.meta.url,
 } as const satisfies ChartSpec;

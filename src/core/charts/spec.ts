@@ -1,7 +1,21 @@
 import type { ControlChart } from './chart.js';
 
 /** A chart's parameters as the rule file gives them (ChartConfig without its type). */
-export interface ChartParamValues { subgroupSize?: number; lambda?: number; L?: number; k?: number; h?: number }
+export interface ChartParamValues {
+  subgroupSize?: number; lambda?: number; L?: number; k?: number; h?: number;
+  /** p, np, u: the typical sample size (items, or inspection units for u), for the exact ARL. */
+  n?: number;
+  /** p, np, c, u: where the limits are; default `3sigma`. */
+  limits?: LimitKind;
+}
+
+/**
+ * How an attribute chart's limits are set: center ± 3σ of the normal approximation (Montgomery
+ * §7.2.1, §7.3.1), or the binomial / Poisson quantiles with 0.00135 in each tail (probability
+ * limits, probability-limits.ts).
+ */
+export const LIMIT_KINDS = ['3sigma', 'probability'] as const;
+export type LimitKind = (typeof LIMIT_KINDS)[number];
 
 /** A product's nominal and known σ from the rule file (`products: { P-100: { spec: { target }, limits: { sigma } } }`). */
 export interface ProductStandard { target?: number; sigma?: number }
@@ -9,13 +23,18 @@ export type ProductStandards = Readonly<Record<string, ProductStandard>>;
 
 /** One parameter of a chart in the rule file (`chart: { type: …, <key>: … }`). */
 export interface ChartParamSpec {
-  key: 'subgroupSize' | 'lambda' | 'L' | 'k' | 'h';
-  type: 'integer' | 'number';
+  key: 'subgroupSize' | 'lambda' | 'L' | 'k' | 'h' | 'n' | 'limits';
+  /** A number, or one word of `values` (enum). */
+  type: 'integer' | 'number' | 'enum';
+  /** The words an enum parameter takes. */
+  values?: readonly string[];
   minimum?: number;
   maximum?: number;
   exclusiveMinimum?: number;
-  /** Used when the rule file leaves it out; absent = required. */
-  default?: number;
+  /** Used when the rule file leaves it out; absent = required (unless `optional`). */
+  default?: number | string;
+  /** May be left out and has no default: a hint some tools use (the typical sample size for the ARL). */
+  optional?: boolean;
   /** What the number is measured in ("σ", "samples"). */
   unit?: string;
   doc: string;
@@ -70,6 +89,7 @@ export interface ChartSpec {
 }
 
 /** A chart parameter's value: the rule file's, or the spec's default. */
-export function paramOf(spec: ChartSpec, config: ChartParamValues, key: ChartParamSpec['key']): number | undefined {
-  return config[key] ?? spec.params.find((p) => p.key === key)?.default;
+export function paramOf(spec: ChartSpec, config: ChartParamValues, key: Exclude<ChartParamSpec['key'], 'limits'>): number | undefined {
+  const d = spec.params.find((p) => p.key === key)?.default;
+  return config[key] ?? (typeof d === 'number' ? d : undefined);
 }

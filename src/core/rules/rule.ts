@@ -25,4 +25,12 @@ export interface SpcRule {
   /** Writes the state of a fresh run. */
   init(state: Float64Array, at: number): void;
   test(p: RulePoint, state: Float64Array, at: number): boolean;
+  /**
+   * Rules whose next state depends only on the point's zone (z against the zone lines, `beyond`)
+   * are Markov chains in the zones (Champ & Woodall 1987). They reduce their state to one
+   * representative of the states that behave alike from here on, so the exact ARL
+   * (core/arl/zone-markov.ts) enumerates a finite chain. Trend and alternation compare
+   * statistics with each other, not with zones, and leave this out.
+   */
+  canonical?(state: Float64Array, at: number): void;
 }

@@ -13,6 +13,7 @@ export class BeyondLimits implements SpcRule {
   constructor(readonly name: string) {}
   init(): void {}
   test(p: RulePoint): boolean { return p.beyond; }
+  canonical(): void {}
 }
 
 function popcount(bits: number): number {
@@ -42,6 +43,9 @@ export class KOfMBeyondZone implements SpcRule {
     s[at] = above; s[at + 1] = below;
     return (up && popcount(above) >= this.k) || (down && popcount(below) >= this.k);
   }
+
+  /** The oldest of the m bits is shifted out by the next point: only m − 1 bits matter. */
+  canonical(s: Float64Array, at: number): void { s[at] = s[at] & (this.mask >> 1); s[at + 1] = s[at + 1] & (this.mask >> 1); }
 }
 
 /** `length` points in a row on the same side of the center line. */
@@ -59,6 +63,9 @@ export class SameSideRun implements SpcRule {
     else { s[at] = 0; s[at + 1] = 0; }
     return s[at] >= this.length || s[at + 1] >= this.length;
   }
+
+  /** Counts below `length` (a run reaching it has signalled): already finite. */
+  canonical(): void {}
 }
 
 /** `length` points in a row steadily increasing or decreasing (length − 1 differences). */
@@ -114,6 +121,9 @@ export class WithinZoneRun implements SpcRule {
     s[at] = Math.abs(p.z) < this.zone ? s[at] + 1 : 0;
     return s[at] >= this.length;
   }
+
+  /** Counts below `length` (a run reaching it has signalled): already finite. */
+  canonical(): void {}
 }
 
 /**
@@ -135,5 +145,10 @@ export class MixtureRun implements SpcRule {
     else { s[at] = 0; return false; }
     s[at]++;
     return s[at] >= this.length && s[at + 1] < this.length && s[at + 2] < this.length;
+  }
+
+  /** Every slot is compared with `length` only and grows by one or resets: values ≥ length are alike. */
+  canonical(s: Float64Array, at: number): void {
+    for (let i = 0; i < 3; i++) s[at + i] = Math.min(s[at + i], this.length);
   }
 }
