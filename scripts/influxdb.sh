@@ -45,7 +45,6 @@ start() {
   if curl -fsS --max-time 2 -o /dev/null "http://127.0.0.1:$PORT/ping" 2>/dev/null; then echo "an InfluxDB already answers on $PORT" >&2; return; fi
   mkdir -p "$DIR"
   stop_stale
-  rm -rf "$DIR/meta" "$DIR/data" "$DIR/wal"
   mkdir -p "$DIR/meta" "$DIR/data" "$DIR/wal"
   cat > "$DIR/influxdb.conf" <<CONF
 reporting-disabled = true

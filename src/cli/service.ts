@@ -76,6 +76,7 @@ export async function startService(o: ServiceOptions): Promise<RunningService> {
     influx: () => o.influx?.(),
     activeHolds: () => worker.holds.activeHolds().length,
     openAlarms: () => worker.alarms.open().length,
+    raisedBy: () => ({ alarms: worker.alarms.raisedBy, holds: worker.holdsRaisedBy }),
     lag: async () => o.lag?.(),
   });
   const worker: SpcWorker = new SpcWorker({

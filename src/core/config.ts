@@ -86,6 +86,8 @@ export interface CharacteristicConfig {
   capability?: CapabilityConfig;
   rules: RuleName[];
   actions?: Partial<Record<Action, RuleName[]>>;
+  /** Consecutive points without an alarm action that clear an alarm (off-delay against chattering; default 1). */
+  clearAfter?: number;
   /** Alarm priority per rule (ISA-18.2): `high` alarms are never suppressed by flood control. */
   priority?: Partial<Record<RuleName, 'high' | 'normal'>>;
   /** Containment from the estimated change point (default from: lower, lookback: 500). */

@@ -124,6 +124,7 @@ const Characteristic = Type.Object({
   planByRule: Type.Optional(Type.Record(Type.String(), Type.String({ pattern: PLAN_NAME }), { description: 'a plan per rule, e.g. { nelson1: stop-line }; other rules use plan' })),
   rules: Type.Array(Type.Enum([...RULE_NAMES]), { uniqueItems: true, minItems: 1, description: RULE_NAMES.join(', ') }),
   actions: Type.Optional(Actions),
+  clearAfter: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'an alarm clears after this many consecutive points without an alarm action (default 1): an off-delay against chattering alarms (ISA-18.2), e.g. an EWMA or CUSUM hovering at its limit; violations in between extend the same alarm' })),
   priority: Type.Optional(Type.Object(Object.fromEntries(RULE_NAMES.map((r) => [r, Type.Optional(Type.Enum(['high', 'normal']))])), { additionalProperties: false, description: 'alarm priority per rule (ISA-18.2), e.g. { we1: high }: a high-priority rule\'s alarms always go out, even during an alarm flood; others default to normal' })),
   containment: Type.Optional(Containment),
   by: Type.Optional(Type.Array(Type.String({ pattern: ATTRIBUTE_KEY }), { minItems: 1, maxItems: 4, uniqueItems: true, description: 'one chart per distinct combination of these keys: product, or attribute names (e.g. [product, cavity])' })),

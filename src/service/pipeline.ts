@@ -82,6 +82,8 @@ export class Pipeline {
   private readonly specOf = new Map<string, { lsl?: number; usl?: number }>();
   /** Split keys each characteristic writes as InfluxDB tags (`lowCardinality`); the others are fields. */
   private readonly splitTagsOf = new Map<string, ReadonlySet<string>>();
+  /** New holds by characteristic since start (/metrics). */
+  readonly holdsRaisedBy = new Map<string, number>();
   /** The current rule set's characteristics by id (a limits proposal is computed with its config). */
   configs = new Map<string, CharacteristicConfig>();
   /** Phase I window and exclusions by characteristic: what a Phase I limits version used. */
@@ -260,6 +262,7 @@ export class Pipeline {
     this.holds.planOf = (characteristic, rule) => (loop.has(characteristic) ? loop.planFor(characteristic, rule) : undefined);
     const configs = this.configs;
     this.alarms.priorityOf = (characteristic, rule) => configs.get(characteristic)?.priority?.[rule as RuleName];
+    this.holds.clearAfterOf = (characteristic) => configs.get(characteristic)?.clearAfter;
     for (const c of rules.characteristics) {
       this.chartOf.set(c.id, c.chart.type);
       if (c.spec) this.specOf.set(c.id, { lsl: c.spec.lsl, usl: c.spec.usl });
@@ -293,6 +296,7 @@ export class Pipeline {
     for (const sig of this.alarms.onSignal(raw, Date.now())) {
       if (this.silent) continue; // replaying: the lifecycle follows, the signal was sent before the restart
       this.counters.signals++;
+      if (sig.type === 'hold' && sig.rev === 1) this.holdsRaisedBy.set(sig.characteristic, (this.holdsRaisedBy.get(sig.characteristic) ?? 0) + 1);
       this.out.signal(sig);
       if (sig.type === 'alarm-state') continue;
       if (this.o.trace) this.out.storeSignal(sig);

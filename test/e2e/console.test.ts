@@ -40,27 +40,30 @@ it.skipIf(!hasChromium)('a fault raises a hold on the page; an operator cannot r
   const operator = await login(OPERATOR);
   expect(await quality.textContent('#who')).toContain('quality');
 
-  // 10 of 50 boards failing final test: far above the p chart's UCL (p̄ = 0.02) → hold.
+  // A board 25σ above the oven's peak temperature: the CUSUM's sum passes h = 12 at once → hold.
   const nc = await connect({ servers: NATS_URL });
-  await nc.jetstream().publish(sampleSubject(streamNamesFor(prefix), 'L1', 'final_test', 'nonconforming'),
-    new TextEncoder().encode(JSON.stringify({ ts: new Date().toISOString(), line: 'L1', station: 'final_test', parameter: 'nonconforming', value: 10, n: 50, unit: 'BATCH-0042', lot: 'LOT-9', operator: 'op11', equipment: 'tester-1' })));
+  await nc.jetstream().publish(sampleSubject(streamNamesFor(prefix), 'L1', 'reflow', 'peak_temp'),
+    new TextEncoder().encode(JSON.stringify({ ts: new Date().toISOString(), line: 'L1', station: 'reflow', parameter: 'peak_temp', value: 275, unit: 'BATCH-0042', lot: 'LOT-9', operator: 'op11', equipment: 'oven-2' })));
   await nc.close();
 
-  const row = 'tr.hold[data-id="final_test.nonconforming#1"]';
+  const HOLD = 'reflow.peak_temp#1';
+  const row = `tr.hold[data-id="${HOLD}"]`;
   await quality.waitForSelector(row);
   await operator.waitForSelector(row);
   expect(await quality.textContent(row)).toContain('BATCH-0042');
   expect(await quality.textContent(row)).toContain('LOT-9');
-  // The binomial change-point estimate on the p chart's only point: suspect since that batch.
+  // Page's change-point estimate on the CUSUM's only point: suspect since that board.
   expect(await quality.textContent(`${row} td.since`)).toMatch(/^suspect since .+ \(point 1, BATCH-0042; set 1–1\)$/);
   await quality.screenshot({ path: join(tmpdir(), 'spc-console-hold.png'), fullPage: true });
 
   // The operator sees the hold but gets no release control, and the API refuses the action.
   expect(await operator.$(`${row} form.release`)).toBeNull();
-  const refused = await operator.evaluate(async ([p, token]) => (await fetch(`/api/holds/${encodeURIComponent(p)}/release`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ reason: 'I think it is fine' }) })).status, ['final_test.nonconforming#1', OPERATOR]);
+  const refused = await operator.evaluate(async ([p, token]) => (await fetch(`/api/holds/${encodeURIComponent(p)}/release`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ reason: 'I think it is fine' }) })).status, [HOLD, OPERATOR]);
   expect(refused).toBe(403);
 
-  // Quality releases with a reason; the hold leaves both screens.
+  // Quality releases with the reaction plan's codes and a comment; the hold leaves both screens.
+  await quality.selectOption(`${row} select[name=causeCode]`, 'TC-FAULT');
+  await quality.selectOption(`${row} select[name=actionCode]`, 'SENSOR-REPLACED');
   await quality.fill(`${row} input[name=reason]`, 'tester recalibrated, batch re-tested OK');
   await quality.click(`${row} button`);
   await quality.waitForSelector(row, { state: 'detached' });
@@ -72,13 +75,13 @@ it.skipIf(!hasChromium)('a fault raises a hold on the page; an operator cannot r
   expect(await quality.textContent('#audit tbody tr')).toContain('tester recalibrated, batch re-tested OK');
   const store = new GenealogyStore(await openSql(pg.url));
   await waitFor('the audit row', async () => ((await store.auditLog(5)).length ? true : undefined));
-  expect((await store.auditLog(5))[0]).toMatchObject({ actor: 'qm-anna', role: 'quality', action: 'release', target: 'final_test.nonconforming#1', reason: 'tester recalibrated, batch re-tested OK' });
-  expect((await store.holdTrace('final_test.nonconforming#1'))!).toMatchObject({ units: ['BATCH-0042'], hold: { state: 'released', released_by: 'qm-anna' } });
+  expect((await store.auditLog(5))[0]).toMatchObject({ actor: 'qm-anna', role: 'quality', action: 'release', target: HOLD, reason: 'tester recalibrated, batch re-tested OK' });
+  expect((await store.holdTrace(HOLD))!).toMatchObject({ units: ['BATCH-0042'], hold: { state: 'released', released_by: 'qm-anna' } });
   await quality.screenshot({ path: join(tmpdir(), 'spc-console-released.png'), fullPage: true });
   // Closing the loop: the operator records the cause and the corrective action; it is audited.
-  const cause = await operator.evaluate(async ([id, token]) => (await fetch(`/api/holds/${encodeURIComponent(id)}/cause`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ assignableCause: 'tester probe worn', correctiveAction: 'probe replaced' }) })).status, ['final_test.nonconforming#1', OPERATOR]);
+  const cause = await operator.evaluate(async ([id, token]) => (await fetch(`/api/holds/${encodeURIComponent(id)}/cause`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ assignableCause: 'tester probe worn', correctiveAction: 'probe replaced' }) })).status, [HOLD, OPERATOR]);
   expect(cause).toBe(200);
-  expect((await store.holdTrace('final_test.nonconforming#1'))!.hold).toMatchObject({ assignable_cause: 'tester probe worn', corrective_action: 'probe replaced' });
+  expect((await store.holdTrace(HOLD))!.hold).toMatchObject({ assignable_cause: 'tester probe worn', corrective_action: 'probe replaced' });
   expect((await store.auditLog(1))[0]).toMatchObject({ action: 'cause', actor: 'op-17', role: 'operator' });
   await store.db.close();
 }, 60_000);

@@ -70,6 +70,8 @@ it('a flood never hides a characteristic\'s first alarm or a high-priority alarm
   expect(open.find((a) => a.id === 'flood:L1')).toMatchObject({ suppressed: 2 });
   const metrics = await (await fetch(`http://127.0.0.1:${run.port}/metrics`)).text();
   expect(metrics).toMatch(/^spc_alarms_suppressed_total 2$/m);
+  // Raised per characteristic counts sent and suppressed alike: c0 and c2 three each, c1 four, c11 one.
+  for (const [c, n] of [['c0', 3], ['c1', 4], ['c2', 3], ['c11', 1]] as const) expect(metrics).toMatch(new RegExp(`^spc_alarms_raised_total\\{characteristic="${c}"\\} ${n}$`, 'm'));
   // A client connecting now gets a snapshot without the suppressed alarm.
   const late: any[] = [];
   const ws2 = new WebSocket(`ws://127.0.0.1:${run.port}/signals`, { headers: { Authorization: `Bearer ${PLC}` } });

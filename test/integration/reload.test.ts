@@ -24,10 +24,10 @@ it('spc run reloads an edited rules folder, and keeps the last good rules when a
     await waitFor('spc run to be ready', () => (log.includes('spc run: ready') ? true : undefined));
     writeFileSync(join(rulesDir, 'smt-line.yaml'), original.replace('rules: [we1, we2]', 'rules: [we1, we9]'));
     await waitFor('the refusal', () => (log.includes('rules NOT reloaded') ? true : undefined));
-    expect(log).toMatch(new RegExp(`smt-line\\.yaml:\\d+:\\d+ characteristics\\[4\\]\\.rules\\[1\\] must be one of we1\\.\\.we4, nelson1\\.\\.nelson8 \\(got "we9"\\)`));
+    expect(log).toMatch(new RegExp(`smt-line\\.yaml:\\d+:\\d+ characteristics\\[0\\]\\.rules\\[1\\] must be one of we1\\.\\.we4, nelson1\\.\\.nelson8 \\(got "we9"\\)`));
     writeFileSync(join(rulesDir, 'smt-line.yaml'), original.replace('rules: [we1, we2]', 'rules: [we1, we2, we3]'));
     await waitFor('the reload', () => (log.includes('spc: rules reloaded') ? true : undefined));
-    expect(log).toContain('rules reloaded (6 kept, 1 started, 0 removed)');
+    expect(log).toContain('rules reloaded (7 kept, 1 started, 0 removed)');
     expect(worker.exitCode).toBeNull();
 
     // A large rule file (just under the 1 MB limit, ~5,000 characteristics) is parsed off the
@@ -40,7 +40,7 @@ it('spc run reloads an edited rules folder, and keeps the last good rules when a
     for (let i = 0; big.join('\n').length < 1_000_000; i++) big.push(`  - id: big${i}\n    match: { line: L9, station: s${i}, parameter: p }\n    chart: { type: i-mr }\n    limits: { phase1: 25 }\n    rules: [we1, we2, we3, we4]\n    actions: { hold: [we1], alarm: [we2] }`);
     const t0 = Date.now();
     writeFileSync(join(rulesDir, 'big.yaml'), big.join('\n') + '\n');
-    await waitFor('the big reload', () => (/rules reloaded \(7 kept, \d{4} started/.test(log) ? true : undefined), 30_000);
+    await waitFor('the big reload', () => (/rules reloaded \(8 kept, \d{4} started/.test(log) ? true : undefined), 30_000);
     const during = beats.filter((b) => b >= t0);
     const gaps = during.slice(1).map((b, i) => b - during[i]);
     expect(Math.max(...gaps)).toBeLessThan(750);

@@ -7,6 +7,8 @@ export interface MetricsSource {
   influx(): { linesWritten: number; failedAttempts: number; linesQuarantined: number; linesLost: number } | undefined;
   activeHolds(): number;
   openAlarms(): number;
+  /** New alarms (sent or suppressed) and new holds by characteristic since start. */
+  raisedBy?(): { alarms: ReadonlyMap<string, number>; holds: ReadonlyMap<string, number> };
   /** Messages in the samples stream not yet delivered to this worker (consumer lag). */
   lag(): Promise<number | undefined>;
 }
@@ -38,6 +40,11 @@ export class WorkerMetrics {
       collect() { this.reset(); const i = source.influx(); if (i) { this.inc({ outcome: 'written' }, i.linesWritten); this.inc({ outcome: 'quarantined' }, i.linesQuarantined); this.inc({ outcome: 'lost' }, i.linesLost); } } });
     new Counter({ name: 'spc_influx_write_failures_total', help: 'failed InfluxDB write attempts (retried)', registers: [this.registry],
       collect() { this.reset(); this.inc(source.influx()?.failedAttempts ?? 0); } });
+    // Alarm rate per source is ISA-18.2's first alarm-system KPI; against `spc rules check`'s ARL it shows a miscalibrated chart.
+    new Counter({ name: 'spc_alarms_raised_total', help: 'new alarms by characteristic (flood-suppressed ones included)', labelNames: ['characteristic'], registers: [this.registry],
+      collect() { this.reset(); for (const [characteristic, n] of source.raisedBy?.().alarms ?? []) this.inc({ characteristic }, n); } });
+    new Counter({ name: 'spc_holds_raised_total', help: 'new holds by characteristic', labelNames: ['characteristic'], registers: [this.registry],
+      collect() { this.reset(); for (const [characteristic, n] of source.raisedBy?.().holds ?? []) this.inc({ characteristic }, n); } });
     new Gauge({ name: 'spc_holds_active', help: 'holds latched now', registers: [this.registry], collect() { this.set(source.activeHolds()); } });
     new Gauge({ name: 'spc_alarms_open', help: 'alarms not closed', registers: [this.registry], collect() { this.set(source.openAlarms()); } });
     new Gauge({ name: 'spc_consumer_lag_messages', help: 'samples waiting in JetStream for this worker', registers: [this.registry],

@@ -3,6 +3,8 @@ import { LIMIT_RULES, type CharacteristicConfig } from '../config.js';
 import { attributeDistribution, attributeLimitArl, type AttributeDistribution } from './attribute-exact.js';
 import { normalZoneOutcomes } from './normal-zones.js';
 import { zoneMarkovArl } from './zone-markov.js';
+import { cusumTwoSidedArl } from './cusum-markov.js';
+import { paramOf } from '../charts/spec.js';
 
 export type ExactArl =
   | {
@@ -24,13 +26,20 @@ export type ExactArl =
  *   chain of Champ & Woodall (1987) over the N(0, 1) zones (zone-markov.ts). Phase I limits are
  *   taken at the true parameters, as the published figures are (estimated limits make the
  *   false-alarm rate vary from chart to chart).
- * Otherwise the reason, for a Monte Carlo fallback: EWMA and CUSUM carry state between points,
+ * - the tabular CUSUM (its only rule is the limit rule): the Markov chain of its sums (Brook &
+ *   Evans 1972, cusum-markov.ts), two-sided as Montgomery §9.1.3 combines them.
+ * Otherwise the reason, for a Monte Carlo fallback: EWMA carries state between points,
  * nelson3 and nelson4 compare points with each other, Laney charts assume overdispersion.
  */
 export function exactInControlArl(c: CharacteristicConfig): ExactArl {
   const spec = chartSpec(c.chart.type);
   if (!spec) return { exact: false, reason: `unknown chart ${c.chart.type}` };
   const notMarkov = c.rules.filter((r) => r === 'nelson3' || r === 'nelson4');
+  if (spec.key === 'cusum') {
+    // The tabular CUSUM's sums are a Markov chain of their own (Brook & Evans 1972): cusum-markov.ts.
+    const k = paramOf(spec, c.chart, 'k')!, h = paramOf(spec, c.chart, 'h')!;
+    return { exact: true, arl: cusumTwoSidedArl(k, h, 0), method: 'Markov chain of the sums, Brook & Evans' };
+  }
   if (!spec.runRules) return { exact: false, reason: `${spec.key} points depend on the points before them` };
   if (spec.family === 'variables') {
     const m = normalMarkovArl(c.rules);

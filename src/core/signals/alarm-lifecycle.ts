@@ -98,6 +98,8 @@ export class AlarmLifecycle {
   private readonly endBelow: number;
   /** Alarms suppressed since start (/metrics). */
   suppressedTotal = 0;
+  /** New alarms (sent or suppressed, not flood alarms) by characteristic since start: ISA-18.2's alarm-rate KPI per source (/metrics). */
+  readonly raisedBy = new Map<string, number>();
   /** A rule's priority for a characteristic (set from the rule set; absent = normal). */
   priorityOf: ((characteristic: string, rule: string) => AlarmPriority | undefined) | undefined;
   /** The whole of an active alarm as a first message (the hold book's), for one that was suppressed. */
@@ -124,6 +126,7 @@ export class AlarmLifecycle {
     const out: LifecycleSignal[] = this.floods.has(s.line) ? this.endFloods(now, s.ts) : [];
     const times = this.recentTimes(s.line, now);
     times.push(now);
+    this.raisedBy.set(s.characteristic, (this.raisedBy.get(s.characteristic) ?? 0) + 1);
     const priority = this.priorityOf?.(s.characteristic, s.rule);
     const record: AlarmRecord = { id: s.id, line: s.line, station: s.station, characteristic: s.characteristic, state: 'active-unacknowledged', active: true, raisedAt: s.ts, rule: s.rule, ...(priority === 'high' ? { priority } : {}) };
     this.alarms.set(s.id, record);

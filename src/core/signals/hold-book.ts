@@ -43,6 +43,8 @@ interface Latched {
   seen: Set<string>;
   lots: string[];
   lotSeen: Set<string>;
+  /** Alarms: consecutive points without an alarm action since the last with one (see clearAfterOf). */
+  quiet: number;
 }
 
 /** What a snapshot keeps of a hold or alarm: enough to go on exactly where it stood. */
@@ -58,7 +60,7 @@ export interface HoldBookSnapshot {
 }
 
 function latched(head: LatchedHead & Kind, units: readonly string[], lots: readonly string[], rev = 1): Latched {
-  const l: Latched = { head, rules: [...head.rules], rev, units: [], seen: new Set(), lots: [], lotSeen: new Set() };
+  const l: Latched = { head, rules: [...head.rules], rev, units: [], seen: new Set(), lots: [], lotSeen: new Set(), quiet: 0 };
   for (const u of units) if (!l.seen.has(u)) { l.seen.add(u); l.units.push(u); }
   for (const x of lots) if (!l.lotSeen.has(x)) { l.lotSeen.add(x); l.lots.push(x); }
   return l;
@@ -120,6 +122,13 @@ export class HoldBook {
    * from the rule set's closed loop; replaced on hot reload — a raised hold keeps its plan).
    */
   planOf: ((characteristic: string, rule: string) => ReactionPlanView | undefined) | undefined;
+  /**
+   * How many consecutive points without an alarm action clear a characteristic's alarm (the rule
+   * file's `clearAfter`, default 1): an off-delay against chattering alarms (ANSI/ISA-18.2-2016
+   * §10.4.3; EEMUA 191 §6.3), e.g. an EWMA hovering at its limit. Violations in between extend
+   * the same alarm instead of raising new ones.
+   */
+  clearAfterOf: ((characteristic: string) => number | undefined) | undefined;
   /** Active holds by id. */
   private readonly holds = new Map<string, Latched>();
   private readonly activeHoldByCharacteristic = new Map<string, Latched>();
@@ -157,13 +166,13 @@ export class HoldBook {
     const alarm = this.alarms.get(series);
     if (p.actions.includes('alarm')) {
       if (alarm) {
-        if (p.index > alarm.head.lastIndex) out.push(this.extend(alarm, p));
+        if (p.index > alarm.head.lastIndex) { alarm.quiet = 0; out.push(this.extend(alarm, p)); }
       } else {
         const created = latched({ ...this.head(p, place, `${series}#${p.index}`), type: 'alarm', action: 'alarm' }, suspects(p), p.lots);
         this.alarms.set(series, created);
         out.push(revision(created, [...created.units], [...created.lots]));
       }
-    } else if (alarm && p.index > alarm.head.lastIndex) {
+    } else if (alarm && p.index > alarm.head.lastIndex && ++alarm.quiet >= (this.clearAfterOf?.(p.characteristic) ?? 1)) {
       this.alarms.delete(series);
       const a = alarm.head;
       const clear: AlarmClearSignal = { type: 'alarm-clear', id: a.id, line: a.line, station: a.station, characteristic: a.characteristic, ...(a.split ? { split: a.split } : {}), ts: p.ts };

@@ -1,0 +1,25 @@
+import { expect, it } from 'vitest';
+import { HoldBook, type PointRecord } from '../../src/core/index.js';
+
+const point = (index: number, alarm: boolean): PointRecord => ({
+  type: 'point', characteristic: 'tal', index, phase: 'II', ts: `t${index}`, statistic: alarm ? 4 : 0, center: 0, ucl: 3, lcl: -3,
+  violations: alarm ? ['we1'] : [], actions: alarm ? ['alarm'] : [], units: [`U${index}`], lots: [],
+});
+
+it('clearAfter: an alarm hovering at its limit stays one alarm until N quiet points in a row clear it (off-delay, ISA-18.2)', () => {
+  const run = (clearAfter: number | undefined) => {
+    const book = new HoldBook();
+    book.clearAfterOf = () => clearAfter;
+    const pattern = [1, 1, 0, 1, 0, 0, 1, 0, 0, 0, 0, 0]; // chattering, then quiet
+    return pattern.flatMap((a, i) => book.apply(point(i + 1, a === 1), { line: 'L1', station: 'reflow' }));
+  };
+  // Default (1): every quiet point clears, every violation after it is a new alarm.
+  const plain = run(undefined);
+  expect(plain.filter((s) => s.type === 'alarm' && s.rev === 1).map((s) => (s as { id: string }).id)).toEqual(['tal#1', 'tal#4', 'tal#7']);
+  expect(plain.filter((s) => s.type === 'alarm-clear')).toHaveLength(3);
+  // clearAfter 3: one alarm, extended at points 4 and 7, cleared by the third quiet point after 7 (point 10).
+  const delayed = run(3);
+  expect(delayed.filter((s) => s.type === 'alarm' && s.rev === 1).map((s) => (s as { id: string }).id)).toEqual(['tal#1']);
+  expect(delayed.filter((s) => s.type === 'alarm').map((s) => (s as { rev: number }).rev)).toEqual([1, 2, 3, 4]);
+  expect(delayed.filter((s) => s.type === 'alarm-clear').map((s) => s.ts)).toEqual(['t10']);
+});
