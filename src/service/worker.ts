@@ -92,8 +92,7 @@ export class SpcWorker {
   get engine() { return this.pipeline.engine; }
   get holds() { return this.pipeline.holds; }
   get alarms() { return this.pipeline.alarms; }
-  /** New holds by characteristic since start (/metrics). */
-  get holdsRaisedBy() { return this.pipeline.holdsRaisedBy; }
+  get holdsRaisedBy() { return this.pipeline.holdsRaisedBy; } // new holds by characteristic (/metrics)
   get position(): number { return this.ownership.position; }
   get ownedPartitions(): number[] { return this.ownership.owned; }
 

@@ -70,7 +70,7 @@ describe('every dashboard query returns rows from a simulated run', () => {
   const substitute = (q: string) => q
     .replace(/\$timeFilter/g, 'time > now() - 7d')
     .replace(/\$__interval/g, '1m')
-    .replace(/\$line/g, 'L1').replace(/\$station/g, 'reflow').replace(/\$characteristic/g, 'reflow.peak_temp.individuals').replace(/\$product/g, '.*');
+    .replace(/\$line/g, 'L1').replace(/\$station/g, 'reflow').replace(/\$characteristic/g, '(reflow.peak_temp|reflow.peak_temp.individuals)').replace(/\$product/g, '.*');
 
   for (const d of dashboards) {
     const queries: { where: string; query: string }[] = [
