@@ -106,12 +106,12 @@ describe('spc rules', () => {
     expect(ok.status).toBe(0);
     expect(ok.stdout).toMatch(/rules: \d+ passed, 0 failed/);
     const wrongTest = join(dir, 'wrong.test.yaml');
-    const text = readFileSync('rules/smt-line.test.yaml', 'utf8').replace('index: 101', 'index: 102');
+    const text = readFileSync('rules/smt-line.test.yaml', 'utf8').replace('index: 301', 'index: 302');
     writeFileSync(wrongTest, `rules: ${join(process.cwd(), 'rules/smt-line.yaml')}\n${text}`);
     const r = spc('rules', 'test', wrongTest);
     expect(r.status).toBe(1);
-    expect(r.stdout).toContain('missing: reflow.peak_temp.individuals #102 nelson1');
-    expect(r.stdout).toContain('unexpected: reflow.peak_temp.individuals #101 nelson1 → alarm');
+    expect(r.stdout).toContain('missing: reflow.peak_temp.individuals #302 nelson1');
+    expect(r.stdout).toContain('unexpected: reflow.peak_temp.individuals #301 nelson1 → alarm');
     expect(r.stdout).toMatch(/rules: 4 passed, 1 failed/);
   });
 });

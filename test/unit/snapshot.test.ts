@@ -58,7 +58,7 @@ describe('state snapshots', () => {
     // And a restore with nothing to restore resets a characteristic that had run.
     run.engine.restoreStates({}, (id) => id === 'screw.torque');
     expect(run.engine.summaryOf('screw.torque')!.points).toBe(0);
-    expect(run.engine.summaryOf('reflow.tal')!.points).toBeGreaterThan(0);
+    expect(run.engine.summaryOf('reflow.peak_temp')!.points).toBeGreaterThan(0);
   });
 
   it('hold book and alarm lifecycle snapshots replace only the selected part', () => {
