@@ -52,7 +52,7 @@ program
   .addOption(new Option('--prefix <token>', 'subject prefix: <prefix>.samples.<line>.<station>.<parameter>, <prefix>.dlq.<reason>; streams <PREFIX>_SAMPLES, _DLQ, _OUTBOX').env('SPC_PREFIX').default('spc'))
   .addOption(new Option('--unknown <policy>', 'samples no characteristic matches').choices(['ignore', 'count', 'dlq']).env('SPC_UNKNOWN').default('count'))
   .addOption(new Option('--heartbeat-ms <ms>', 'heartbeat period of the signal stream').env('SPC_HEARTBEAT_MS').default('250'))
-  .addOption(new Option('--alarm-flood <n/time|off>', 'flood control: past n new alarms on a line within time, one flood alarm stands for the rest').env('SPC_ALARM_FLOOD').default('10/10m'))
+  .addOption(new Option('--alarm-flood <n/time|off>', 'flood control (ISA-18.2): past n new alarms on a line within time a flood alarm is raised and repeat alarms are suppressed (recorded, not sent); each characteristic\'s first alarm and priority: high rules still go out; the flood ends below n/2 within time').env('SPC_ALARM_FLOOD').default('10/10m'))
   .addOption(new Option('--store <url>', 'genealogy store for trace, holds and audit: postgres://… or pglite:<folder> (pglite: alone = in memory)').env('SPC_STORE'))
   .addOption(new Option('--samples-retention <duration>', 'how long the samples stream keeps history for replays (e.g. 7d, 12h), when it is created').env('SPC_SAMPLES_RETENTION').default('7d'))
   .addOption(new Option('--partitions <n>', 'partitions of the sample stream, by line; every worker of a deployment uses the same number (changing it restarts all state)').env('SPC_PARTITIONS').default('1'))

@@ -115,6 +115,7 @@ export class Pipeline {
   process(m: SampleMessage, out: EffectSink, silent: boolean): void {
     this.out = out;
     this.silent = silent;
+    this.alarms.counting = !silent; // a replay re-raises alarms counted before the restart
     this.counters.messages++;
     const { samples, bad, positions } = decodeSampleMessage(m.data);
     const faults = this.faults = bad.length ? new MessageFaults() : undefined;
@@ -293,15 +294,30 @@ export class Pipeline {
 
   /** A signal from the hold book: alarms pass through the lifecycle (dedupe, shelving, floods) first. */
   private signal(raw: Signal): void {
-    for (const sig of this.alarms.onSignal(raw, Date.now())) {
-      if (this.silent) continue; // replaying: the lifecycle follows, the signal was sent before the restart
-      this.counters.signals++;
-      if (sig.type === 'hold' && sig.rev === 1) this.holdsRaisedBy.set(sig.characteristic, (this.holdsRaisedBy.get(sig.characteristic) ?? 0) + 1);
-      this.out.signal(sig);
-      if (sig.type === 'alarm-state') continue;
-      if (this.o.trace) this.out.storeSignal(sig);
-      this.out.line(this.o.encoder.signal(sig, this.sequence));
-    }
+    for (const sig of this.alarms.onSignal(raw, Date.now())) this.emit(sig);
+  }
+
+  /**
+   * Time passes for the alarm lifecycle: expired shelving ends, and floods whose rate has fallen
+   * end (their clear and the suppressed alarms still active go out, and to the store and InfluxDB
+   * like any signal).
+   */
+  tickAlarms(now: number, out: EffectSink): void {
+    const due = this.alarms.tick(now, new Date(now).toISOString());
+    if (!due.length) return;
+    this.out = out;
+    this.silent = false;
+    for (const sig of due) this.emit(sig);
+  }
+
+  private emit(sig: LifecycleSignal): void {
+    if (this.silent) return; // replaying: the lifecycle follows, the signal was sent before the restart
+    this.counters.signals++;
+    if (sig.type === 'hold' && sig.rev === 1) this.holdsRaisedBy.set(sig.characteristic, (this.holdsRaisedBy.get(sig.characteristic) ?? 0) + 1);
+    this.out.signal(sig);
+    if (sig.type === 'alarm-state') return;
+    if (this.o.trace) this.out.storeSignal(sig);
+    this.out.line(this.o.encoder.signal(sig, this.sequence));
   }
 
   /** A bad item of the message being processed; the message gets one dead letter for all of them. */

@@ -109,7 +109,7 @@ export class SpcWorker {
     this.timer = setInterval(() => {
       if (this.committer.pending) void this.committer.close();
       for (const a of this.o.anomalies ?? []) this.anomalyIncomplete += a.assembler.expire(Date.now());
-      for (const s of this.alarms.tick(Date.now(), new Date().toISOString())) this.o.onSignal(s);
+      this.pipeline.tickAlarms(Date.now(), this.sink);
     }, this.o.commitEvery?.ms ?? 20);
     await this.ownership.start();
     const maxUncommitted = this.o.maxUncommitted ?? 200_000;

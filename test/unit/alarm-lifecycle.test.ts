@@ -41,7 +41,7 @@ describe('alarm lifecycle (ISA-18.2 states)', () => {
     const l = new AlarmLifecycle();
     for (let i = 0; i < 10; i++) expect(l.onSignal(alarm(`c${i}`), i * 1000)[0].id).toBe(`c${i}#1`);
     const out = l.onSignal(alarm('c10'), 10_000) as AlarmSignal[];
-    expect(out.map((s) => s.id)).toEqual(['flood:L1', 'c10#1']);
+    expect(out.map((s) => s.id)).toEqual(['flood:L1#10000', 'c10#1']); // a new id per flood (it started at 10 s)
     expect(out[0]).toMatchObject({ characteristic: '*', flood: { alarms: 11, windowMs: 600_000, endBelow: 5 } });
     expect(l.onSignal(alarm('x', 'L2'), 11_000)[0].id).toBe('x#1'); // other lines are not flooded
     // Spread out, the same number of alarms is no flood.
@@ -57,7 +57,7 @@ describe('alarm lifecycle (ISA-18.2 states)', () => {
     // Its next one is a repeat: suppressed, recorded, counted.
     expect(l.onSignal(alarm2('c0', 9, 'we2'), 2100)).toEqual([]);
     expect(l.get('c0#9')).toMatchObject({ state: 'suppressed', active: true });
-    expect(l.get('flood:L1')).toMatchObject({ suppressed: 1 });
+    expect(l.get('flood:L1#1000')).toMatchObject({ suppressed: 1 });
     expect(l.suppressedTotal).toBe(1);
     expect(l.open().filter((a) => a.state === 'suppressed').map((a) => a.id)).toEqual(['c0#9']);
     // A high-priority rule's alarms always go out, repeats too, marked high.
@@ -88,8 +88,8 @@ describe('alarm lifecycle (ISA-18.2 states)', () => {
     expect(l.tick(300_000, 't')).toEqual([]); // 14 alarms in the window: still a flood
     // At 10 min after the 10th alarm (t = 900 ms) only the last 4 remain in the window.
     const end = l.tick(600_950, 'later');
-    expect(end[0]).toMatchObject({ type: 'alarm-clear', id: 'flood:L1', flood: { alarms: 11, suppressed: 1, ended: 'fewer than 5 new alarms in 10 min' } });
-    expect(end[1]).toMatchObject({ type: 'alarm-state', id: 'flood:L1', state: 'cleared-unacknowledged' });
+    expect(end[0]).toMatchObject({ type: 'alarm-clear', id: 'flood:L1#1000', flood: { alarms: 11, suppressed: 1, ended: 'fewer than 5 new alarms in 10 min' } });
+    expect(end[1]).toMatchObject({ type: 'alarm-state', id: 'flood:L1#1000', state: 'cleared-unacknowledged' });
     expect(end[2]).toMatchObject({ type: 'alarm', id: 'c0#9', units: ['U1', 'U2'], unitCount: 2 });
     expect(l.get('c0#9')!.state).toBe('active-unacknowledged');
     // After the flood, repeats go out again.
@@ -98,11 +98,11 @@ describe('alarm lifecycle (ISA-18.2 states)', () => {
   it('acknowledging the flood alarm does not end the flood; its rate does', () => {
     const l = new AlarmLifecycle();
     for (let i = 0; i < 11; i++) l.onSignal(alarm(`c${i}`), i * 100);
-    expect(l.acknowledge('flood:L1', 'op-17', 't')).toMatchObject({ state: 'active-acknowledged' });
+    expect(l.acknowledge('flood:L1#1000', 'op-17', 't')).toMatchObject({ state: 'active-acknowledged' });
     l.onSignal(alarm2('c0', 5, 'we2'), 2000);
     expect(l.onSignal(alarm2('c0', 9, 'we2'), 2100)).toEqual([]);
     expect(l.tick(700_000, 't').map((s) => s.type)).toEqual(['alarm-clear', 'alarm-state', 'alarm-state']);
-    expect(l.get('flood:L1')).toBeUndefined(); // acknowledged and cleared: closed
+    expect(l.get('flood:L1#1000')).toBeUndefined(); // acknowledged and cleared: closed
   });
   it('a snapshot keeps the flood: who already sent their first alarm, and the count', () => {
     const l = new AlarmLifecycle();
@@ -112,7 +112,7 @@ describe('alarm lifecycle (ISA-18.2 states)', () => {
     const copy = new AlarmLifecycle();
     copy.restoreState(JSON.parse(JSON.stringify(l.saveState(() => true))), () => true);
     expect(copy.onSignal(alarm2('c0', 12, 'we2'), 2200)).toEqual([]);
-    expect(copy.get('flood:L1')).toMatchObject({ suppressed: 2 });
+    expect(copy.get('flood:L1#1000')).toMatchObject({ suppressed: 2 });
     expect(copy.onSignal(alarm2('c10', 12, 'we2'), 2300)).toEqual([]); // c10's first in the flood (the one that began it) went out before the snapshot
     expect(copy.onSignal(alarm2('c5', 12, 'we2'), 2400).map((s) => s.id)).toEqual(['c5#12']); // c5's last alarm came before the flood
   });

@@ -23,3 +23,16 @@ it('clearAfter: an alarm hovering at its limit stays one alarm until N quiet poi
   expect(delayed.filter((s) => s.type === 'alarm').map((s) => (s as { rev: number }).rev)).toEqual([1, 2, 3, 4]);
   expect(delayed.filter((s) => s.type === 'alarm-clear').map((s) => s.ts)).toEqual(['t10']);
 });
+
+it('clearAfter: a snapshot keeps the quiet points counted, so a restored alarm clears when the original would have', () => {
+  const book = new HoldBook();
+  book.clearAfterOf = () => 3;
+  const place = { line: 'L1', station: 'reflow' };
+  book.apply(point(1, true), place);
+  book.apply(point(2, false), place);
+  book.apply(point(3, false), place);
+  const copy = new HoldBook();
+  copy.clearAfterOf = () => 3;
+  copy.restoreState(JSON.parse(JSON.stringify(book.saveState(() => true))), () => true);
+  expect(copy.apply(point(4, false), place).map((s) => s.type)).toEqual(['alarm-clear']);
+});

@@ -85,3 +85,15 @@ describe('the Phase I review leaves the worker with the lock', () => {
     expect(line).toContain('phase1_dropped=2i');
   });
 });
+
+it('a Z-MR chart with estimated σ per product revises without losing its per-product estimates', () => {
+  const engine = new SpcEngine({ version: 1, characteristics: [{ id: 'z', match: { parameter: 'z' }, chart: { type: 'zmr' }, limits: { phase1: 20, revise: true }, rules: ['we1'], products: { A: { spec: { target: 10 } }, B: { spec: { target: 20 } } } }] });
+  const points: PointRecord[] = [];
+  for (let i = 0; i < 24; i++) {
+    const product = i % 2 ? 'B' : 'A';
+    const value = (product === 'A' ? 10 : 20) + (i === 7 ? 9 : 0.1 * Math.sin(i * 1.7));
+    engine.process({ ts: new Date(Date.UTC(2026, 11, 1, 0, 0, i)).toISOString(), line: 'L1', station: 's', parameter: 'z', value, unit: `U${i}`, product }, (p) => points.push(p));
+  }
+  expect(points.length).toBeGreaterThan(20);
+  expect(engine.summaryOf('z')!.phase1Review!.revised!.dropped).toContain(8);
+});

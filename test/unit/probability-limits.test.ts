@@ -104,3 +104,13 @@ describe('rule file: chart n and limits', () => {
     expect(errors('{ type: p, limits: exact }').join('\n')).toContain('r.yaml:5:31 characteristics[0].chart.limits must be one of 3sigma, probability (got "exact")');
   });
 });
+
+it('a count exactly on a p chart\'s probability limit does not signal, whatever n (the limit is divided as the statistic is)', async () => {
+  const { spec } = await import('../../src/core/charts/p.js');
+  const chart = spec.create({ limits: 'probability' }) as import('../../src/core/charts/chart.js').ControlChart;
+  // p̄ = 0.03, n = 70: the UCL count is 7; 7 · (1/70) = 0.09999999999999999 < 7/70 = 0.1.
+  const out = { statistic: 0, center: 0, ucl: 0, lcl: 0 };
+  chart.plot({ x: 7, n: 70, range: 0, sd: 0 }, chart.fromStandard(0.03, undefined), out);
+  expect(out.ucl * 70).toBeCloseTo(7, 9);
+  expect(out.statistic > out.ucl).toBe(false);
+});

@@ -41,7 +41,7 @@ export class NdjsonWriter {
     if (this.used === 0) return;
     // The stream keeps the chunk until it is written: hand it over and start a fresh buffer.
     const chunk = this.buf.subarray(0, this.used);
-    this.buf = Buffer.allocUnsafe(Math.max(this.flushAt * 2, this.buf.length));
+    this.buf = Buffer.allocUnsafe(this.flushAt * 2); // back to the usual size after one huge record
     this.used = 0;
     if (!this.out.write(chunk)) await new Promise<void>((resolve) => this.out.once('drain', resolve));
   }

@@ -16,15 +16,17 @@ export function plotAttribute(out: PlottedPoint, statistic: number, center: numb
 
 /**
  * An attribute point against probability limits (probability-limits.ts): the count limits
- * times `scale` (1/n for p and u charts, 1 for np and c). The zones of the run rules stay at
+ * divided by `divisor` (n for p and u charts, 1 for np and c) — divided, as the statistic x/n is,
+ * so a count on its limit gives exactly the limit and does not signal (7 · (1/70) is one ulp
+ * below 7/70, which would make a count of 7 signal). The zones of the run rules stay at
  * center ± 1σ and 2σ of the normal approximation, the σ the 3σ chart would use: zone rules keep
  * their usual meaning, and only the limit rules (we1, nelson1) move to the exact tails.
  */
-export function plotAttributeProbability(out: PlottedPoint, statistic: number, center: number, zoneSigma: number, limits: CountLimits, scale: number): number {
+export function plotAttributeProbability(out: PlottedPoint, statistic: number, center: number, zoneSigma: number, limits: CountLimits, divisor: number): number {
   out.statistic = statistic;
   out.center = center;
-  out.ucl = limits.ucl * scale;
-  out.lcl = limits.lcl * scale;
+  out.ucl = limits.ucl / divisor;
+  out.lcl = limits.lcl / divisor;
   return zoneSigma;
 }
 

@@ -26,7 +26,7 @@ export class DefectsPerUnitChart implements ControlChart {
   }
 
   plot(o: Observation, p: ChartParameters, out: PlottedPoint): number {
-    if (this.probability) return plotAttributeProbability(out, o.x / o.n, p.center, p.sigma / Math.sqrt(o.n), this.probability.of(o.n, p.center), 1 / o.n);
+    if (this.probability) return plotAttributeProbability(out, o.x / o.n, p.center, p.sigma / Math.sqrt(o.n), this.probability.of(o.n, p.center), o.n);
     return plotAttribute(out, o.x / o.n, p.center, p.sigma / Math.sqrt(o.n));
   }
 }

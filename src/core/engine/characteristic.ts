@@ -159,11 +159,8 @@ export class CharacteristicRunner {
     const included = points.map((_, i) => !this.excluded.includes(i + 1));
     const obs = points.map((g) => g.obs);
     const revise = (this.config.limits as { revise?: boolean | number }).revise;
-    if (revise) {
-      const r = revisePhase1(obs, included, (inc) => this.chart.estimate(obs, inc), () => createChart(this.config.chart, this.config.products), revise === true ? MAX_REVISION_ROUNDS : revise);
-      this.params = r.params;
-      this.phase1Revision = r.revision;
-    } else this.params = this.chart.estimate(obs, included);
+    if (revise) this.phase1Revision = revisePhase1(obs, included, () => createChart(this.config.chart, this.config.products), revise === true ? MAX_REVISION_ROUNDS : revise);
+    this.params = this.chart.estimate(obs, included);
     if (!this.countChart && this.measurementScale) {
       const values: number[] = [];
       points.forEach((g, i) => { if (included[i]) { if (g.values.length) values.push(...g.values); else values.push(g.obs.x); } });

@@ -13,20 +13,19 @@ export interface Phase1Revision { rounds: number; dropped: number[]; stopped?: s
  * until no point is beyond, for at most `maxRounds` rounds. A point is beyond when its statistic
  * is outside its limits, or (X̄-R, X̄-S) its range or standard deviation is outside theirs.
  *
- * Judging uses a fresh chart from `newChart` (MR, EWMA and CUSUM carry state between points) and
- * plots every point of the window in order, the dropped ones too, so moving ranges stay those of
- * consecutive points. `included` (the rule file's `exclude` already applied) is updated in place.
+ * Judging uses a fresh chart from `newChart` each round (MR, EWMA and CUSUM carry state between
+ * points, and a Z-MR chart keeps per-product estimates), estimated on the points still included,
+ * and plots every point of the window in order, the dropped ones too, so moving ranges stay those
+ * of consecutive points. `included` (the rule file's `exclude` already applied) is updated in
+ * place; the caller estimates its own chart on it afterwards.
  * Stops rather than leave fewer than half the window: then the data are not a Phase I base.
  */
-export function revisePhase1(
-  points: readonly Observation[], included: boolean[], estimate: (included: readonly boolean[]) => ChartParameters,
-  newChart: () => ControlChart, maxRounds: number,
-): { params: ChartParameters; revision: Phase1Revision } {
-  let params = estimate(included);
+export function revisePhase1(points: readonly Observation[], included: boolean[], newChart: () => ControlChart, maxRounds: number): Phase1Revision {
   const revision: Phase1Revision = { rounds: 0, dropped: [] };
   const out: PlottedPoint = { statistic: 0, center: 0, ucl: 0, lcl: 0 };
   while (revision.rounds < maxRounds) {
     const chart = newChart();
+    const params: ChartParameters = chart.estimate(points, included);
     const beyond: number[] = [];
     for (let i = 0; i < points.length; i++) {
       out.range = out.rangeUcl = out.rangeLcl = out.sd = out.sdUcl = out.sdLcl = undefined;
@@ -41,9 +40,8 @@ export function revisePhase1(
     }
     for (const i of beyond) { included[i] = false; revision.dropped.push(i + 1); }
     revision.rounds++;
-    params = estimate(included);
   }
-  return { params, revision };
+  return revision;
 }
 
 function isBeyond(p: PlottedPoint): boolean {

@@ -100,6 +100,8 @@ export class AlarmLifecycle {
   suppressedTotal = 0;
   /** New alarms (sent or suppressed, not flood alarms) by characteristic since start: ISA-18.2's alarm-rate KPI per source (/metrics). */
   readonly raisedBy = new Map<string, number>();
+  /** Whether raises count toward raisedBy and suppressedTotal (not while a replay re-raises them). */
+  counting = true;
   /** A rule's priority for a characteristic (set from the rule set; absent = normal). */
   priorityOf: ((characteristic: string, rule: string) => AlarmPriority | undefined) | undefined;
   /** The whole of an active alarm as a first message (the hold book's), for one that was suppressed. */
@@ -120,13 +122,14 @@ export class AlarmLifecycle {
     const known = this.alarms.get(s.id);
     if (known) {
       known.active = true;
-      return known.state === 'shelved' || known.state === 'suppressed' ? [] : [s]; // an update of a live alarm
+      if (known.state === 'shelved' || known.state === 'suppressed') return [];
+      return [known.priority ? { ...s, priority: known.priority } : s]; // an update of a live alarm
     }
     // A flood whose rate has fallen ends before this alarm counts (replays and backtests never tick).
     const out: LifecycleSignal[] = this.floods.has(s.line) ? this.endFloods(now, s.ts) : [];
     const times = this.recentTimes(s.line, now);
     times.push(now);
-    this.raisedBy.set(s.characteristic, (this.raisedBy.get(s.characteristic) ?? 0) + 1);
+    if (this.counting) this.raisedBy.set(s.characteristic, (this.raisedBy.get(s.characteristic) ?? 0) + 1);
     const priority = this.priorityOf?.(s.characteristic, s.rule);
     const record: AlarmRecord = { id: s.id, line: s.line, station: s.station, characteristic: s.characteristic, state: 'active-unacknowledged', active: true, raisedAt: s.ts, rule: s.rule, ...(priority === 'high' ? { priority } : {}) };
     this.alarms.set(s.id, record);
@@ -146,12 +149,13 @@ export class AlarmLifecycle {
     record.state = 'suppressed';
     flood.suppressed++;
     flood.record.suppressed = flood.suppressed;
-    this.suppressedTotal++;
+    if (this.counting) this.suppressedTotal++;
     return out;
   }
 
   private beginFlood(s: AlarmSignal, alarms: number, now: number): Flood {
-    const id = `flood:${s.line}`;
+    // A new id per flood: a line floods again while the last flood's alarm awaits acknowledgement.
+    const id = `flood:${s.line}#${now}`;
     const record: AlarmRecord = { id, line: s.line, station: '*', characteristic: '*', state: 'active-unacknowledged', active: true, raisedAt: s.ts, rule: s.rule, suppressed: 0 };
     const flood: Flood = { record, alarms, suppressed: 0, sent: new Set(), startedAt: now };
     this.floods.set(s.line, flood);

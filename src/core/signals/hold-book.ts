@@ -48,7 +48,7 @@ interface Latched {
 }
 
 /** What a snapshot keeps of a hold or alarm: enough to go on exactly where it stood. */
-export interface LatchedSnapshot { head: LatchedHead & Kind; rev: number; units: string[]; lots: string[] }
+export interface LatchedSnapshot { head: LatchedHead & Kind; rev: number; units: string[]; lots: string[]; /** Alarms: quiet points so far (clearAfter). */ quiet?: number }
 
 /** What a snapshot keeps of the hold book for some characteristics. */
 export interface HoldBookSnapshot {
@@ -301,7 +301,7 @@ export class HoldBook {
   /** The active holds, alarms, recent units and released ids of the selected characteristics. */
   saveState(include: (characteristic: string) => boolean): HoldBookSnapshot {
     const snap: HoldBookSnapshot = { holds: [], alarms: [], recent: {}, released: [] };
-    const copy = (l: Latched): LatchedSnapshot => ({ head: { ...l.head, rules: [...l.head.rules] }, rev: l.rev, units: [...l.units], lots: [...l.lots] });
+    const copy = (l: Latched): LatchedSnapshot => ({ head: { ...l.head, rules: [...l.head.rules] }, rev: l.rev, units: [...l.units], lots: [...l.lots], ...(l.quiet ? { quiet: l.quiet } : {}) });
     for (const h of this.activeHoldByCharacteristic.values()) if (include(h.head.characteristic)) snap.holds.push(copy(h));
     for (const a of this.alarms.values()) if (include(a.head.characteristic)) snap.alarms.push(copy(a));
     for (const [c, r] of this.recent) if (include(characteristicOfSeries(c))) snap.recent[c] = { units: r.units.map((u) => u.join(UNIT_SEP)).join(POINT_SEP), at: r.at };
@@ -324,7 +324,7 @@ export class HoldBook {
       this.activeHoldByCharacteristic.set(seriesOf(s.head), hold);
       for (const u of hold.units) this.indexUnit(u, s.head.id);
     }
-    for (const s of snap.alarms) this.alarms.set(seriesOf(s.head), latched(s.head, s.units, s.lots, s.rev));
+    for (const s of snap.alarms) { const a = latched(s.head, s.units, s.lots, s.rev); a.quiet = s.quiet ?? 0; this.alarms.set(seriesOf(s.head), a); }
     // Kept packed until the characteristic's next point: unpacking 100,000 of them would delay a take-over.
     for (const [c, r] of Object.entries(snap.recent)) this.packedRecent.set(c, r);
     for (const id of snap.released) this.released.add(id);
