@@ -3,21 +3,12 @@ import { attributeDistribution } from '../../src/core/arl/attribute-exact.js';
 import { exactInControlArl } from '../../src/core/arl/exact-arl.js';
 import type { CharacteristicConfig } from '../../src/core/config.js';
 import { estimateArl } from '../../src/quality/arl.js';
+import { binomialPmf, poissonPmf } from '../fixtures/independent.js';
 
 /**
  * Independent distributions for the expected values: binomial and Poisson terms by their
  * textbook formulas (C(n, k)·pᵏ·(1−p)ⁿ⁻ᵏ and e^−λ·λᵏ/k!), not @stdlib as the code uses.
  */
-function binomialPmf(k: number, n: number, p: number): number {
-  let c = 1;
-  for (let i = 1; i <= k; i++) c = (c * (n - k + i)) / i;
-  return c * p ** k * (1 - p) ** (n - k);
-}
-function poissonPmf(k: number, lambda: number): number {
-  let t = Math.exp(-lambda);
-  for (let i = 1; i <= k; i++) t *= lambda / i;
-  return t;
-}
 const sum = (from: number, to: number, f: (k: number) => number) => { let s = 0; for (let k = from; k <= to; k++) s += f(k); return s; };
 
 const attr = (chart: CharacteristicConfig['chart'], center: number, rules: CharacteristicConfig['rules'] = ['we1']): CharacteristicConfig =>

@@ -4,18 +4,9 @@ import { createChart } from '../../src/core/charts/index.js';
 import { binomialProbabilityLimits, poissonProbabilityLimits, PROBABILITY_LIMIT_TAIL } from '../../src/core/charts/probability-limits.js';
 import type { CharacteristicConfig } from '../../src/core/config.js';
 import { parseRuleFile } from '../../src/rules-file/load.js';
+import { binomialPmf, poissonPmf } from '../fixtures/independent.js';
 
-// Independent pmfs (textbook formulas, not @stdlib): C(n, k)·pᵏ·(1−p)ⁿ⁻ᵏ and e^−λ·λᵏ/k!.
-function binomialPmf(k: number, n: number, p: number): number {
-  let c = 1;
-  for (let i = 1; i <= k; i++) c = (c * (n - k + i)) / i;
-  return c * p ** k * (1 - p) ** (n - k);
-}
-function poissonPmf(k: number, lambda: number): number {
-  let t = Math.exp(-lambda);
-  for (let i = 1; i <= k; i++) t *= lambda / i;
-  return t;
-}
+// Independent pmfs (textbook formulas, not @stdlib) come from test/fixtures/independent.ts.
 /** The smallest k with F(k) ≥ q, by summing the pmf: the quantile convention the limits use. */
 function quantileBySum(q: number, pmf: (k: number) => number): number {
   let k = 0, F = pmf(0);

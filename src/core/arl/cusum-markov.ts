@@ -1,4 +1,5 @@
 import normalCdf from '@stdlib/stats-base-dists-normal-cdf';
+import { solveAugmented } from './linear-solve.js';
 
 /** States of the discretized sum; ARLs of k = 0.5, h = 4…12 agree to 4 significant digits from here on. */
 const DEFAULT_STATES = 300;
@@ -25,7 +26,7 @@ export function cusumOneSidedArl(k: number, h: number, delta: number, m = DEFAUL
     row[m] = 1;
     a.push(row);
   }
-  return solve(a, m)[0];
+  return solveAugmented(a)[0];
 }
 
 /**
@@ -37,27 +38,4 @@ export function cusumTwoSidedArl(k: number, h: number, delta = 0, m = DEFAULT_ST
   const up = cusumOneSidedArl(k, h, delta, m);
   const down = delta === 0 ? up : cusumOneSidedArl(k, h, -delta, m);
   return 1 / (1 / up + 1 / down);
-}
-
-/** Gaussian elimination with partial pivoting on the augmented matrix (m rows, m + 1 columns). */
-function solve(a: Float64Array[], m: number): Float64Array {
-  for (let c = 0; c < m; c++) {
-    let p = c;
-    for (let r = c + 1; r < m; r++) if (Math.abs(a[r][c]) > Math.abs(a[p][c])) p = r;
-    if (p !== c) [a[p], a[c]] = [a[c], a[p]];
-    const pivot = a[c];
-    for (let r = c + 1; r < m; r++) {
-      const row = a[r];
-      const f = row[c] / pivot[c];
-      if (f === 0) continue;
-      for (let j = c; j <= m; j++) row[j] -= f * pivot[j];
-    }
-  }
-  const x = new Float64Array(m);
-  for (let r = m - 1; r >= 0; r--) {
-    let s = a[r][m];
-    for (let j = r + 1; j < m; j++) s -= a[r][j] * x[j];
-    x[r] = s / a[r][r];
-  }
-  return x;
 }

@@ -1,3 +1,4 @@
+import { solveAugmented } from './linear-solve.js';
 import type { RuleName } from '../config.js';
 import { newRuleState, ruleLayout, type RulePoint } from '../rules/index.js';
 
@@ -112,7 +113,7 @@ function solveIterative(to: readonly number[][], p: readonly number[][]): number
   return undefined;
 }
 
-/** Solves (I − Q)·L = 1 by Gaussian elimination with partial pivoting on the dense matrix. */
+/** Solves (I − Q)·L = 1 on the dense matrix (linear-solve.ts). */
 function solveDense(to: readonly number[][], p: readonly number[][]): Float64Array {
   const n = to.length;
   const a = Array.from({ length: n }, (_, i) => {
@@ -122,22 +123,5 @@ function solveDense(to: readonly number[][], p: readonly number[][]): Float64Arr
     row[n] = 1;
     return row;
   });
-  for (let c = 0; c < n; c++) {
-    let best = c;
-    for (let r = c + 1; r < n; r++) if (Math.abs(a[r][c]) > Math.abs(a[best][c])) best = r;
-    [a[c], a[best]] = [a[best], a[c]];
-    const pivot = a[c];
-    for (let r = c + 1; r < n; r++) {
-      const row = a[r], f = row[c] / pivot[c];
-      if (f === 0) continue;
-      for (let k = c; k <= n; k++) row[k] -= f * pivot[k];
-    }
-  }
-  const x = new Float64Array(n);
-  for (let r = n - 1; r >= 0; r--) {
-    let s = a[r][n];
-    for (let k = r + 1; k < n; k++) s -= a[r][k] * x[k];
-    x[r] = s / a[r][r];
-  }
-  return x;
+  return solveAugmented(a);
 }
