@@ -36,3 +36,13 @@ it('clearAfter: a snapshot keeps the quiet points counted, so a restored alarm c
   copy.restoreState(JSON.parse(JSON.stringify(book.saveState(() => true))), () => true);
   expect(copy.apply(point(4, false), place).map((s) => s.type)).toEqual(['alarm-clear']);
 });
+
+it('editing clearAfter or priority on a hot reload keeps the chart (its Phase I and rule runs)', async () => {
+  const { SpcEngine } = await import('../../src/core/index.js');
+  const c = { id: 'x', match: { parameter: 'x' }, chart: { type: 'i-mr' as const }, limits: { phase1: 5 }, rules: ['we1' as const], actions: { alarm: ['we1' as const] } };
+  const engine = new SpcEngine({ version: 1, characteristics: [c] });
+  for (let i = 0; i < 3; i++) engine.process({ ts: `2026-12-01T00:00:0${i}Z`, line: 'L1', station: 's', parameter: 'x', value: i, unit: `U${i}` }, () => {});
+  expect(engine.reload({ version: 1, characteristics: [{ ...c, clearAfter: 10, priority: { we1: 'high' } }] })).toEqual({ kept: ['x'], started: [], removed: [] });
+  expect(engine.summaryOf('x')!.phase1).toMatchObject({ collected: 3 });
+  expect(engine.reload({ version: 1, characteristics: [{ ...c, rules: ['we1', 'we2'] }] }).started).toEqual(['x']); // a rule change does restart it
+});

@@ -4,7 +4,7 @@ import { CharacteristicRunner } from './characteristic.js';
 import { SplitCharacteristic, type SplitSnapshot, type SplitValues } from './split.js';
 import type { ChartParameters } from '../charts/chart.js';
 import type { PointSink, SummaryRecord } from './records.js';
-import type { CharacteristicSnapshot } from '../state/snapshot.js';
+import { chartOnly, type CharacteristicSnapshot } from '../state/snapshot.js';
 
 export interface EngineCounters {
   samples: number;
@@ -136,7 +136,8 @@ export class SpcEngine {
     const kept: string[] = [], started: string[] = [];
     const runners = next.characteristics.map((c) => {
       const old = current.get(c.id);
-      if (old && JSON.stringify(old.config) === JSON.stringify(c)) { kept.push(c.id); return old; }
+      // Alarm-routing keys (clearAfter, priority) are read per signal from the new rule set: they keep the chart.
+      if (old && JSON.stringify(old.config, chartOnly) === JSON.stringify(c, chartOnly)) { kept.push(c.id); return old; }
       started.push(c.id);
       return targetFor(c);
     });

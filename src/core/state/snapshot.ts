@@ -12,8 +12,18 @@ import { fnv1a32 } from './partition.js';
  * length): a snapshot taken under another configuration is recognised without storing it.
  */
 export function configFingerprint(config: unknown): string {
-  const text = JSON.stringify(config);
+  const text = JSON.stringify(config, chartOnly);
   return `${fnv1a32(text).toString(16)}-${text.length.toString(16)}`;
+}
+
+/**
+ * Keys of a characteristic that only route its alarms (off-delay, priority): changing them must
+ * not restart its chart (Phase I, rule runs) on a hot reload or a restore.
+ */
+const ALARM_ROUTING_KEYS = new Set(['clearAfter', 'priority']);
+/** JSON.stringify replacer: a characteristic without its alarm-routing keys (see ALARM_ROUTING_KEYS). */
+export function chartOnly(this: unknown, key: string, value: unknown): unknown {
+  return ALARM_ROUTING_KEYS.has(key) ? undefined : value;
 }
 
 /** JSON has no NaN or ±Infinity: numbers that are not finite travel as their string form. */
