@@ -6,8 +6,8 @@ import { cpus } from 'node:os';
 import { SpcEngine, type CharacteristicConfig, type Sample } from '../src/core/index.js';
 import { SeededRandom } from '../src/sim/random.js';
 
-const CHARACTERISTICS = 10_000;
-const SAMPLES_PER_CHARACTERISTIC = 200;
+const CHARACTERISTICS = Number(process.env.SPC_BENCH_CHARACTERISTICS ?? 10_000);
+const SAMPLES_PER_CHARACTERISTIC = Math.round(2_000_000 / CHARACTERISTICS);
 const ROUNDS = 5;
 
 const characteristics: CharacteristicConfig[] = Array.from({ length: CHARACTERISTICS }, (_, i) => ({
