@@ -42,8 +42,13 @@ function arlReport(file: string, text: string, characteristics: readonly Charact
   process.stdout.write(table.map((l) => `  ${l}\n`).join(''));
   const y = new LocatedYaml(file, text);
   checks.forEach((a, i) => {
-    if (!a.warning) return;
-    const at = y.at(['characteristics', i, 'chart'], a.warning);
-    process.stderr.write(`${at.file}:${at.line}:${at.col} warning: ${characteristics[i].id}: ${a.warning}\n`);
+    if (a.warning) {
+      const at = y.at(['characteristics', i, 'chart'], a.warning);
+      process.stderr.write(`${at.file}:${at.line}:${at.col} warning: ${characteristics[i].id}: ${a.warning}\n`);
+    }
+    if (a.phase1Warning) {
+      const at = y.at(['characteristics', i, 'limits'], a.phase1Warning);
+      process.stderr.write(`${at.file}:${at.line}:${at.col} warning: ${characteristics[i].id}: ${a.phase1Warning}\n`);
+    }
   });
 }

@@ -1,5 +1,6 @@
 import { exactInControlArl, nominalArl, type ExactArl } from '../core/arl/exact-arl.js';
 import type { CharacteristicConfig } from '../core/config.js';
+import { chartSpec } from '../core/charts/index.js';
 import { inControlArl, type ArlEstimate } from './arl.js';
 
 /**
@@ -20,6 +21,27 @@ export interface ArlCheck {
   nominal?: number;
   /** One line naming the cause and the fix, when the ARL is far below the nominal. */
   warning?: string;
+  /** When the Phase I window is too short for the estimated limits to keep the ARL (see phase1Advice). */
+  phase1Warning?: string;
+}
+
+/**
+ * Phase I windows below Quesenberry's recommendation (J. Quality Technology 25(4), 1993): at least
+ * 400/(n − 1) subgroups for an X̄ chart and 300 points for an individuals chart. Below them the
+ * estimated σ̂ and center spread so widely that charts built from them false-alarm far more (or
+ * less) often than their ARL₀ says — bench/false-alarms measured an EWMA with σ̂ 15% low from 100
+ * points at ARL₀ 89 instead of 536. Attribute charts and self-starting ones are left out.
+ */
+export function phase1Advice(c: CharacteristicConfig): string | undefined {
+  if (!('phase1' in c.limits)) return undefined;
+  const spec = chartSpec(c.chart.type);
+  if (!spec || spec.family !== 'variables' || spec.selfStarting) return undefined;
+  const m = c.limits.phase1 - (c.limits.exclude?.length ?? 0);
+  const n = spec.subgroups === 'subgroup' ? c.chart.subgroupSize ?? 1 : 1;
+  const needed = n > 1 ? Math.ceil(400 / (n - 1)) : 300;
+  if (m >= needed) return undefined;
+  const what = n > 1 ? `${m} subgroups of ${n}` : `${m} points`;
+  return `phase1 estimates the limits from ${what}; below ${needed} (Quesenberry 1993: ${n > 1 ? '400/(n − 1) subgroups' : '300 individual points'}) the estimates vary so much that this chart's real false-alarm rate can be several times its ARL₀ (or a fraction of it); use phase1: ${needed + (c.limits.exclude?.length ?? 0)}${spec.subgroups === 'individual' ? ', fixed limits from a capability study, or a self-starting q chart for short runs' : ' or fixed limits from a capability study'}`;
 }
 
 const round = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toPrecision(3));
@@ -28,7 +50,8 @@ const round = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) :
 export function checkArl(c: CharacteristicConfig, runs?: number): ArlCheck {
   const { estimate, exact } = inControlArl(c, runs !== undefined ? { runs } : {});
   const nominal = nominalArl(c.rules);
-  const out: ArlCheck = { characteristic: c.id, ...(estimate ? { estimate } : {}), ...(!exact.exact ? { reason: exact.reason } : {}), ...(nominal !== undefined ? { nominal } : {}) };
+  const advice = phase1Advice(c);
+  const out: ArlCheck = { characteristic: c.id, ...(estimate ? { estimate } : {}), ...(!exact.exact ? { reason: exact.reason } : {}), ...(nominal !== undefined ? { nominal } : {}), ...(advice ? { phase1Warning: advice } : {}) };
   // Only attribute charts depart from the normal model exactly; a variables chart's exact value is the nominal one.
   if (!exact.exact || !exact.attribute || nominal === undefined || !(exact.arl < WARN_BELOW_FRACTION * nominal)) return out;
   return { ...out, warning: attributeWarning(c, exact, nominal) };

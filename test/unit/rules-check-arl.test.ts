@@ -39,7 +39,7 @@ describe('spc rules check: in-control ARL per characteristic', () => {
 
   it('labels exact and Monte Carlo values, and says why a value is missing', () => {
     const r = check(['mixed.yaml', file(
-      characteristic('xbar', '{ type: xbar-r, subgroupSize: 5 }', '{ phase1: 25 }', '[we1, we2, we3, we4]'),
+      characteristic('xbar', '{ type: xbar-r, subgroupSize: 5 }', '{ phase1: 100 }', '[we1, we2, we3, we4]'),
       characteristic('trend', '{ type: i-mr }', '{ phase1: 25 }', '[nelson1, nelson3]'),
       characteristic('aoi', '{ type: c }', '{ phase1: 100 }', '[we1]'),
       characteristic('final', '{ type: p }', '{ center: 0.02 }', '[we1]'),
@@ -49,7 +49,8 @@ describe('spc rules check: in-control ARL per characteristic', () => {
     expect(r.stdout).toMatch(/trend .* ≈ \d+(\.\d)? ± [\d.]+ \(Monte Carlo, 400 runs: nelson3 compares points with each other, not with zones\)/);
     expect(r.stdout).toMatch(/aoi .* — \(Phase I limits: the ARL depends on the c̄ they lock at; give limits: \{ center \} to compute it\)/);
     expect(r.stdout).toMatch(/final .* — \(declare the typical sample size, chart: \{ type: p, n: … \}, to compute it\)/);
-    expect(r.stderr).toBe('');
+    // 100 subgroups of 5 meet Quesenberry's 400/(n − 1); 25 individual points do not (he asks for 300).
+    expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^.*mixed\.yaml:\d+:\d+ warning: trend: phase1 estimates the limits from 25 points; below 300 \(Quesenberry 1993: 300 individual points\).*use phase1: 300, fixed limits from a capability study, or a self-starting q chart for short runs$/)]);
   });
 
   it('problems still fail the check (and print no ARL for the broken file)', () => {
@@ -71,5 +72,17 @@ describe('checkArl: the warning threshold and its causes', () => {
     const a = checkArl(c({ type: 'c' }, 0.5, ['we1', 'we2', 'we3', 'we4']));
     expect(a.nominal).toBeCloseTo(91.75, 1);
     expect(a.warning).toBe('c̄ = 0.500: a 3σ c chart with we1, we2, we3, we4 false-alarms every 31.8 samples instead of 91.8 (the zone rules judge a skewed count by normal zones); use chart: { limits: probability } (ARL₀ 47.8 here), or the limit rule alone (we1), or a larger inspection unit');
+  });
+});
+
+describe('phase1Advice (Quesenberry 1993: 400/(n − 1) subgroups, 300 individual points)', () => {
+  it('asks X̄ charts for 400/(n − 1) subgroups after exclusions, individuals for 300, and leaves attribute and fixed-limit charts alone', async () => {
+    const { phase1Advice } = await import('../../src/quality/arl-check.js');
+    const base = { id: 'x', match: {}, rules: ['we1' as const] };
+    expect(phase1Advice({ ...base, chart: { type: 'xbar-s', subgroupSize: 4 }, limits: { phase1: 134 } })).toBeUndefined();
+    expect(phase1Advice({ ...base, chart: { type: 'xbar-s', subgroupSize: 4 }, limits: { phase1: 134, exclude: [3] } })).toMatch(/from 133 subgroups of 4; below 134 .* use phase1: 135 or fixed limits/);
+    expect(phase1Advice({ ...base, chart: { type: 'ewma' }, limits: { phase1: 299 } })).toMatch(/from 299 points; below 300/);
+    expect(phase1Advice({ ...base, chart: { type: 'i-mr' }, limits: { center: 0, sigma: 1 } })).toBeUndefined();
+    expect(phase1Advice({ ...base, chart: { type: 'c' }, limits: { phase1: 20 } })).toBeUndefined();
   });
 });
