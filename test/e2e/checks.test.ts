@@ -1,10 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { freePort, freshPostgres, uniquePrefix, waitFor } from '../integration/servers.js';
-import { apiAs, hasChromium, launchChromium, login as loginAs, startSpcRunProcess, tearDown, type SpcRunProcess } from './harness.js';
+import { waitFor } from '../integration/servers.js';
+import { apiAs, hasChromium, login as loginAs, startConsoleRig, type ConsoleRig } from './harness.js';
 
 // Scheduled manual checks end to end, in real headless Chromium against `spc run` on real NATS
 // and PostgreSQL: a check not done in time raises an overdue alarm; an operator enters it on the
@@ -29,29 +27,18 @@ checks:
     instructions: Measure two screws of the latest board with the torque wrench
     plausible: { min: 0.5, max: 2 }
 `;
-const prefix = uniquePrefix('checks');
-let run: SpcRunProcess | undefined;
-let browser: Browser | undefined;
-let port = 0;
-let pg: Awaited<ReturnType<typeof freshPostgres>>;
+let rig: ConsoleRig | undefined;
 
 beforeAll(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'spc-checks-'));
-  writeFileSync(join(dir, 'rules.yaml'), RULES);
-  writeFileSync(join(dir, 'tokens.yaml'), `- { token: ${OPERATOR}, role: operator, name: op-17 }\n`);
-  pg = await freshPostgres('checks');
-  port = await freePort();
-  run = await startSpcRunProcess({ rules: join(dir, 'rules.yaml'), tokens: join(dir, 'tokens.yaml'), port, prefix, store: pg.url });
-  browser = await launchChromium();
+  rig = await startConsoleRig('checks', RULES, `- { token: ${OPERATOR}, role: operator, name: op-17 }\n`);
 }, 60_000);
 
 afterAll(async () => {
-  await tearDown(browser, run, prefix);
-  await pg?.drop();
+  await rig?.close();
 });
 
-const api = (path: string, body?: unknown) => apiAs(port, OPERATOR)(path, body);
-const login = () => loginAs(browser!, port, OPERATOR);
+const api = (path: string, body?: unknown) => apiAs(rig!.port, OPERATOR)(path, body);
+const login = () => loginAs(rig!.browser!, rig!.port, OPERATOR);
 
 it('entries are validated with the field to fix', async () => {
   expect((await api('/api/checks', { check: 'torque-audit', entries: [{ unit: 'SN-1', value: 1.2 }] })).body).toMatchObject({ field: 'entries', error: expect.stringContaining('measures 2 unit(s)') });

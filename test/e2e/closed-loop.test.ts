@@ -1,14 +1,12 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'nats';
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { sampleSubject, streamNamesFor } from '../../src/adapters/nats/jetstream.js';
 import { openSql, type SqlClient } from '../../src/adapters/store/sql.js';
 import { hashSigningSecret } from '../../src/auth/signature.js';
-import { freePort, freshPostgres, NATS_URL, uniquePrefix, waitFor } from '../integration/servers.js';
-import { apiAs, hasChromium, launchChromium, login as loginAs, startSpcRunProcess, tearDown, type SpcRunProcess } from './harness.js';
+import { NATS_URL, waitFor } from '../integration/servers.js';
+import { apiAs, hasChromium, login as loginAs, startConsoleRig, type ConsoleRig } from './harness.js';
 
 // Closed loop in real headless Chromium against `spc run` on real NATS and PostgreSQL: reaction
 // plans on the page, acknowledgements and releases with the rule file's codes, an electronic
@@ -50,40 +48,29 @@ characteristics:
     actions: { alarm: [we1] }
     plan: watch-driver
 `;
-const prefix = uniquePrefix('loop');
-let run: SpcRunProcess | undefined;
-let browser: Browser | undefined;
-let port = 0;
-let pg: Awaited<ReturnType<typeof freshPostgres>>;
+let rig: ConsoleRig | undefined;
 let db: SqlClient;
 
 beforeAll(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'spc-loop-'));
-  writeFileSync(join(dir, 'rules.yaml'), RULES);
-  writeFileSync(join(dir, 'tokens.yaml'), `- { token: ${QUALITY}, role: quality, name: qm-anna, signing: "${await hashSigningSecret(SECRET)}" }\n- { token: ${OPERATOR}, role: operator, name: op-17 }\n`);
-  pg = await freshPostgres('loop');
-  port = await freePort();
-  run = await startSpcRunProcess({ rules: join(dir, 'rules.yaml'), tokens: join(dir, 'tokens.yaml'), port, prefix, store: pg.url });
-  db = await openSql(pg.url);
-  browser = await launchChromium();
+  rig = await startConsoleRig('loop', RULES, `- { token: ${QUALITY}, role: quality, name: qm-anna, signing: "${await hashSigningSecret(SECRET)}" }\n- { token: ${OPERATOR}, role: operator, name: op-17 }\n`);
+  db = await openSql(rig.storeUrl);
 }, 60_000);
 
 afterAll(async () => {
-  await tearDown(browser, run, prefix);
   await db?.close();
-  await pg?.drop();
+  await rig?.close();
 });
 
-const login = (token: string) => loginAs(browser!, port, token);
+const login = (token: string) => loginAs(rig!.browser!, rig!.port, token);
 
 async function publish(station: string, parameter: string, sample: Record<string, unknown>): Promise<void> {
   const nc = await connect({ servers: NATS_URL });
-  await nc.jetstream().publish(sampleSubject(streamNamesFor(prefix), 'L1', station, parameter),
+  await nc.jetstream().publish(sampleSubject(streamNamesFor(rig!.prefix), 'L1', station, parameter),
     new TextEncoder().encode(JSON.stringify({ ts: new Date().toISOString(), line: 'L1', station, parameter, ...sample })));
   await nc.close();
 }
 
-const api = (token: string, path: string, body?: unknown) => apiAs(port, token)(path, body);
+const api = (token: string, path: string, body?: unknown) => apiAs(rig!.port, token)(path, body);
 const auditRows = async (action: string) => db.query<{ actor: string; target: string; reason: string | null; detail: any }>('SELECT actor, target, reason, detail FROM audit WHERE action = $1 ORDER BY id', [action]);
 
 it.skipIf(!hasChromium)('an operator sees an alarm\'s reaction plan and acknowledges it with a cause code (without one it is refused)', async () => {
@@ -156,7 +143,7 @@ it.skipIf(!hasChromium)('the Pareto of causes and of rules equals the database\'
   }
   expect((await api(QUALITY, '/api/pareto?of=cause')).body.rows.map((x: any) => x.key).sort()).toEqual(['DRIVER', 'PROBE-WORN']);
   expect((await api(QUALITY, '/api/pareto?of=oops')).status).toBe(400);
-  if (!browser) return;
+  if (!rig!.browser) return;
   const page = await login(QUALITY);
   await page.waitForSelector('#pareto li[data-key="PROBE-WORN"]');
   expect(await page.textContent('#pareto-total')).toBe('2');

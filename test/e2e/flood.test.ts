@@ -1,12 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'nats';
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { sampleSubject, streamNamesFor } from '../../src/adapters/nats/jetstream.js';
-import { freePort, freshPostgres, NATS_URL, uniquePrefix } from '../integration/servers.js';
-import { hasChromium, launchChromium, login as loginAs, startSpcRunProcess, tearDown, type SpcRunProcess } from './harness.js';
+import { NATS_URL } from '../integration/servers.js';
+import { hasChromium, login as loginAs, startConsoleRig, type ConsoleRig } from './harness.js';
 
 // An alarm flood on the console, in real headless Chromium against `spc run` on real NATS and
 // PostgreSQL: the flood alarm says what is going on, and the repeats flood control suppressed
@@ -15,35 +13,24 @@ const OPERATOR = 'flood-operator-token-0123';
 const N = 12;
 const RULES = `version: 1\ncharacteristics:\n${Array.from({ length: N }, (_, i) =>
   `  - { id: c${i}, match: { parameter: p${i} }, chart: { type: i-mr }, limits: { center: 0, sigma: 1 }, rules: [we1], actions: { alarm: [we1] } }`).join('\n')}\n`;
-const prefix = uniquePrefix('floodui');
-let run: SpcRunProcess | undefined;
-let browser: Browser | undefined;
-let port = 0;
-let pg: Awaited<ReturnType<typeof freshPostgres>>;
+let rig: ConsoleRig | undefined;
 
 beforeAll(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'spc-flood-'));
-  writeFileSync(join(dir, 'rules.yaml'), RULES);
-  writeFileSync(join(dir, 'tokens.yaml'), `- { token: ${OPERATOR}, role: operator, name: op-17 }\n`);
-  pg = await freshPostgres('floodui');
-  port = await freePort();
-  run = await startSpcRunProcess({ rules: join(dir, 'rules.yaml'), tokens: join(dir, 'tokens.yaml'), port, prefix, store: pg.url });
-  browser = await launchChromium();
+  rig = await startConsoleRig('floodui', RULES, `- { token: ${OPERATOR}, role: operator, name: op-17 }\n`);
 }, 60_000);
 
 afterAll(async () => {
-  await tearDown(browser, run, prefix);
-  await pg?.drop();
+  await rig?.close();
 });
 
 it.skipIf(!hasChromium)('a flood shows its alarm and lists the suppressed repeats on the console', async () => {
-  const page = await loginAs(browser!, port, OPERATOR);
+  const page = await loginAs(rig!.browser!, rig!.port, OPERATOR);
   const nc = await connect({ servers: NATS_URL });
   const js = nc.jetstream();
   let n = 0;
   const send = async (i: number, value: number) => {
     n++;
-    await js.publish(sampleSubject(streamNamesFor(prefix), 'L1', `s${i}`, `p${i}`), new TextEncoder().encode(JSON.stringify({ ts: new Date(Date.UTC(2026, 11, 1, 9) + n * 1000).toISOString(), line: 'L1', station: `s${i}`, parameter: `p${i}`, value, unit: `U${n}` })));
+    await js.publish(sampleSubject(streamNamesFor(rig!.prefix), 'L1', `s${i}`, `p${i}`), new TextEncoder().encode(JSON.stringify({ ts: new Date(Date.UTC(2026, 11, 1, 9) + n * 1000).toISOString(), line: 'L1', station: `s${i}`, parameter: `p${i}`, value, unit: `U${n}` })));
   };
   for (let i = 0; i <= 10; i++) { await send(i, 5); await send(i, 0); } // the 11th begins a flood
   await send(3, 5); await send(3, 0); await send(3, 5); // c3: its first alarm in the flood goes out, the repeat is suppressed

@@ -1,9 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { connect } from 'nats';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { deleteStreams, streamNamesFor } from '../../src/adapters/nats/jetstream.js';
-import { NATS_URL, waitFor } from '../integration/servers.js';
+import { freePort, freshPostgres, NATS_URL, uniquePrefix, waitFor } from '../integration/servers.js';
 
 // What the console's end-to-end tests share: Debian's Chromium, a logged-in page, `spc run` as a
 // process on the real servers, and the JSON API with a token.
@@ -63,3 +65,24 @@ export async function tearDown(browser: Browser | undefined, run: SpcRunProcess 
   await deleteStreams(await nc.jetstreamManager(), streamNamesFor(prefix));
   await nc.close();
 }
+
+/** What a console test runs against: `spc run` with its own rules, tokens and fresh PostgreSQL, and Chromium. */
+export interface ConsoleRig { port: number; prefix: string; storeUrl: string; run: SpcRunProcess; browser: Browser | undefined; close(): Promise<void> }
+
+/**
+ * A folder with `rules` and `tokens` (YAML text), a fresh PostgreSQL database, `spc run` on a free
+ * port under a prefix of its own, and Chromium (undefined where it is not installed). `close()`
+ * undoes all of it.
+ */
+export async function startConsoleRig(name: string, rules: string, tokens: string): Promise<ConsoleRig> {
+  const dir = mkdtempSync(join(tmpdir(), `spc-${name}-`));
+  writeFileSync(join(dir, 'rules.yaml'), rules);
+  writeFileSync(join(dir, 'tokens.yaml'), tokens);
+  const prefix = uniquePrefix(name);
+  const pg = await freshPostgres(name);
+  const port = await freePort();
+  const run = await startSpcRunProcess({ rules: join(dir, 'rules.yaml'), tokens: join(dir, 'tokens.yaml'), port, prefix, store: pg.url });
+  const browser = await launchChromium();
+  return { port, prefix, storeUrl: pg.url, run, browser, close: async () => { await tearDown(browser, run, prefix); await pg.drop(); } };
+}
+
