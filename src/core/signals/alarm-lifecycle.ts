@@ -72,7 +72,8 @@ export interface AlarmLifecycleSnapshot {
 /** A rule's priority in the rule file (`priority: { we1: high }`): high-priority alarms are never suppressed. */
 export type AlarmPriority = 'high' | 'normal';
 
-interface Flood { record: AlarmRecord; alarms: number; suppressed: number; sent: Set<string>; startedAt: number }
+/** A flood in progress; its count of suppressed alarms lives on its alarm record (the API shows it there). */
+interface Flood { record: AlarmRecord; alarms: number; sent: Set<string>; startedAt: number }
 
 /** Hold and alarm ids are `<series>#<index>`: the series is what "a characteristic's first alarm" counts by. */
 const seriesOfId = (id: string) => { const i = id.lastIndexOf('#'); return i < 0 ? id : id.slice(0, i); };
@@ -147,8 +148,7 @@ export class AlarmLifecycle {
       return out;
     }
     record.state = 'suppressed';
-    flood.suppressed++;
-    flood.record.suppressed = flood.suppressed;
+    flood.record.suppressed = (flood.record.suppressed ?? 0) + 1;
     if (this.counting) this.suppressedTotal++;
     return out;
   }
@@ -157,7 +157,7 @@ export class AlarmLifecycle {
     // A new id per flood: a line floods again while the last flood's alarm awaits acknowledgement.
     const id = `flood:${s.line}#${now}`;
     const record: AlarmRecord = { id, line: s.line, station: '*', characteristic: '*', state: 'active-unacknowledged', active: true, raisedAt: s.ts, rule: s.rule, suppressed: 0 };
-    const flood: Flood = { record, alarms, suppressed: 0, sent: new Set(), startedAt: now };
+    const flood: Flood = { record, alarms, sent: new Set(), startedAt: now };
     this.floods.set(s.line, flood);
     this.alarms.set(id, record);
     return flood;
@@ -198,7 +198,7 @@ export class AlarmLifecycle {
       const a = f.record;
       a.active = false;
       const ended = `fewer than ${this.endBelow} new alarms in ${Math.round(this.flood.windowMs / 60_000)} min`;
-      out.push({ type: 'alarm-clear', id: a.id, line, station: '*', characteristic: '*', ts, flood: { alarms: f.alarms, suppressed: f.suppressed, windowMs: this.flood.windowMs, ended } });
+      out.push({ type: 'alarm-clear', id: a.id, line, station: '*', characteristic: '*', ts, flood: { alarms: f.alarms, suppressed: a.suppressed ?? 0, windowMs: this.flood.windowMs, ended } });
       if (a.state === 'active-acknowledged') { a.state = 'closed'; this.alarms.delete(a.id); } else a.state = 'cleared-unacknowledged';
       out.push(this.stateSignal(a, ts));
       for (const r of [...this.alarms.values()]) {
@@ -217,7 +217,7 @@ export class AlarmLifecycle {
     const snap: AlarmLifecycleSnapshot = { alarms: [], raisedTimes: {}, floods: {} };
     for (const a of this.alarms.values()) if (includeLine(a.line)) snap.alarms.push({ ...a });
     for (const [line, t] of this.raisedTimes) if (includeLine(line)) snap.raisedTimes[line] = [...t];
-    for (const [line, f] of this.floods) if (includeLine(line)) snap.floods[line] = { id: f.record.id, alarms: f.alarms, suppressed: f.suppressed, sent: [...f.sent], startedAt: f.startedAt };
+    for (const [line, f] of this.floods) if (includeLine(line)) snap.floods[line] = { id: f.record.id, alarms: f.alarms, suppressed: f.record.suppressed ?? 0, sent: [...f.sent], startedAt: f.startedAt };
     return snap;
   }
 
@@ -233,7 +233,9 @@ export class AlarmLifecycle {
       const record = this.alarms.get(f.id);
       // Snapshots before flood records kept only id and count.
       const full = 'sent' in f ? f : { ...f, alarms: this.flood.maxAlarms + 1, sent: [], startedAt: 0 };
-      if (record) this.floods.set(line, { record, alarms: full.alarms, suppressed: full.suppressed, sent: new Set(full.sent), startedAt: full.startedAt });
+      if (!record) continue;
+      record.suppressed ??= full.suppressed;
+      this.floods.set(line, { record, alarms: full.alarms, sent: new Set(full.sent), startedAt: full.startedAt });
     }
   }
 
