@@ -88,8 +88,6 @@ export class Pipeline {
   configs = new Map<string, CharacteristicConfig>();
   /** Phase I window and exclusions by characteristic: what a Phase I limits version used. */
   private readonly phase1Of = new Map<string, { points: number; exclude: readonly number[] }>();
-  /** Phase I locks of the point being processed, signalled after its point (and its hold or alarm). */
-  private pendingLimits: LimitsSignal[] = [];
   /** Limits that locked on the sample being processed: their version and review go out once all its Phase I points are plotted. */
   private locked: { p: PointRecord; station: string }[] = [];
   /** The manual checks of the rule set and where each stands (absent without checks). */
@@ -178,23 +176,21 @@ export class Pipeline {
     this.locked = [];
     for (const { p, station } of locked) {
       const summary = this.engine.summaryOf(p.characteristic, p.split);
-      if (summary && summary.center !== null && summary.sigma !== null) this.lockedLimits(p, summary.center, summary.sigma, station, summary.phase1Review);
+      if (summary && summary.center !== null && summary.sigma !== null) this.signal(this.lockedLimits(p, summary.center, summary.sigma, station, summary.phase1Review));
     }
-    const l = this.pendingLimits; this.pendingLimits = [];
-    for (const sig of l) this.signal(sig);
   }
 
   /** A Phase I lock is limits version 1 of its series, with its review: to the line, the store and InfluxDB. */
-  private lockedLimits(p: PointRecord, center: number, sigma: number, station: string, review: SummaryRecord['phase1Review']): void {
+  private lockedLimits(p: PointRecord, center: number, sigma: number, station: string, review: SummaryRecord['phase1Review']): LimitsSignal {
     const dropped = review?.revised?.dropped ?? [];
     const phase1 = this.phase1Of.get(p.characteristic);
     // The version records every point left out: the rule file's exclusions and what the revision dropped.
     const excluded = [...new Set([...(phase1?.exclude ?? []), ...dropped])].sort((a, b) => a - b);
     const series = seriesId(p.characteristic, p.split);
-    this.pendingLimits.push({
+    return {
       type: 'limits', id: `${series}@v1`, line: this.current!.line, station, characteristic: p.characteristic, ...(p.split ? { split: p.split } : {}),
       version: 1, kind: 'phase1', center, sigma, points: phase1?.points ?? 0, excluded, ...(review ? { review } : {}), ts: p.ts,
-    });
+    };
   }
 
   /** Time passes for the manual checks: those now overdue raise their alarm or hold. */
