@@ -20,7 +20,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cusumTwoSidedArl } from '../src/core/arl/cusum-markov.js';
 import { exactInControlArl } from '../src/core/arl/exact-arl.js';
 import { shiftedZoneOutcomes } from '../src/core/arl/normal-zones.js';
 import { zoneMarkovArl } from '../src/core/arl/zone-markov.js';
@@ -138,9 +137,9 @@ function inControlArl(c: CharacteristicConfig, locked: { center: number; sigma: 
     const m = zoneMarkovArl(c.rules, shiftedZoneOutcomes((truth.mean - locked.center) / zoneSigma, truth.sigma / root / zoneSigma));
     if (m) return { arl: m.arl, how: `exact for the locked limits (center ${locked.center.toFixed(3)}, σ̂ ${locked.sigma.toFixed(3)} vs true ${truth.mean}, ${truth.sigma})` };
   }
-  if (type === 'cusum' && 'center' in c.limits) return { arl: cusumTwoSidedArl(c.chart.k ?? 0.5, c.chart.h ?? 5, 0), how: 'exact (Brook–Evans), fixed limits = the simulator\'s' };
   const exact = exactInControlArl(c);
-  if (exact.exact) return { arl: exact.arl, how: `exact (${exact.method})` };
+  // The bundled CUSUMs have fixed limits equal to the simulator's parameters: their exact ARL is the run's.
+  if (exact.exact) return { arl: exact.arl, how: type === 'cusum' ? 'exact (Brook–Evans), fixed limits = the simulator\'s' : `exact (${exact.method})` };
   if (locked && truth && type === 'ewma') return conditionalMonteCarlo(c, locked, truth);
   const mc = estimateArl(c, { runs: 4000, seed: 7, shift: 1 });
   return { arl: mc.inControl.arl, how: `Monte Carlo ± ${mc.inControl.standardError.toFixed(0)}, nominal limits` };
