@@ -13,3 +13,5 @@ export function seriesId(characteristic: string, split: SplitValues | undefined)
 /** The rule-file id of a series id (ids never contain '['). */
 export const characteristicOfSeries = (series: string): string => { const i = series.indexOf('['); return i < 0 ? series : series.slice(0, i); };
 
+/** The series of a hold or alarm id (`<series>#<index>`); an id without an index is its own series. */
+export const seriesOfId = (id: string): string => { const i = id.lastIndexOf('#'); return i < 0 ? id : id.slice(0, i); };

@@ -1,4 +1,6 @@
 import type { AlarmClearSignal, AlarmSignal, AlarmView, Signal } from './signal.js';
+// A characteristic's (split's) first alarm in a flood is counted by the series its id names.
+import { seriesOfId } from '../engine/series.js';
 
 /**
  * Alarm states after ISA-18.2 / OPC UA Part 9 (Alarms & Conditions): an alarm is active or
@@ -75,8 +77,6 @@ export type AlarmPriority = 'high' | 'normal';
 /** A flood in progress; its count of suppressed alarms lives on its alarm record (the API shows it there). */
 interface Flood { record: AlarmRecord; alarms: number; sent: Set<string>; startedAt: number }
 
-/** Hold and alarm ids are `<series>#<index>`: the series is what "a characteristic's first alarm" counts by. */
-const seriesOfId = (id: string) => { const i = id.lastIndexOf('#'); return i < 0 ? id : id.slice(0, i); };
 
 /**
  * Tracks alarm states, deduplicates (one alarm per characteristic while it is not closed) and

@@ -1,5 +1,5 @@
 import type { PointRecord } from '../engine/records.js';
-import { characteristicOfSeries, seriesId } from '../engine/series.js';
+import { characteristicOfSeries, seriesId, seriesOfId } from '../engine/series.js';
 import type { ReactionPlanView } from '../closed-loop/plan.js';
 import type { AlarmClearSignal, AlarmSignal, AlarmView, HoldSignal, HoldView, LatchedHead, ReleaseSignal, Signal, UnitStatus } from './signal.js';
 
@@ -14,7 +14,7 @@ const MAX_REMEMBERED_RELEASES = 100_000;
 const MAX_RUN = 15;
 
 /** Hold and alarm ids are `<series>#<point index>`; the series is the characteristic, or `<characteristic>[<split>]`. */
-const characteristicOfId = (id: string) => characteristicOfSeries(id.slice(0, id.lastIndexOf('#')));
+const characteristicOfId = (id: string) => characteristicOfSeries(seriesOfId(id));
 
 /** The series of a point: its characteristic, or its split of it (the string is made once per split). */
 const seriesOfSplit = new WeakMap<object, string>();
