@@ -22,3 +22,20 @@ it('times are packed as the characters that differ from the one before', () => {
   expect(unpackTimes(packTimes(ts))).toEqual(ts);
   expect(packTimes(ts.slice(0, 2)).length).toBe(1 + 24 + 1 + 1 + 6); // the second: shares 18 characters, keeps "2.000Z"
 });
+
+it('a window that wraps the ring reads back in point order, copied into a reused buffer as into a new one', () => {
+  // Starts at index 7 (as after a restore) and wraps a 40-slot ring twice while its arrays grow.
+  const h = new PointHistory(40);
+  for (let i = 7; i <= 100; i++) h.add(i, i * 1.5, i % 4, i, -i, [`U${i}`], `t${i}`);
+  expect([h.first, h.last, h.size]).toEqual([61, 100, 40]);
+  const expected = (f: (i: number) => number) => Array.from({ length: 40 }, (_, k) => f(61 + k));
+  expect(Array.from(h.values(61, 100, 'x'))).toEqual(expected((i) => i * 1.5));
+  expect(Array.from(h.values(61, 100, 'n'))).toEqual(expected((i) => i % 4));
+  expect(Array.from(h.values(61, 100, 'cminus'))).toEqual(expected((i) => -i));
+  const buffer = new Float64Array(64).fill(-1);
+  const part = h.copy(75, 90, 'x', buffer);
+  expect(Array.from(part)).toEqual(Array.from({ length: 16 }, (_, k) => (75 + k) * 1.5));
+  expect(buffer[16]).toBe(-1); // nothing written past the window
+  expect(Array.from(h.copy(75, 90, 'cplus', buffer))).toEqual(Array.from({ length: 16 }, (_, k) => 75 + k));
+  expect([h.unitsOf(80), h.tsOf(80), h.unitsBetween(98, 100)]).toEqual([['U80'], 't80', ['U98', 'U99', 'U100']]);
+});

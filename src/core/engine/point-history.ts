@@ -40,31 +40,36 @@ export function unpackTimes(packed: string): string[] {
 /**
  * The latest Phase II points of one characteristic, at most `capacity` (the containment lookback):
  * what the change-point estimate reads when a signal fires, and the units a hold then names.
- * Arrays grow with the points seen and then wrap, so a characteristic with few points costs little.
  * Index arithmetic: the point with index i sits at slot (i − 1) mod capacity.
+ *
+ * Layout, because `add` runs for every point of every characteristic: numbers in typed rings that
+ * grow by doubling up to `capacity` (a characteristic with few points costs little), each point's
+ * unit and time side by side in one array (one cache line written per point instead of two), and
+ * the next slot kept as a cursor (no division per point). With 10,000 characteristics served
+ * round-robin, three separate arrays per point took the engine from 0.88× to 0.55× JSON.parse.
  */
 export class PointHistory {
-  private readonly x: number[] = [];
+  private x = new Float64Array(0);
   /** Subgroup or sample sizes, only for charts whose points have them (`counts`). */
-  private readonly n: number[] | undefined;
-  /** CUSUM: the upper and lower sums after each point (Page's estimator reads the signalling side). */
-  private readonly cplus: number[] | undefined;
-  private readonly cminus: number[] | undefined;
+  private n: Float64Array | undefined;
+  /** CUSUM: the upper and lower sums after each point, interleaved (Page's estimator reads the signalling side). */
+  private sums: Float64Array | undefined;
   /**
-   * Each point's units: the unit itself when there is one (most charts), else the list. With
-   * thousands of characteristics × `capacity` points kept, an array per point was a third of the
-   * objects the garbage collector marks.
+   * Slot s's units at 2s (the unit itself when there is one, else the list: with thousands of
+   * characteristics × `capacity` points kept, an array per point was a third of the objects the
+   * garbage collector marks) and its time at 2s + 1.
    */
-  private readonly units: (string | readonly string[])[] = [];
-  private readonly ts: string[] = [];
+  private refs: (string | readonly string[])[] = [];
   /** Index of the oldest point kept, and of the latest (0 when empty). */
   private oldest = 0;
   private latest = 0;
+  /** The slot of point latest + 1. */
+  private next = 0;
 
   /** `counts`: keep each point's n; `sums`: keep CUSUM sums. */
   constructor(readonly capacity: number, o: { counts?: boolean; sums?: boolean } = { counts: true, sums: true }) {
-    if (o.counts) this.n = [];
-    if (o.sums) { this.cplus = []; this.cminus = []; }
+    if (o.counts) this.n = new Float64Array(0);
+    if (o.sums) this.sums = new Float64Array(0);
   }
 
   get size(): number { return this.latest === 0 ? 0 : this.latest - this.oldest + 1; }
@@ -73,39 +78,72 @@ export class PointHistory {
 
   add(index: number, x: number, n: number, cplus: number, cminus: number, units: readonly string[], ts: string): void {
     if (this.latest !== 0 && index !== this.latest + 1) this.clear(); // a gap (restore of another config): start over
-    const slot = (index - 1) % this.capacity;
+    const slot = this.latest === 0 ? (index - 1) % this.capacity : this.next;
+    if (slot >= this.x.length) this.grow(slot);
     this.x[slot] = x;
     if (this.n) this.n[slot] = n;
-    if (this.cplus) { this.cplus[slot] = cplus; this.cminus![slot] = cminus; }
-    this.units[slot] = units.length === 1 ? units[0] : units;
-    this.ts[slot] = ts;
+    if (this.sums) { this.sums[2 * slot] = cplus; this.sums[2 * slot + 1] = cminus; }
+    this.refs[2 * slot] = units.length === 1 ? units[0] : units;
+    this.refs[2 * slot + 1] = ts;
+    this.next = slot + 1 === this.capacity ? 0 : slot + 1;
     if (this.latest === 0) this.oldest = index;
     this.latest = index;
     if (this.latest - this.oldest + 1 > this.capacity) this.oldest = this.latest - this.capacity + 1;
   }
 
-  /** Forgets every point (a new rule set, or limits re-estimated). */
+  /** Room for `slot`: double, at most `capacity` (the typed rings keep what they hold). */
+  private grow(slot: number): void {
+    const size = Math.min(this.capacity, Math.max(16, 2 * this.x.length, slot + 1));
+    const widen = (a: Float64Array, per: number) => { const b = new Float64Array(size * per); b.set(a); return b; };
+    this.x = widen(this.x, 1);
+    if (this.n) this.n = widen(this.n, 1);
+    if (this.sums) this.sums = widen(this.sums, 2);
+  }
+
+  /** Forgets every point (a new rule set, or limits re-estimated); the rings keep their size. */
   clear(): void {
-    this.x.length = 0; this.units.length = 0; this.ts.length = 0;
-    if (this.n) this.n.length = 0;
-    if (this.cplus) { this.cplus.length = 0; this.cminus!.length = 0; }
-    this.oldest = 0; this.latest = 0;
+    this.refs.length = 0;
+    this.oldest = 0; this.latest = 0; this.next = 0;
   }
 
   private slot(index: number): number { return (index - 1) % this.capacity; }
 
+  private read(what: 'x' | 'n' | 'cplus' | 'cminus', slot: number): number {
+    if (what === 'x') return this.x[slot];
+    if (what === 'n') return this.n ? this.n[slot] : 1;
+    return this.sums ? this.sums[2 * slot + (what === 'cplus' ? 0 : 1)] : 0;
+  }
+
   /** Values of points `from` … `to` (both kept), oldest first; n = 1 and sums = 0 where not kept. */
   values(from: number, to: number, what: 'x' | 'n' | 'cplus' | 'cminus'): Float64Array {
-    const src = this[what];
-    const out = new Float64Array(to - from + 1);
-    if (!src) return out.fill(what === 'n' ? 1 : 0);
-    for (let i = from; i <= to; i++) out[i - from] = src[this.slot(i)];
+    return this.copy(from, to, what, new Float64Array(to - from + 1));
+  }
+
+  /**
+   * The same into `into` (at least to − from + 1 long, e.g. a buffer the caller reuses): returns
+   * the part of it written. A signal's estimate reads hundreds of points; no allocation for them.
+   */
+  copy(from: number, to: number, what: 'x' | 'n' | 'cplus' | 'cminus', into: Float64Array): Float64Array {
+    const m = to - from + 1;
+    const out = into.length === m ? into : into.subarray(0, m);
+    let slot = this.slot(from);
+    if (what === 'x') {
+      // The window wraps the ring at most once: two contiguous runs.
+      const head = Math.min(m, this.capacity - slot);
+      out.set(this.x.subarray(slot, slot + head));
+      if (head < m) out.set(this.x.subarray(0, m - head), head);
+      return out;
+    }
+    for (let k = 0; k < m; k++) {
+      out[k] = this.read(what, slot);
+      if (++slot === this.capacity) slot = 0;
+    }
     return out;
   }
 
-  private unitList(index: number): readonly string[] { const u = this.units[this.slot(index)]; return typeof u === 'string' ? [u] : u; }
+  private unitList(index: number): readonly string[] { const u = this.refs[2 * this.slot(index)]; return typeof u === 'string' ? [u] : u; }
   unitsOf(index: number): readonly string[] { return this.unitList(index); }
-  tsOf(index: number): string { return this.ts[this.slot(index)]; }
+  tsOf(index: number): string { return this.refs[2 * this.slot(index) + 1] as string; }
 
   /** Every unit of points `from` … `to`, in point order, each once. */
   unitsBetween(from: number, to: number): string[] {
@@ -120,11 +158,11 @@ export class PointHistory {
     const order = Array.from({ length: this.size }, (_, k) => this.slot(this.oldest + k));
     const snap: PointHistorySnapshot = {
       first: this.oldest, x: packNumbers(order.map((s) => this.x[s])),
-      units: order.map((s) => { const u = this.units[s]; return typeof u === 'string' ? u : u.join(UNIT_SEP); }).join(POINT_SEP), ts: packTimes(order.map((s) => this.ts[s])),
+      units: order.map((s) => { const u = this.refs[2 * s]; return typeof u === 'string' ? u : u.join(UNIT_SEP); }).join(POINT_SEP),
+      ts: packTimes(order.map((s) => this.refs[2 * s + 1] as string)),
     };
-    const n = this.n, cplus = this.cplus, cminus = this.cminus;
-    if (n && order.some((s) => n[s] !== 1)) snap.n = packNumbers(order.map((s) => n[s]));
-    if (cplus && cminus && order.some((s) => cplus[s] !== 0 || cminus[s] !== 0)) snap.side = packNumbers(order.flatMap((s) => [cplus[s], cminus[s]]));
+    if (this.n && order.some((s) => this.read('n', s) !== 1)) snap.n = packNumbers(order.map((s) => this.read('n', s)));
+    if (this.sums && order.some((s) => this.read('cplus', s) !== 0 || this.read('cminus', s) !== 0)) snap.side = packNumbers(order.flatMap((s) => [this.read('cplus', s), this.read('cminus', s)]));
     return snap;
   }
 
