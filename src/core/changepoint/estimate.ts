@@ -18,15 +18,26 @@ import type { ChangePointEstimate } from './profile.js';
  *  - c and u: the Poisson MLE on the counts, λ₀ = c̄ per sample (c) or ū per unit (u).
  * Undefined when the in-control value leaves the likelihood undefined (p̄ = 0 or 1, c̄ = 0, σ = 0).
  */
+/**
+ * Windows are copied into these (a signal's estimate reads up to `lookback` points; thousands of
+ * alarms a minute each allocating them was a tenth of the engine). The estimators keep nothing of
+ * their input, and the core is single-threaded and synchronous: one pair serves every call.
+ */
+let scratchX = new Float64Array(512), scratchSide = new Float64Array(512);
+function scratch(m: number): void {
+  if (scratchX.length < m) { scratchX = new Float64Array(m); scratchSide = new Float64Array(m); }
+}
+
 export function estimateChangePoint(chart: ChartType, h: PointHistory, from: number, to: number, center: number, sigma: number): ChangePointEstimate | undefined {
   const spec = chartSpec(chart);
   if (!spec) return undefined;
   if (spec.distribution === 'normal') {
     if (!(sigma > 0)) return undefined;
-    const x = h.values(from, to, 'x');
+    scratch(to - from + 1);
+    const x = h.copy(from, to, 'x', scratchX);
     if (spec.key === 'cusum') {
       const upper = h.values(to, to, 'cplus')[0] >= h.values(to, to, 'cminus')[0];
-      const page = cusumPageChangePoint(h.values(from, to, upper ? 'cplus' : 'cminus'), from);
+      const page = cusumPageChangePoint(h.copy(from, to, upper ? 'cplus' : 'cminus', scratchSide), from);
       return withPoint(normalMeanChangePoint(x, center, sigma, from), page);
     }
     const n = spec.subgroups === 'subgroup' ? h.values(to, to, 'n')[0] : 1;

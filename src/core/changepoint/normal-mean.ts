@@ -11,9 +11,13 @@ import { fromProfile, type ChangePointEstimate } from './profile.js';
  * ratio of "changed after t" is ℓ(t) = (T − t)(x̄ − μ₀)² / (2σ²), which the confidence set needs
  * (σ of a subgroup mean is σ/√n). `x` holds the points s … T in order; the first is index `first`.
  */
+/** The profile's buffer, reused: fromProfile reads it and keeps nothing (one estimate per new signal, on the hot path). */
+let profile = new Float64Array(512);
+
 export function normalMeanChangePoint(x: ArrayLike<number>, mu0: number, sigma: number, first: number): ChangePointEstimate {
   const m = x.length;
-  const ll = new Float64Array(m);
+  if (profile.length < m) profile = new Float64Array(Math.max(m, 2 * profile.length));
+  const ll = profile.length === m ? profile : profile.subarray(0, m);
   let sum = 0;
   // Suffix sums from the signalling point back: j = t − (s − 1), points j … m−1 are after t.
   for (let j = m - 1; j >= 0; j--) {
