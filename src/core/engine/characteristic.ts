@@ -4,6 +4,7 @@ import { createChart, type ChartParameters, type ControlChart, type Observation 
 import { chartSpec } from '../charts/registry.js';
 import type { Action, CharacteristicConfig, RuleName } from '../config.js';
 import { newRuleState, ruleLayout, type RuleLayout, type RulePoint } from '../rules/index.js';
+import { testRule } from '../rules/kernel.js';
 import type { Sample } from '../sample.js';
 import type { PointRecord, PointSink, SummaryRecord } from './records.js';
 import { singleObservation, Subgrouper, type GroupedObservation } from './subgrouper.js';
@@ -194,11 +195,10 @@ export class CharacteristicRunner {
     let violations: RuleName[] | undefined;
     let actionBits = 0;
     let window = 1;
-    const { rules, offsets } = this.rules;
+    const { rules, offsets, compiled } = this.rules;
     const state = this.ruleState;
     for (let i = 0; i < rules.length; i++) {
-      const rule = rules[i];
-      if (rule.test(rp, state, offsets[i])) {
+      if (testRule(compiled, i, rp, state, offsets[i])) {
         (violations ??= []).push(this.config.rules[i]); // the layout keeps the rule list's order
         this.ruleHits[i]++;
         // Phase I is a review, not a live alarm stream: its points are judged when the limits lock,
@@ -206,7 +206,7 @@ export class CharacteristicRunner {
         // hold or alarm (Montgomery §6.2: Phase I is retrospective analysis).
         if (phase === 'I') continue;
         actionBits |= this.ruleActions[i];
-        if (this.ruleActions[i] && rule.window > window) window = rule.window;
+        if (this.ruleActions[i] && rules[i].window > window) window = rules[i].window;
       }
     }
     if (violations) {

@@ -1,3 +1,5 @@
+import type { RuleKernel } from './runs.js';
+
 
 /** What a rule sees of one plotted point. */
 export interface RulePoint {
@@ -17,6 +19,8 @@ export interface RulePoint {
  * one contiguous block instead of eight small objects is what keeps the engine out of cache misses.
  */
 export interface SpcRule {
+  /** The step function and parameters the engine's compiled loop runs (kernel.ts); `test` runs the same. */
+  readonly kernel: RuleKernel;
   /** The rule-file key (its spec's `key`). */
   readonly name: string;
   /** Points the pattern spans (1 for beyond-limits, 3 for 2-of-3, 9 for nine in a row …): its suspects. */
