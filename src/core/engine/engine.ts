@@ -34,8 +34,28 @@ function matchesMore(c: CharacteristicConfig, s: Sample): boolean {
 const MATCHED: readonly SampleOutcome[] = Array.from({ length: 17 }, (_, matched) => Object.freeze({ matched }));
 const matchedOutcome = (n: number): SampleOutcome => MATCHED[n] ?? { matched: n };
 
-/** The routes of one parameter: a short list while it is short (string compares beat hashing), then a map. */
-interface ParameterRoutes { stations: string[]; lines: string[]; targets: Target[][]; map?: Map<string, Target[]> }
+/**
+ * Where a (line, station, parameter) goes: its characteristics in rule-file order, and whether any
+ * of them also matches on product or attributes (checked per sample; routes are cached without them).
+ */
+interface Route {
+  readonly targets: Target[];
+  readonly filtered: boolean;
+  /** The one characteristic when there is exactly one and no per-sample filter: the common case, no array to read. */
+  readonly single: Target | undefined;
+}
+function routeOf(targets: Target[]): Route {
+  const filtered = targets.some((t) => t.config.match.product !== undefined || t.config.match.attributes !== undefined);
+  return { targets, filtered, single: !filtered && targets.length === 1 ? targets[0] : undefined };
+}
+
+/**
+ * The routes of one parameter. It is itself the route of the first (station, line) seen (most
+ * parameters are measured at one place, and with thousands of characteristics each object read
+ * on the way to one is a cache miss), then a short list while it is short (string compares beat
+ * hashing: JSON.parse interns short strings, so most compares are pointer compares), then a map.
+ */
+interface ParameterRoutes extends Route { station: string; line: string; stations: string[]; lines: string[]; routes: Route[]; map?: Map<string, Route> }
 /** Combinations of one parameter kept in the list before they move to a map. */
 const SHORT_LIST = 8;
 const key = (s: Sample) => s.station + '\u0000' + s.line;
@@ -53,24 +73,25 @@ class RouteCache {
 
   get entries(): number { return this.size; }
 
-  get(s: Sample): Target[] | undefined {
+  get(s: Sample): Route | undefined {
     const r = this.map.get(s.parameter);
     if (r === undefined) return undefined;
+    if (r.station === s.station && r.line === s.line) return r;
     if (r.map !== undefined) return r.map.get(key(s));
     const { stations, lines } = r;
-    for (let i = 0; i < stations.length; i++) if (stations[i] === s.station && lines[i] === s.line) return r.targets[i];
+    for (let i = 0; i < stations.length; i++) if (stations[i] === s.station && lines[i] === s.line) return r.routes[i];
     return undefined;
   }
 
-  set(s: Sample, targets: Target[]): void {
+  set(s: Sample, route: Route): void {
     if (this.size >= this.max) { this.map = new Map(); this.size = 0; }
-    let r = this.map.get(s.parameter);
-    if (!r) this.map.set(s.parameter, r = { stations: [], lines: [], targets: [] });
-    if (r.map) r.map.set(key(s), targets);
-    else if (r.stations.length < SHORT_LIST) { r.stations.push(s.station); r.lines.push(s.line); r.targets.push(targets); }
+    const r = this.map.get(s.parameter);
+    if (!r) this.map.set(s.parameter, { targets: route.targets, filtered: route.filtered, single: route.single, station: s.station, line: s.line, stations: [], lines: [], routes: [], map: undefined });
+    else if (r.map) r.map.set(key(s), route);
+    else if (r.stations.length < SHORT_LIST) { r.stations.push(s.station); r.lines.push(s.line); r.routes.push(route); }
     else {
-      r.map = new Map(r.stations.map((st, i) => [st + '\u0000' + r!.lines[i], r!.targets[i]]));
-      r.map.set(key(s), targets);
+      r.map = new Map(r.stations.map((st, i) => [st + '\u0000' + r.lines[i], r.routes[i]]));
+      r.map.set(key(s), route);
     }
     this.size++;
   }
@@ -83,7 +104,7 @@ export const MAX_ROUTES = 50_000;
  * this cache and never evicts the routes of real characteristics.
  */
 export const MAX_UNMATCHED_ROUTES = 10_000;
-const NO_TARGETS: Target[] = [];
+const NO_ROUTE: Route = { targets: [], filtered: false, single: undefined };
 /** Candidates scanned for a sample that matches nothing, below which the miss is not cached. */
 const SCAN_WITHOUT_CACHE = 64;
 
@@ -148,7 +169,9 @@ export class SpcEngine {
   }
 
   /** The characteristics a sample belongs to, in rule-file order. O(1) once cached. */
-  route(s: Sample): Target[] {
+  route(s: Sample): Target[] { return this.routeOf(s).targets; }
+
+  private routeOf(s: Sample): Route {
     const cached = this.routes.get(s) ?? this.unmatched.get(s);
     if (cached !== undefined) return cached;
     let targets: Target[] | undefined;
@@ -161,12 +184,13 @@ export class SpcEngine {
     if (!targets) {
       // Scanning a few candidates is cheaper than caching a distinct unknown key (a map per new
       // station, then garbage); only long scans are worth remembering.
-      if (scanned > SCAN_WITHOUT_CACHE) this.unmatched.set(s, NO_TARGETS);
-      return NO_TARGETS;
+      if (scanned > SCAN_WITHOUT_CACHE) this.unmatched.set(s, NO_ROUTE);
+      return NO_ROUTE;
     }
     targets.sort((a, b) => this.order.get(a)! - this.order.get(b)!);
-    this.routes.set(s, targets);
-    return targets;
+    const route = routeOf(targets);
+    this.routes.set(s, route);
+    return route;
   }
 
   /** Routes cached now: to characteristics, and to nothing (bounded by MAX_ROUTES and MAX_UNMATCHED_ROUTES). */
@@ -174,25 +198,38 @@ export class SpcEngine {
 
   process(sample: Sample, emit: PointSink): SampleOutcome {
     this.counters.samples++;
-    let targets = this.route(sample);
-    // Product and attribute matches are checked per sample (routes are cached by line, station, parameter).
-    for (let i = 0; i < targets.length; i++) {
-      const c = targets[i].config;
-      if (c.match.product !== undefined || c.match.attributes !== undefined) { targets = targets.filter((t) => matchesMore(t.config, sample)); break; }
+    const route = this.routeOf(sample);
+    const one = route.single;
+    if (one !== undefined) {
+      const refused = this.refusal(one, sample);
+      if (refused) return refused;
+      one.accept(sample, emit);
+      return MATCHED[1];
     }
+    // Product and attribute matches are checked per sample (routes are cached by line, station, parameter).
+    const targets = route.filtered ? route.targets.filter((t) => matchesMore(t.config, sample)) : route.targets;
     if (targets.length === 0) { this.counters.unmatched++; return MATCHED[0]; }
+    // All or none: a sample one of its characteristics refuses goes to the dead letters whole.
     for (let i = 0; i < targets.length; i++) {
-      const t = targets[i];
-      if (t instanceof SplitCharacteristic) {
-        const why = t.reject(sample);
-        if (why !== undefined) { this.counters.rejected++; return why.reason === 'too-many-splits' ? { matched: 0, rejected: why.message, reason: why.reason } : { matched: 0, rejected: why.message }; }
-      } else {
-        const why = t.reject(sample);
-        if (why !== undefined) { this.counters.rejected++; return { matched: 0, rejected: why }; }
-      }
+      const refused = this.refusal(targets[i], sample);
+      if (refused) return refused;
     }
     for (let i = 0; i < targets.length; i++) targets[i].accept(sample, emit);
     return matchedOutcome(targets.length);
+  }
+
+  /** The outcome when `t` cannot use the sample (counted as rejected), else undefined. */
+  private refusal(t: Target, sample: Sample): SampleOutcome | undefined {
+    if (t instanceof SplitCharacteristic) {
+      const why = t.reject(sample);
+      if (why === undefined) return undefined;
+      this.counters.rejected++;
+      return why.reason === 'too-many-splits' ? { matched: 0, rejected: why.message, reason: why.reason } : { matched: 0, rejected: why.message };
+    }
+    const why = t.reject(sample);
+    if (why === undefined) return undefined;
+    this.counters.rejected++;
+    return { matched: 0, rejected: why };
   }
 
   /**
