@@ -42,18 +42,18 @@ export function unpackTimes(packed: string): string[] {
  * what the change-point estimate reads when a signal fires, and the units a hold then names.
  * Index arithmetic: the point with index i sits at slot (i − 1) mod capacity.
  *
- * Layout, because `add` runs for every point of every characteristic: numbers in typed rings that
- * grow by doubling up to `capacity` (a characteristic with few points costs little), each point's
- * unit and time side by side in one array (one cache line written per point instead of two), and
- * the next slot kept as a cursor (no division per point). With 10,000 characteristics served
- * round-robin, three separate arrays per point took the engine from 0.88× to 0.55× JSON.parse.
+ * Layout, because `add` runs for every point of every characteristic: numbers in arrays that grow
+ * with the points up to `capacity` (a characteristic with few points costs little; plain arrays,
+ * because growing a typed array allocates a new buffer outside the heap each time, which cost
+ * more than it saved), each point's unit and time side by side in one array (one cache line
+ * written per point instead of two), and the next slot kept as a cursor (no division per point).
  */
 export class PointHistory {
-  private x = new Float64Array(0);
+  private readonly x: number[] = [];
   /** Subgroup or sample sizes, only for charts whose points have them (`counts`). */
-  private n: Float64Array | undefined;
+  private readonly n: number[] | undefined;
   /** CUSUM: the upper and lower sums after each point, interleaved (Page's estimator reads the signalling side). */
-  private sums: Float64Array | undefined;
+  private readonly sums: number[] | undefined;
   /**
    * Slot s's units at 2s (the unit itself when there is one, else the list: with thousands of
    * characteristics × `capacity` points kept, an array per point was a third of the objects the
@@ -68,8 +68,8 @@ export class PointHistory {
 
   /** `counts`: keep each point's n; `sums`: keep CUSUM sums. */
   constructor(readonly capacity: number, o: { counts?: boolean; sums?: boolean } = { counts: true, sums: true }) {
-    if (o.counts) this.n = new Float64Array(0);
-    if (o.sums) this.sums = new Float64Array(0);
+    if (o.counts) this.n = [];
+    if (o.sums) this.sums = [];
   }
 
   get size(): number { return this.latest === 0 ? 0 : this.latest - this.oldest + 1; }
@@ -79,7 +79,6 @@ export class PointHistory {
   add(index: number, x: number, n: number, cplus: number, cminus: number, units: readonly string[], ts: string): void {
     if (this.latest !== 0 && index !== this.latest + 1) this.clear(); // a gap (restore of another config): start over
     const slot = this.latest === 0 ? (index - 1) % this.capacity : this.next;
-    if (slot >= this.x.length) this.grow(slot);
     this.x[slot] = x;
     if (this.n) this.n[slot] = n;
     if (this.sums) { this.sums[2 * slot] = cplus; this.sums[2 * slot + 1] = cminus; }
@@ -91,18 +90,11 @@ export class PointHistory {
     if (this.latest - this.oldest + 1 > this.capacity) this.oldest = this.latest - this.capacity + 1;
   }
 
-  /** Room for `slot`: double, at most `capacity` (the typed rings keep what they hold). */
-  private grow(slot: number): void {
-    const size = Math.min(this.capacity, Math.max(16, 2 * this.x.length, slot + 1));
-    const widen = (a: Float64Array, per: number) => { const b = new Float64Array(size * per); b.set(a); return b; };
-    this.x = widen(this.x, 1);
-    if (this.n) this.n = widen(this.n, 1);
-    if (this.sums) this.sums = widen(this.sums, 2);
-  }
-
-  /** Forgets every point (a new rule set, or limits re-estimated); the rings keep their size. */
+  /** Forgets every point (a new rule set, or limits re-estimated). */
   clear(): void {
-    this.refs.length = 0;
+    this.x.length = 0; this.refs.length = 0;
+    if (this.n) this.n.length = 0;
+    if (this.sums) this.sums.length = 0;
     this.oldest = 0; this.latest = 0; this.next = 0;
   }
 
@@ -127,13 +119,6 @@ export class PointHistory {
     const m = to - from + 1;
     const out = into.length === m ? into : into.subarray(0, m);
     let slot = this.slot(from);
-    if (what === 'x') {
-      // The window wraps the ring at most once: two contiguous runs.
-      const head = Math.min(m, this.capacity - slot);
-      out.set(this.x.subarray(slot, slot + head));
-      if (head < m) out.set(this.x.subarray(0, m - head), head);
-      return out;
-    }
     for (let k = 0; k < m; k++) {
       out[k] = this.read(what, slot);
       if (++slot === this.capacity) slot = 0;
