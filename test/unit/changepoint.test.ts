@@ -21,6 +21,12 @@ describe('change-point estimators, hand-computed', () => {
     expect(normalMeanChangePoint([2, 0, 0, 2], 0, 1, 7).index).toBe(7);
   });
 
+  it('normal mean: a shorter window after a longer one reads nothing of the longer (the profile buffer is reused)', () => {
+    // A 600-point window with a large likelihood at its end fills the buffer past 6 slots.
+    normalMeanChangePoint(Array.from({ length: 600 }, (_, i) => (i < 590 ? 0 : 5)), 0, 1, 1);
+    expect(normalMeanChangePoint([0, 0, 0, 2, 2, 2], 0, 1, 1)).toEqual({ index: 4, lower: 1, upper: 5, method: 'normal-mean-mle' });
+  });
+
   it('binomial (Samuel & Pignatiello 2001): D = 0,0,3,3 of n = 10, p₀ = 0.1', () => {
     // k=1: 3 ln 3 + 7 ln(0.7/0.9) = 1.5366; k=2: 3.0733; k=3 (p̂ 0.2): 6 ln 2 + 24 ln(0.8/0.9) = 1.3321;
     // k=4 (p̂ 0.15): 6 ln 1.5 + 34 ln(0.85/0.9) = 0.4894. Max at k=2; within 3: all four.

@@ -1,4 +1,4 @@
-import { fromProfile, type ChangePointEstimate } from './profile.js';
+import { aroundBest, type ChangePointEstimate } from './profile.js';
 
 /**
  * Maximum-likelihood estimate of the time of a step change in a normal mean with known in-control
@@ -17,13 +17,16 @@ let profile = new Float64Array(512);
 export function normalMeanChangePoint(x: ArrayLike<number>, mu0: number, sigma: number, first: number): ChangePointEstimate {
   const m = x.length;
   if (profile.length < m) profile = new Float64Array(Math.max(m, 2 * profile.length));
-  const ll = profile.length === m ? profile : profile.subarray(0, m);
+  const ll = profile;
   let sum = 0;
-  // Suffix sums from the signalling point back: j = t − (s − 1), points j … m−1 are after t.
+  let best = m - 1;
+  // Suffix sums from the signalling point back: j = t − (s − 1), points j … m−1 are after t. The
+  // argmax is kept on the way (≥: ties go to the earliest t, as fromProfile's).
   for (let j = m - 1; j >= 0; j--) {
     sum += x[j] - mu0;
     const k = m - j;
     ll[j] = (sum * sum) / k / (2 * sigma * sigma); // k·(mean − μ₀)² / 2σ², mean − μ₀ = sum/k
+    if (ll[j] >= ll[best]) best = j;
   }
-  return fromProfile(ll, first, 'normal-mean-mle');
+  return aroundBest(ll, m, best, first, 'normal-mean-mle');
 }

@@ -37,9 +37,16 @@ export const LIKELIHOOD_SET_CUTOFF = 3;
 export function fromProfile(ll: ArrayLike<number>, first: number, method: ChangePointMethod): ChangePointEstimate {
   let best = 0;
   for (let j = 1; j < ll.length; j++) if (ll[j] > ll[best]) best = j;
+  return aroundBest(ll, ll.length, best, first, method);
+}
+
+/** The estimate when the argmax `best` of `ll[0 … m−1]` is known: the set is every j within the cut-off of it. */
+export function aroundBest(ll: ArrayLike<number>, m: number, best: number, first: number, method: ChangePointMethod): ChangePointEstimate {
   const floor = ll[best] - LIKELIHOOD_SET_CUTOFF;
-  let lo = best, hi = best;
-  for (let j = 0; j < ll.length; j++) if (ll[j] >= floor) { if (j < lo) lo = j; if (j > hi) hi = j; }
+  // The set's ends: the first j from each side within the cut-off (j = best always is).
+  let lo = 0, hi = m - 1;
+  while (ll[lo] < floor) lo++;
+  while (ll[hi] < floor) hi--;
   // j = 0 is "changed after s − 1": the first changed point is s = first.
   return { index: first + best, lower: first + lo, upper: first + hi, method };
 }

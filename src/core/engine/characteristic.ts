@@ -243,7 +243,8 @@ export class CharacteristicRunner {
     if (from > to) return;
     const e = estimateChangePoint(this.config.chart.type, h, from, to, (this.params as ChartParameters).center, (this.params as ChartParameters).sigma);
     if (!e) return;
-    record.changePoint = { ...e, unit: h.unitsOf(e.index)[0], ts: h.tsOf(e.index) };
+    // Fields written out, not spread: a spread copy made a slower object on this per-signal path.
+    record.changePoint = { index: e.index, lower: e.lower, upper: e.upper, method: e.method, unit: h.unitsOf(e.index)[0], ts: h.tsOf(e.index) };
     // Containment is a hold's: an alarm reports the estimate and names its pattern's units.
     if (!contain || this.containFrom === 'signal') return;
     const runStart = Math.max(from, to - (record.runLength ?? 1) + 1);

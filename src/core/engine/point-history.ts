@@ -119,6 +119,11 @@ export class PointHistory {
     const m = to - from + 1;
     const out = into.length === m ? into : into.subarray(0, m);
     let slot = this.slot(from);
+    if (what === 'x') { // what every estimate reads: no per-point dispatch
+      const x = this.x;
+      for (let k = 0; k < m; k++) { out[k] = x[slot]; if (++slot === this.capacity) slot = 0; }
+      return out;
+    }
     for (let k = 0; k < m; k++) {
       out[k] = this.read(what, slot);
       if (++slot === this.capacity) slot = 0;
