@@ -23,6 +23,11 @@ const NONE: readonly never[] = Object.freeze([]);
 const NO_LOTS: readonly string[] = NONE;
 /** Scratch input of the rules, shared: rules read it during `test` and keep nothing of it. */
 const RULE_POINT: RulePoint = { statistic: 0, z: 0, beyond: false };
+/**
+ * Scratch observation of a one-sample chart's Phase II point, shared: charts read it during `plot`
+ * and keep nothing of it (one object less per characteristic to fetch from memory per point).
+ */
+const SCRATCH: Observation = { x: 0, n: 1, range: 0, sd: 0 };
 
 /**
  * The live state of one characteristic: subgrouping, Phase I collection, locked limits, rule
@@ -55,7 +60,6 @@ export class CharacteristicRunner {
   private normality: NormalityTest | undefined;
   /** Box-Cox or percentile indices of the Phase I values (`capability.method`), fitted when the limits locked. */
   private fitted: CapabilityIndices | undefined;
-  private readonly scratch: Observation = { x: 0, n: 1, range: 0, sd: 0 };
   private fingerprintCache: string | undefined;
   /** A restore not applied yet: a snapshot, or null for "start afresh" (see restoreState). */
   private pendingRestore: CharacteristicSnapshot | null | undefined;
@@ -139,7 +143,7 @@ export class CharacteristicRunner {
       if (group) this.acceptGroup(group, emit);
     } else if (this.params) {
       // Phase II of a one-sample chart, the hot path: no intermediate objects.
-      const o = this.scratch;
+      const o = SCRATCH;
       o.x = sample.value;
       o.n = sample.n ?? 1;
       o.product = sample.product;
