@@ -170,7 +170,14 @@ async function latency(nc: NatsConnection, port: number, influx: boolean, rate: 
     await sleep(1);
   }
   await nc.flush();
-  await sleep(2000);
+  // Every unit is named once the worker has caught up: wait while it still names units (a worker
+  // that fell behind drains its backlog; its latencies say by how much), at most 120 s. A unit
+  // still missing then was processed and never named.
+  for (let quiet = 0, last = -1, waited = 0; sentAt.size > 0 && quiet < 4 && waited < 120_000; waited += 500) {
+    await sleep(500);
+    if (sentAt.size === last) quiet++; else { quiet = 0; last = sentAt.size; }
+  }
+  await sleep(500);
   // The worker's own view: time from storage in JetStream to processing (its /metrics histogram).
   const buckets = (await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()).split('\n').filter((l) => l.startsWith('spc_message_latency_seconds_bucket')).map((l) => [Number(/le="([^"]+)"/.exec(l)![1]), Number(l.split(' ').pop())] as [number, number]);
   const all = buckets.at(-1)?.[1] ?? 0;
