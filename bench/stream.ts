@@ -181,7 +181,9 @@ async function latency(nc: NatsConnection, port: number, influx: boolean, rate: 
   // The worker's own view: time from storage in JetStream to processing (its /metrics histogram).
   const buckets = (await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()).split('\n').filter((l) => l.startsWith('spc_message_latency_seconds_bucket')).map((l) => [Number(/le="([^"]+)"/.exec(l)![1]), Number(l.split(' ').pop())] as [number, number]);
   const all = buckets.at(-1)?.[1] ?? 0;
-  const workerP99 = buckets.find(([, n]) => n >= 0.99 * all)?.[0];
+  // "+Inf" is the bucket past the largest finite bound: say so rather than print NaN.
+  const p99Bucket = buckets.find(([, n]) => n >= 0.99 * all);
+  const workerP99 = p99Bucket && (Number.isFinite(p99Bucket[0]) ? p99Bucket[0] : `> ${buckets.filter(([le]) => Number.isFinite(le)).at(-1)?.[0]}`);
   const missing = sentAt.size;
   let check: number[] = [];
   clearInterval(acker);
