@@ -27,6 +27,13 @@ describe('change-point estimators, hand-computed', () => {
     expect(normalMeanChangePoint([0, 0, 0, 2, 2, 2], 0, 1, 1)).toEqual({ index: 4, lower: 1, upper: 5, method: 'normal-mean-mle' });
   });
 
+  it('normal mean: a likelihood that is not a number is never the maximum nor in the set; no finite one gives the first point alone', () => {
+    // σ so small that 2σ² underflows to 0: ℓ = 0/0 (NaN) at k = 1, +∞ at k = 2.
+    expect(normalMeanChangePoint([1, 0], 0, 1e-170, 1)).toEqual({ index: 1, lower: 1, upper: 1, method: 'normal-mean-mle' });
+    expect(normalMeanChangePoint([1, 2, 3], NaN, 1, 1)).toEqual({ index: 1, lower: 1, upper: 1, method: 'normal-mean-mle' });
+    expect(normalMeanChangePoint([], 0, 1, 5)).toMatchObject({ index: 5, lower: 5, upper: 5 });
+  });
+
   it('binomial (Samuel & Pignatiello 2001): D = 0,0,3,3 of n = 10, p₀ = 0.1', () => {
     // k=1: 3 ln 3 + 7 ln(0.7/0.9) = 1.5366; k=2: 3.0733; k=3 (p̂ 0.2): 6 ln 2 + 24 ln(0.8/0.9) = 1.3321;
     // k=4 (p̂ 0.15): 6 ln 1.5 + 34 ln(0.85/0.9) = 0.4894. Max at k=2; within 3: all four.

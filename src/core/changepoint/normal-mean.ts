@@ -17,6 +17,7 @@ let profile = new Float64Array(512);
 export function normalMeanChangePoint(x: ArrayLike<number>, mu0: number, sigma: number, first: number): ChangePointEstimate {
   const m = x.length;
   if (profile.length < m) profile = new Float64Array(Math.max(m, 2 * profile.length));
+  if (m === 0) return aroundBest(profile, 0, 0, first, 'normal-mean-mle');
   const ll = profile;
   let sum = 0;
   let best = m - 1;
@@ -26,7 +27,7 @@ export function normalMeanChangePoint(x: ArrayLike<number>, mu0: number, sigma: 
     sum += x[j] - mu0;
     const k = m - j;
     ll[j] = (sum * sum) / k / (2 * sigma * sigma); // k·(mean − μ₀)² / 2σ², mean − μ₀ = sum/k
-    if (ll[j] >= ll[best]) best = j;
+    if (ll[j] >= ll[best] || Number.isNaN(ll[best])) best = j; // a NaN never stays the maximum
   }
   return aroundBest(ll, m, best, first, 'normal-mean-mle');
 }

@@ -43,10 +43,13 @@ export function fromProfile(ll: ArrayLike<number>, first: number, method: Change
 /** The estimate when the argmax `best` of `ll[0 … m−1]` is known: the set is every j within the cut-off of it. */
 export function aroundBest(ll: ArrayLike<number>, m: number, best: number, first: number, method: ChangePointMethod): ChangePointEstimate {
   const floor = ll[best] - LIKELIHOOD_SET_CUTOFF;
-  // The set's ends: the first j from each side within the cut-off (j = best always is).
+  // No finite maximum (an empty window, or a likelihood that is not a number): the point alone.
+  if (!(m > 0) || Number.isNaN(floor)) return { index: first + best, lower: first + best, upper: first + best, method };
+  // The set's ends: the first j from each side within the cut-off (j = best always is; written
+  // as "not ≥" so a NaN is outside the set, as in a comparison with it).
   let lo = 0, hi = m - 1;
-  while (ll[lo] < floor) lo++;
-  while (ll[hi] < floor) hi--;
+  while (!(ll[lo] >= floor)) lo++;
+  while (!(ll[hi] >= floor)) hi--;
   // j = 0 is "changed after s − 1": the first changed point is s = first.
   return { index: first + best, lower: first + lo, upper: first + hi, method };
 }
