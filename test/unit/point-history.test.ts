@@ -39,3 +39,11 @@ it('a window that wraps the ring reads back in point order, copied into a reused
   expect(Array.from(h.copy(75, 90, 'cplus', buffer))).toEqual(Array.from({ length: 16 }, (_, k) => 75 + k));
   expect([h.unitsOf(80), h.tsOf(80), h.unitsBetween(98, 100)]).toEqual([['U80'], 't80', ['U98', 'U99', 'U100']]);
 });
+
+it('a capacity that is not a whole number ≥ 1 is refused (the write cursor wraps at it exactly)', () => {
+  expect(() => new PointHistory(2.5)).toThrow(RangeError);
+  expect(() => new PointHistory(0)).toThrow(RangeError);
+  const one = new PointHistory(1);
+  for (let i = 1; i <= 3; i++) one.add(i, i, 1, 0, 0, [`U${i}`], `t${i}`);
+  expect([one.first, one.last, Array.from(one.values(3, 3, 'x')), one.unitsOf(3), one.tsOf(3)]).toEqual([3, 3, [3], ['U3'], 't3']);
+});

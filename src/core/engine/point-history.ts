@@ -68,6 +68,9 @@ export class PointHistory {
 
   /** `counts`: keep each point's n; `sums`: keep CUSUM sums. */
   constructor(readonly capacity: number, o: { counts?: boolean; sums?: boolean } = { counts: true, sums: true }) {
+    // The write cursor wraps at `capacity` exactly: a fraction would never wrap (the rule file
+    // requires a whole lookback ≥ 2; a configuration built in code gets the same check).
+    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`a point history needs a whole capacity ≥ 1 (got ${capacity})`);
     if (o.counts) this.n = [];
     if (o.sums) this.sums = [];
   }
