@@ -241,7 +241,8 @@ console.log(`bench/stream — ${fmt(MESSAGES)} messages per run; InfluxDB ${infl
 console.log(`machine: ${cpus()[0].model}, ${cpus().length} cores, Node ${process.version}; NATS at ${NATS}`);
 
 if (process.env.SPC_BENCH_ONLY === 'latency') {
-  const r = await latency(nc, await freePort(), influx, Number(process.env.SPC_BENCH_RATE ?? 13000), 1);
+  // SPC_BENCH_HOLDS: characteristics held at once (1: one latched hold growing on every point).
+  const r = await latency(nc, await freePort(), influx, Number(process.env.SPC_BENCH_RATE ?? 13000), Number(process.env.SPC_BENCH_HOLDS ?? 1));
   const l = r.lat;
   console.log(`latency: ${l.length} units, p50 ${l[l.length >> 1].toFixed(2)} p90 ${l[Math.floor(l.length * 0.9)].toFixed(2)} p99 ${l[Math.floor(l.length * 0.99)].toFixed(2)} max ${l[l.length - 1].toFixed(1)} ms; worker: stored → processed p99 ≤ ${r.workerP99} s`);
   await nc.close();
