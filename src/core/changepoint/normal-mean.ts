@@ -1,4 +1,4 @@
-import { aroundBest, type ChangePointEstimate } from './profile.js';
+import { aroundBest, fromProfile, type ChangePointEstimate } from './profile.js';
 
 /**
  * Maximum-likelihood estimate of the time of a step change in a normal mean with known in-control
@@ -27,7 +27,10 @@ export function normalMeanChangePoint(x: ArrayLike<number>, mu0: number, sigma: 
     sum += x[j] - mu0;
     const k = m - j;
     ll[j] = (sum * sum) / k / (2 * sigma * sigma); // k·(mean − μ₀)² / 2σ², mean − μ₀ = sum/k
-    if (ll[j] >= ll[best] || Number.isNaN(ll[best])) best = j; // a NaN never stays the maximum
+    if (ll[j] >= ll[best]) best = j;
   }
+  // A NaN never wins a comparison, so it can only be the maximum by starting as one (the last
+  // point's): then the general argmax decides (σ so small that 2σ² underflows, or μ₀ not a number).
+  if (Number.isNaN(ll[best])) return fromProfile(ll.subarray(0, m), first, 'normal-mean-mle');
   return aroundBest(ll, m, best, first, 'normal-mean-mle');
 }
