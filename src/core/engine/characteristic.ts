@@ -199,10 +199,10 @@ export class CharacteristicRunner {
     let violations: RuleName[] | undefined;
     let actionBits = 0;
     let window = 1;
-    const { rules, offsets, compiled } = this.rules;
+    const { rules, offsets, kernels } = this.rules;
     const state = this.ruleState;
     for (let i = 0; i < rules.length; i++) {
-      if (testRule(compiled, i, rp, state, offsets[i])) {
+      if (testRule(kernels[i], rp, state, offsets[i])) {
         (violations ??= []).push(this.config.rules[i]); // the layout keeps the rule list's order
         this.ruleHits[i]++;
         // Phase I is a review, not a live alarm stream: its points are judged when the limits lock,

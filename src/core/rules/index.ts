@@ -1,7 +1,7 @@
 import type { RuleName } from '../config.js';
 import { ruleSpec } from './registry.js';
 import type { SpcRule } from './rule.js';
-import { compileRules, type CompiledRules } from './kernel.js';
+import type { RuleKernel } from './runs.js';
 
 export type { RulePoint, SpcRule } from './rule.js';
 
@@ -25,8 +25,8 @@ export interface RuleLayout {
   /** Offset of each rule's state in the characteristic's Float64Array. */
   readonly offsets: Int32Array;
   readonly stateSize: number;
-  /** The list for the engine's per-point loop (kernel.ts: testRule). */
-  readonly compiled: CompiledRules;
+  /** Each rule's kernel, for the engine's per-point loop (kernel.ts: testRule). */
+  readonly kernels: readonly RuleKernel[];
 }
 
 const layouts = new Map<string, RuleLayout>();
@@ -39,7 +39,7 @@ export function ruleLayout(names: readonly RuleName[]): RuleLayout {
     const offsets = new Int32Array(rules.length);
     let size = 0;
     rules.forEach((r, i) => { offsets[i] = size; size += r.stateSize; });
-    layout = { rules, offsets, stateSize: size, compiled: compileRules(rules.map((r) => r.kernel)) };
+    layout = { rules, offsets, stateSize: size, kernels: rules.map((r) => r.kernel) };
     layouts.set(key, layout);
   }
   return layout;

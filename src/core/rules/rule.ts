@@ -19,7 +19,7 @@ export interface RulePoint {
  * one contiguous block instead of eight small objects is what keeps the engine out of cache misses.
  */
 export interface SpcRule {
-  /** The step function and parameters the engine's compiled loop runs (kernel.ts); `test` runs the same. */
+  /** The step function and parameters the engine's per-point loop runs (kernel.ts); `test` runs the same. */
   readonly kernel: RuleKernel;
   /** The rule-file key (its spec's `key`). */
   readonly name: string;
