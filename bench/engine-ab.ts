@@ -7,12 +7,12 @@
  *   npm run build && npx tsx bench/engine-ab.ts /tmp/before .
  *
  * SPC_BENCH_CHARACTERISTICS (default 10,000) and SPC_BENCH_ROUNDS (default 8); the workload is
- * bench/engine.ts's (I-MR, nelson1–8, 2,000,000 samples a round).
+ * bench/engine-workload.ts's, as bench/engine.ts's (I-MR, nelson1–8, 2,000,000 samples a round).
  */
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { CharacteristicConfig, Sample, SpcEngine } from '../src/core/index.js';
-import { SeededRandom } from '../src/sim/random.js';
+import { engineWorkload } from './engine-workload.js';
 
 const [dirA, dirB] = process.argv.slice(2);
 if (!dirA || !dirB) { console.error('usage: tsx bench/engine-ab.ts <checkout A> <checkout B>   (each built: dist/)'); process.exit(2); }
@@ -22,17 +22,7 @@ const [A, B] = [await load(dirA), await load(dirB)];
 
 const C = Number(process.env.SPC_BENCH_CHARACTERISTICS ?? 10_000);
 const ROUNDS = Number(process.env.SPC_BENCH_ROUNDS ?? 8);
-const characteristics: CharacteristicConfig[] = Array.from({ length: C }, (_, i) => ({
-  id: `c${i}`, match: { line: 'L1', station: `S${i % 100}`, parameter: `p${i}` }, chart: { type: 'i-mr' }, limits: { phase1: 25 },
-  rules: ['nelson1', 'nelson2', 'nelson3', 'nelson4', 'nelson5', 'nelson6', 'nelson7', 'nelson8'],
-  actions: { hold: ['nelson1'], alarm: ['nelson2', 'nelson3', 'nelson4', 'nelson5', 'nelson6', 'nelson7', 'nelson8'] },
-}));
-const rng = new SeededRandom(42);
-const texts: string[] = [];
-for (let k = 0; k < Math.round(2_000_000 / C); k++) {
-  for (let i = 0; i < C; i++) texts.push(JSON.stringify({ ts: '2026-11-25T06:00:00.000Z', line: 'L1', station: `S${i % 100}`, parameter: `p${i}`, value: 50 + rng.normal(), unit: `SN${k}` } satisfies Sample));
-}
-const samples = texts.map((t) => JSON.parse(t) as Sample);
+const { characteristics, texts, samples } = engineWorkload(C);
 
 const seconds = (f: () => void) => { const t0 = process.hrtime.bigint(); f(); return Number(process.hrtime.bigint() - t0) / 1e9; };
 const run = (M: Core) => seconds(() => { const e = new M.SpcEngine({ version: 1, characteristics }); for (const s of samples) e.process(s, () => {}); });

@@ -1,35 +1,17 @@
 /**
  * Engine throughput: 10,000 I-MR characteristics with all eight Nelson rules, pre-parsed samples,
  * one core. Prints a table; goal ≥ 2× JSON.parse of the same samples.   Run: npm run bench:engine
- * The samples are parsed from their JSON text, as the worker's are: JSON.parse interns short
- * strings (stations, lines, parameters), which routing compares.
+ * The workload is bench/engine-workload.ts's.
  */
 import { cpus } from 'node:os';
-import { SpcEngine, type CharacteristicConfig, type Sample } from '../src/core/index.js';
-import { SeededRandom } from '../src/sim/random.js';
+import { SpcEngine, type Sample } from '../src/core/index.js';
+import { engineWorkload } from './engine-workload.js';
 
 const CHARACTERISTICS = Number(process.env.SPC_BENCH_CHARACTERISTICS ?? 10_000);
-const SAMPLES_PER_CHARACTERISTIC = Math.round(2_000_000 / CHARACTERISTICS);
 const ROUNDS = 5;
 
-const characteristics: CharacteristicConfig[] = Array.from({ length: CHARACTERISTICS }, (_, i) => ({
-  id: `c${i}`,
-  match: { line: 'L1', station: `S${i % 100}`, parameter: `p${i}` },
-  chart: { type: 'i-mr' },
-  limits: { phase1: 25 },
-  rules: ['nelson1', 'nelson2', 'nelson3', 'nelson4', 'nelson5', 'nelson6', 'nelson7', 'nelson8'],
-  actions: { hold: ['nelson1'], alarm: ['nelson2', 'nelson3', 'nelson4', 'nelson5', 'nelson6', 'nelson7', 'nelson8'] },
-}));
-
-const rng = new SeededRandom(42);
-// The samples as JSON text: the engine must stay far ahead of parsing them (goal ≥ 2×).
-const texts: string[] = [];
-for (let k = 0; k < SAMPLES_PER_CHARACTERISTIC; k++) {
-  for (let i = 0; i < CHARACTERISTICS; i++) {
-    texts.push(JSON.stringify({ ts: '2026-11-25T06:00:00.000Z', line: 'L1', station: `S${i % 100}`, parameter: `p${i}`, value: 50 + rng.normal(), unit: `SN${k}` } satisfies Sample));
-  }
-}
-const samples = texts.map((t) => JSON.parse(t) as Sample);
+// The samples as JSON text too: the engine must stay far ahead of parsing them (goal ≥ 2×).
+const { characteristics, texts, samples } = engineWorkload(CHARACTERISTICS);
 const parseRates: number[] = [];
 const rates: number[] = [];
 let points = 0, violations = 0;
