@@ -32,10 +32,11 @@ describe('every dashboard query returns rows from a simulated run', () => {
   const database = `spc_${prefix}`;
   let worker: ChildProcess;
   let log = '';
+  let port = 0;
   beforeAll(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'spc-dash-'));
     writeFileSync(join(dir, 'tokens.yaml'), '- { token: dashboard-test-token-0123, role: quality }\n');
-    const port = await freePort();
+    port = await freePort();
     worker = spawn('node', ['dist/src/cli/main.js', 'run', '--rules', 'rules', '--tokens', join(dir, 'tokens.yaml'), '--ws-port', String(port), '--nats', NATS_URL,
       '--influx-url', INFLUX_URL, '--influx-db', database, '--prefix', prefix], { stdio: ['ignore', 'ignore', 'pipe'] });
     worker.stderr!.on('data', (d) => { log += d; });
@@ -71,6 +72,27 @@ describe('every dashboard query returns rows from a simulated run', () => {
     .replace(/\$timeFilter/g, 'time > now() - 7d')
     .replace(/\$__interval/g, '1m')
     .replace(/\$line/g, 'L1').replace(/\$station/g, 'reflow').replace(/\$characteristic/g, '(reflow.peak_temp|reflow.peak_temp.individuals)').replace(/\$product/g, '.*');
+
+  it('line overview counts each hold and alarm once, not each revision of it', async () => {
+    // A latched hold or alarm sends a revision for every later point (docs/signals.md): the stat
+    // panels must count distinct ids. Counted here from the rows themselves, and for holds also
+    // from the worker's own counter.
+    const overview = dashboards.find((d) => d.file === 'line-overview.json')!.json;
+    const panel = (title: string) => substitute(overview.panels.find((p: any) => p.title === title).targets[0].query);
+    const rows = async (q: string) => (await influxQuery({ url: INFLUX_URL, database }, q)).flatMap((s) => s.values);
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const raised = [...metrics.matchAll(/^spc_holds_raised_total\{[^}]*\} (\d+)$/gm)].reduce((n, m) => n + Number(m[1]), 0);
+    for (const [title, type] of [['Holds raised', 'hold'], ['Alarms raised', 'alarm']]) {
+      const revisions = await rows(`SELECT "id" FROM "spc_signal" WHERE "type" = '${type}' AND "line" = 'L1' AND time > now() - 7d`);
+      const ids = new Set(revisions.map((r) => r[1])).size;
+      expect(revisions.length, `${type}: the run must extend one, or this test shows nothing`).toBeGreaterThan(ids);
+      expect((await rows(panel(title)))[0][1], title).toBe(ids);
+      if (type !== 'hold') continue;
+      // Every line's holds (the counter is by characteristic, across lines) against the worker's count.
+      const all = await rows(`SELECT "id" FROM "spc_signal" WHERE "type" = 'hold' AND time > now() - 7d`);
+      expect(new Set(all.map((r) => r[1])).size).toBe(raised);
+    }
+  });
 
   for (const d of dashboards) {
     const queries: { where: string; query: string }[] = [
