@@ -7,10 +7,15 @@
  *      characteristics holding at once,
  *  (d) WebSocket bytes per hold update at 100 and at 50,000 units in the hold,
  *  (e) the unit-status check's round trip over the WebSocket with 1,000,000 held units.
+ * Beside each rate: CPU µs per message of the consumer (the worker), NATS server and InfluxDB, from
+ * /proc — steadier than rates on a machine shared with other work.
  * Run: npm run build && scripts/influxdb.sh start && npm run bench:stream
+ * Knobs: SPC_BENCH_MESSAGES, SPC_BENCH_ONLY=one|eight|latency (with SPC_BENCH_RATE, SPC_BENCH_HOLDS),
+ * SPC_BENCH_STATUS_UNITS (units in the hold for (e)), SPC_BENCH_WORKER_LOG=1 (the worker's log),
+ * SPC_BENCH_NODE_ARGS (e.g. --cpu-prof), SPC_BENCH_TIMELINE=1.
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AckPolicy, connect, type JetStreamClient, type NatsConnection } from 'nats';
@@ -38,6 +43,34 @@ ${Array.from({ length: 20 }, (_, k) => `  - { id: lat${k}, match: { parameter: l
 writeFileSync(join(dir, 'rules.yaml'), RULES);
 writeFileSync(join(dir, 'tokens.yaml'), '- { token: bench-plc-token-0123456789, role: plc }\n');
 
+/**
+ * CPU seconds a process has used so far (user + system, from /proc; undefined elsewhere). On a
+ * machine shared with other work, throughput swings 2× between runs; CPU per message is steadier
+ * and says which process pays for it (the worker, NATS server, InfluxDB).
+ */
+const CLOCK_TICKS = (() => { try { return Number(execFileSync('getconf', ['CLK_TCK']).toString()) || 100; } catch { return 100; } })();
+function cpuSeconds(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS; // utime, stime: fields 14 and 15 of proc(5)
+  } catch { return undefined; }
+}
+/** The pid of a server process by its executable's name (NATS server, InfluxDB), if it runs here. */
+function pidOf(name: string): number | undefined {
+  try { return Number(execFileSync('pgrep', ['-o', '-x', name]).toString().trim()) || undefined; } catch { return undefined; }
+}
+/** CPU of the worker and the servers from now: the function returned gives µs per item for each since. */
+function cpuMeter(workerPid: number | undefined) {
+  const pids = { worker: workerPid, nats: pidOf('nats-server'), influx: pidOf('influxd') };
+  const start = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, cpuSeconds(pid)]));
+  return (items: number) => Object.fromEntries(Object.entries(pids).map(([k, pid]) => {
+    const a = start[k], b = cpuSeconds(pid);
+    return [k, a === undefined || b === undefined ? undefined : ((b - a) * 1e6) / items];
+  })) as Record<'worker' | 'nats' | 'influx', number | undefined>;
+}
+const cpuText = (c: Record<string, number | undefined>, per: string) => Object.entries(c).filter(([, v]) => v !== undefined).map(([k, v]) => `${k} ${fmt(v!)}`).join(', ') + ` µs CPU per ${per}`;
+
 async function influxUp(): Promise<boolean> { try { return (await fetch(`${INFLUX}/ping`)).status === 204; } catch { return false; } }
 /** Each run writes its own database: dropped after the run, so InfluxDB does not compact old runs during the next. */
 async function dropInflux(prefix: string): Promise<void> { await fetch(`${INFLUX}/query?q=${encodeURIComponent(`DROP DATABASE "bench_${prefix}"`)}`, { method: 'POST' }).catch(() => undefined); }
@@ -58,29 +91,35 @@ async function publishAll(js: JetStreamClient, s: StreamNames, count: number, pe
   return samples;
 }
 
-async function bareConsume(nc: NatsConnection, s: StreamNames, count: number): Promise<number> {
+async function bareConsume(nc: NatsConnection, s: StreamNames, count: number): Promise<{ rate: number; cpu: Record<string, number | undefined> }> {
   const jsm = await nc.jetstreamManager();
   await jsm.consumers.add(s.samples, { durable_name: 'bare', ack_policy: AckPolicy.Explicit, max_ack_pending: 50_000 });
   const c = await nc.jetstream().consumers.get(s.samples, 'bare');
   const started = performance.now();
+  const meter = cpuMeter(process.pid); // this process is the consumer here
   let n = 0;
   const msgs = await c.consume({ max_messages: 2000 });
   for await (const m of msgs) { JSON.parse(new TextDecoder().decode(m.data)); m.ack(); if (++n === count) break; }
-  return count / ((performance.now() - started) / 1000);
+  return { rate: count / ((performance.now() - started) / 1000), cpu: meter(count) };
 }
 
-function startWorker(prefix: string, port: number, influx: boolean): Promise<{ stop: () => Promise<void>; health: () => Promise<any> }> {
+function startWorker(prefix: string, port: number, influx: boolean): Promise<{ pid: number | undefined; stop: () => Promise<void>; health: () => Promise<any> }> {
   const args = ['dist/src/cli/main.js', 'run', '--rules', join(dir, 'rules.yaml'), '--tokens', join(dir, 'tokens.yaml'), '--ws-port', String(port), '--nats', NATS, '--prefix', prefix];
   if (influx) args.push('--influx-url', INFLUX, '--influx-db', `bench_${prefix}`); else args.push('--no-influx');
   // SPC_BENCH_NODE_ARGS: e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the worker.
   const child = spawn(process.execPath, ['--max-semi-space-size=64', ...(process.env.SPC_BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), ...args], { stdio: ['ignore', process.env.SPC_BENCH_WORKER_STDOUT ? 'inherit' : 'ignore', 'pipe'] });
+  // A run that fails must not leave its worker consuming CPU under the next benchmarks.
+  const kill = () => child.kill('SIGKILL');
+  process.once('exit', kill);
+  child.once('exit', () => process.off('exit', kill));
   let log = '';
-  child.stderr!.on('data', (d) => { log += d; });
+  child.stderr!.on('data', (d) => { log += d; if (process.env.SPC_BENCH_WORKER_LOG) process.stderr.write(d); });
   return new Promise((resolve, reject) => {
     const t = setInterval(() => {
       if (log.includes('spc run: ready')) {
         clearInterval(t);
         resolve({
+          pid: child.pid,
           health: async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).json(),
           stop: () => new Promise((r) => { child.once('exit', () => r()); child.kill('SIGTERM'); }),
         });
@@ -90,7 +129,7 @@ function startWorker(prefix: string, port: number, influx: boolean): Promise<{ s
   });
 }
 
-async function endToEnd(nc: NatsConnection, perMessage: number, influx: boolean, count: number, port: number): Promise<{ msgs: number; samples: number; rss: number }> {
+async function endToEnd(nc: NatsConnection, perMessage: number, influx: boolean, count: number, port: number): Promise<{ msgs: number; samples: number; cpu: Record<string, number | undefined> }> {
   const prefix = `bench${perMessage}x${Date.now().toString(36)}`;
   const s = streamNamesFor(prefix);
   await ensureStreams(await nc.jetstreamManager(), s);
@@ -99,14 +138,16 @@ async function endToEnd(nc: NatsConnection, perMessage: number, influx: boolean,
   // Throughput in the steady state: from when the worker owns its partition (after the lease round).
   while (!(await w.health()).partitions?.length) await sleep(50);
   const started = performance.now();
+  const meter = cpuMeter(w.pid);
   let h: any;
   // /healthz allows 30 requests/s per address: poll at 20/s.
   for (;;) { h = await w.health(); if (h.counters?.acked >= count) break; await sleep(50); }
   const seconds = (performance.now() - started) / 1000;
+  const cpu = meter(count); // per message
   await w.stop();
   await deleteStreams(await nc.jetstreamManager(), s);
   if (influx) await dropInflux(prefix);
-  return { msgs: count / seconds, samples: samples / seconds, rss: 0 };
+  return { msgs: count / seconds, samples: samples / seconds, cpu };
 }
 
 /**
@@ -189,6 +230,8 @@ async function latency(nc: NatsConnection, port: number, influx: boolean, rate: 
   clearInterval(acker);
   ws.close(); // the bulk below is too fast for this client to read: it would be disconnected as a slow reader
   const bulkFrom = unitCount;
+  // (e) needs held units to check beyond those (c) named: at least 10,000 more.
+  if (statusUnits) statusUnits = Math.max(statusUnits, unitCount + 10_000);
   if (statusUnits > unitCount) {
     // Grow the hold to `statusUnits` units with batch messages, then time the interlock.
     const before = (await w.health()).counters.samples;
@@ -251,33 +294,36 @@ if (process.env.SPC_BENCH_ONLY === 'latency') {
 if (process.env.SPC_BENCH_ONLY === 'one' || process.env.SPC_BENCH_ONLY === 'eight') {
   const per = process.env.SPC_BENCH_ONLY === 'one' ? 1 : 8;
   const r = await endToEnd(nc, per, influx, per === 1 ? MESSAGES : Math.round(MESSAGES / 4), port);
-  console.log(`${per} per message: ${fmt(r.msgs)} msg/s = ${fmt(r.samples)} samples/s`);
+  console.log(`${per} per message: ${fmt(r.msgs)} msg/s = ${fmt(r.samples)} samples/s; ${cpuText(r.cpu, 'message')}`);
   await nc.close();
   process.exit(0);
 }
 // (a) three times, the median: one 2-second measurement swings 2–4× with what else the machine does.
-const bares: number[] = [];
+const bareRuns: Awaited<ReturnType<typeof bareConsume>>[] = [];
 for (let k = 0; k < 3; k++) {
   const bareStreams = streamNamesFor(`benchbare${k}${Date.now().toString(36)}`);
   await ensureStreams(await nc.jetstreamManager(), bareStreams);
   await publishAll(nc.jetstream(), bareStreams, MESSAGES, 1);
-  bares.push(await bareConsume(nc, bareStreams, MESSAGES));
+  bareRuns.push(await bareConsume(nc, bareStreams, MESSAGES));
   await deleteStreams(await nc.jetstreamManager(), bareStreams);
 }
-const bare = bares.sort((x, y) => x - y)[1];
+const bares = bareRuns.map((r) => r.rate).sort((x, y) => x - y);
+const bare = bares[1];
+const bareCpu = bareRuns.find((r) => r.rate === bare)!.cpu;
 const one = await endToEnd(nc, 1, influx, MESSAGES, await freePort());
 const eight = await endToEnd(nc, 8, influx, Math.round(MESSAGES / 4), await freePort());
 const rate = Math.round(bare / 4);
-const latched = await latency(nc, await freePort(), influx, rate, 1, 1_000_000);
+// SPC_BENCH_STATUS_UNITS: units the hold grows to before (e) (default 1,000,000; fewer for a quick look).
+const latched = await latency(nc, await freePort(), influx, rate, 1, Number(process.env.SPC_BENCH_STATUS_UNITS ?? 1_000_000));
 const twenty = await latency(nc, await freePort(), influx, rate, 20);
 const q = (l: number[], p: number) => l[Math.min(l.length - 1, Math.floor(p * l.length))].toFixed(2);
 const pct = (l: number[]) => `p50 ${q(l, 0.5)} ms, p99 ${q(l, 0.99)} ms, p99.9 ${q(l, 0.999)} ms`;
 console.log(describeParseRate(jsonParseRate()));
 console.log('| measure | value |');
 console.log('|---|---|');
-console.log(`| (a) bare JetStream consume + parse + ack (median of ${bares.map(fmt).join(', ')}) | ${fmt(bare)} msg/s |`);
-console.log(`| (b) spc run, 1 sample/message | ${fmt(one.msgs)} msg/s = ${(one.msgs / bare).toFixed(2)} × a (goal ≥ 0.8) |`);
-console.log(`| (b) spc run, 8 samples/message | ${fmt(eight.samples)} samples/s = ${(eight.samples / bare).toFixed(2)} × a's msg/s (goal ≥ 5) |`);
+console.log(`| (a) bare JetStream consume + parse + ack (median of ${bares.map(fmt).join(', ')}) | ${fmt(bare)} msg/s; ${cpuText({ consumer: bareCpu.worker, nats: bareCpu.nats }, 'message')} |`);
+console.log(`| (b) spc run, 1 sample/message | ${fmt(one.msgs)} msg/s = ${(one.msgs / bare).toFixed(2)} × a (goal ≥ 0.8); ${cpuText(one.cpu, 'message')} |`);
+console.log(`| (b) spc run, 8 samples/message | ${fmt(eight.samples)} samples/s = ${(eight.samples / bare).toFixed(2)} × a's msg/s (goal ≥ 5); ${cpuText(eight.cpu, 'message')} |`);
 console.log(`| (c) publish → hold at ${fmt(rate)} msg/s (25% of a) for ${LATENCY_SECONDS} s, one hold latched and growing on every point (${fmt(latched.lat.length)} units, ${latched.missing} never named) | ${pct(latched.lat)}; worker stored → processed p99 ≤ ${latched.workerP99} s (goal p99 < 20 ms) |`);
 console.log(`| (c) the same with 20 characteristics holding at once (${fmt(twenty.lat.length)} units, ${twenty.missing} never named) | ${pct(twenty.lat)}; worker stored → processed p99 ≤ ${twenty.workerP99} s |`);
 console.log(`| (d) WebSocket bytes per hold update at 100 / 50,000 units in the hold | ${latched.bytesAt.get(100)} / ${latched.bytesAt.get(50_000)} bytes |`);
