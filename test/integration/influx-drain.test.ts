@@ -38,6 +38,11 @@ it('a refused line is dead-lettered as unstorable; the other lines of its batch 
   const letter = await jsm.streams.getMessage(streams.deadLetters, { last_by_subj: `${prefix}.dlq.unstorable` });
   expect(new TextDecoder().decode(letter.data)).toBe(lines[2]);
   expect(letter.header.get('Spc-Detail')).toMatch(/^InfluxDB refused the line: .*HTTP 400/);
+  // An entry the database takes: each of its lines stored and counted.
+  await js.publish(outboxSubject(streams), new TextEncoder().encode([7, 8, 9].map((i) => `m,k=b value=${i} ${i}000000000`).join('\n')));
+  await waitFor('the third entry drained', () => (drain.counters.messages === 3 ? true : undefined));
+  expect(drain.counters).toMatchObject({ linesWritten: 8, linesQuarantined: 1, linesLost: 0 });
+  expect((await influxQuery({ url: INFLUX_URL, database }, "SELECT value FROM m WHERE k = 'b'"))[0].values.map((v) => v[1])).toEqual([7, 8, 9]);
   drain.stop();
   await running;
   await writer.close();
