@@ -63,14 +63,15 @@ const controlChart = dashboard('spc-control-chart', 'spc-guard · Control chart'
   list: [{
     name: 'Holds', datasource: ds, enable: true, iconColor: 'red',
     // limit, matchAny, tags and type are what the schema's AnnotationTarget requires; the query is InfluxDB's.
-    target: { limit: 100, matchAny: false, tags: [], type: 'tags', refId: 'Anno', rawQuery: true, query: `SELECT "id", "units" FROM "spc_signal" WHERE "type" = 'hold' AND ${byCharacteristic}` } as never,
+    target: { limit: 100, matchAny: false, tags: [], type: 'tags', refId: 'Anno', rawQuery: true, query: `SELECT "id", "units" FROM "spc_signal" WHERE "type" = 'hold' AND "rev" = 1 AND ${byCharacteristic}` } as never,
   }],
 });
 
 const lineOverview = dashboard('spc-line-overview', 'spc-guard · Line overview', 'Holds, alarm rate, violations and capability of every characteristic of a line.', [lineVar], [
-  panel('stat', 'Holds raised', { x: 0, y: 0, w: 6, h: 5 }, [`SELECT count("id") FROM "spc_signal" WHERE "type" = 'hold' AND ${inLine} AND $timeFilter`]),
-  panel('stat', 'Alarms raised', { x: 6, y: 0, w: 6, h: 5 }, [`SELECT count("id") FROM "spc_signal" WHERE "type" = 'alarm' AND ${inLine} AND $timeFilter`]),
-  panel('timeseries', 'Alarm rate', { x: 12, y: 0, w: 12, h: 5 }, [`SELECT count("id") AS "alarms" FROM "spc_signal" WHERE "type" = 'alarm' AND ${inLine} AND $timeFilter GROUP BY time($__interval) fill(0)`]),
+  // A latched hold or alarm writes a revision for every later point: count ids (or first revisions), not lines.
+  panel('stat', 'Holds raised', { x: 0, y: 0, w: 6, h: 5 }, [`SELECT count(distinct("id")) FROM "spc_signal" WHERE "type" = 'hold' AND ${inLine} AND $timeFilter`]),
+  panel('stat', 'Alarms raised', { x: 6, y: 0, w: 6, h: 5 }, [`SELECT count(distinct("id")) FROM "spc_signal" WHERE "type" = 'alarm' AND ${inLine} AND $timeFilter`]),
+  panel('timeseries', 'Alarm rate', { x: 12, y: 0, w: 12, h: 5 }, [`SELECT count("id") AS "alarms" FROM "spc_signal" WHERE "type" = 'alarm' AND "rev" = 1 AND ${inLine} AND $timeFilter GROUP BY time($__interval) fill(0)`]),
   panel('table', 'Capability per characteristic (at Phase I lock)', { x: 0, y: 5, w: 12, h: 9 }, [`SELECT last("cpk") AS "Cpk", last("ppk") AS "Ppk", last("cp") AS "Cp", last("pp") AS "Pp" FROM "spc_capability" WHERE ${inLine} AND $timeFilter GROUP BY "characteristic"`]),
   panel('barchart', 'Points with violations per characteristic', { x: 12, y: 5, w: 12, h: 9 }, [`SELECT count("statistic") AS "violations" FROM "spc_violation" WHERE ${inLine} AND $timeFilter GROUP BY "characteristic"`]),
   // Paretos (the API's GET /api/pareto answers the same from the genealogy store): release causes
