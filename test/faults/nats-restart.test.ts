@@ -25,12 +25,16 @@ it('NATS restarted: the worker reconnects, resumes the stream and commits every 
   const t0 = Date.now();
 
   const second = simulate(nats.url, prefix, 1, 300, '4');
+  // Down longer than the lease TTL (2 s), the worker may lose its partition's lease and take it
+  // again: it then replays from its last snapshot silently (no signal sent twice), counted in
+  // `replayed`. Either way every message is processed once with its effects, and committed.
   const h = await waitFor('every message of both parts', async () => {
     const x = await w.health();
-    return x.counters.acked === first + second ? x : undefined;
+    return x.counters.messages - x.counters.replayed === first + second && x.progress.uncommitted === 0 ? x : undefined;
   }, 60_000, 200);
-  console.log(`NATS down 2 s; after its restart the worker had committed the next ${second} messages in ${Date.now() - t0} ms`);
-  expect(h.counters.messages).toBe(first + second); // none processed twice
+  console.log(`NATS down 2 s; after its restart the worker had committed the next ${second} messages in ${Date.now() - t0} ms (${h.counters.replayed} replayed silently)`);
+  expect(h.counters.messages - h.counters.replayed).toBe(first + second); // none processed twice with its effects
+  expect(h.counters.acked).toBeGreaterThanOrEqual(first + second);
   expect(h.counters.signals).toBeGreaterThan(0);
   expect(h.partitions).toEqual([0]);
   expect(w.log()).not.toMatch(/loop failed/);
