@@ -29,6 +29,8 @@ export interface ServiceOptions {
   unknown: UnknownCharacteristicPolicy;
   flood: { maxAlarms: number; windowMs: number };
   heartbeatMs: number;
+  /** How long a plc client's unacknowledged hold revision waits before it is sent again, ms (default 1,000). */
+  resendMs?: number;
   host: string;
   port: number;
   log: Log;
@@ -161,7 +163,7 @@ export async function startService(o: ServiceOptions): Promise<RunningService> {
     checks,
   });
   signals = new SignalServer(http, {
-    tokens: o.tokens, heartbeatMs: o.heartbeatMs, log: o.log, limits,
+    tokens: o.tokens, heartbeatMs: o.heartbeatMs, resendMs: o.resendMs, log: o.log, limits,
     state: {
       // Alarms flood control suppressed were never sent: a snapshot does not send them either.
       snapshot: (lines) => ({ holds: worker.holds.activeHolds(lines), alarms: [...worker.holds.activeAlarms(lines).filter((a) => worker.alarms.get(a.id)?.state !== 'suppressed'), ...worker.alarms.floodViews(lines)], alarmStates: worker.alarms.open(lines) }),

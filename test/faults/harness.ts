@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { DeliverPolicy, type NatsConnection } from 'nats';
 import { parse, stringify } from 'yaml';
 import { sampleSubjects, streamNamesFor } from '../../src/adapters/nats/jetstream.js';
-import { jsonParseRate } from '../../bench/machine.js';
 import { freePort, waitFor } from '../integration/servers.js';
 
 /** Shared by the fault tests: real `spc run` processes on real NATS (and PostgreSQL), compared run by run. */
@@ -177,15 +176,4 @@ export async function privateNats(): Promise<{ url: string; start(): Promise<voi
       await new Promise((r) => p.once('exit', r));
     },
   };
-}
-
-/**
- * How many times slower this machine is than the one the fault tests' time budgets were set on
- * (JSON.parse of a 150-byte sample at 1.0 M/s; machines of this project's kind measured 0.23–1.6
- * M/s), at least 1. A budget such as "held within 2 s" is multiplied by it: it stays a bound on a
- * stall (a worker that stops raising holds fails on any machine), not a benchmark — those live in
- * bench/ and are ratios.
- */
-export function machineSlowdown(): number {
-  return Math.max(1, 1e6 / jsonParseRate(300));
 }

@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deleteStreams, streamNamesFor } from '../../src/adapters/nats/jetstream.js';
 import { subjectToken } from '../../src/core/index.js';
 import { decodeSampleMessage } from '../../src/samples/message.js';
-import { freshPostgres, INFLUX_URL, NATS_URL, uniquePrefix, waitFor } from '../integration/servers.js';
-import { machineSlowdown, startWorker, stopWorker, type Worker } from './harness.js';
+import { freshPostgres, INFLUX_URL, machineSlowdown, NATS_URL, uniquePrefix, waitFor } from '../integration/servers.js';
+import { startWorker, stopWorker, type Worker } from './harness.js';
 
 // Hostile input end to end: every class of bad message found against the real `spc run` is
 // published to NATS and goes through the real worker, store (PostgreSQL, then PGlite) and

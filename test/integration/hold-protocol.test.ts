@@ -5,7 +5,7 @@ import { openSql } from '../../src/adapters/store/sql.js';
 import type { TokenEntry } from '../../src/auth/tokens.js';
 import { startService, type RunningService } from '../../src/cli/service.js';
 import { InProcessTransport } from '../../src/service/in-process-transport.js';
-import { freshPostgres, waitFor } from './servers.js';
+import { freshPostgres, machineSlowdown, waitFor } from './servers.js';
 
 // Signal protocol v2 through the running service and a real store: a hold latched for 5,000
 // units (version 1 stopped listing at 2,000) names every unit exactly once across its
@@ -16,11 +16,13 @@ let service: RunningService;
 let store: GenealogyStore;
 let drop: () => Promise<void>;
 const transport = new InProcessTransport();
+// The client acknowledges every 50th revision as it reads them: on a slow machine it reads later.
+const RESEND_MS = 1000 * machineSlowdown();
 beforeAll(async () => {
   const db = await freshPostgres('proto'); drop = db.drop;
   store = new GenealogyStore(await openSql(db.url));
   service = await startService({
-    rulesPath: 'rules', tokens, transport, anomalies: [], store, unknown: 'count', flood: { maxAlarms: 1000, windowMs: 1000 }, heartbeatMs: 250, host: '127.0.0.1', port: 0, log: () => {},
+    rulesPath: 'rules', tokens, transport, anomalies: [], store, unknown: 'count', flood: { maxAlarms: 1000, windowMs: 1000 }, heartbeatMs: 250, resendMs: RESEND_MS, host: '127.0.0.1', port: 0, log: () => {},
     rules: { version: 1, characteristics: [{ id: 'torque', match: { line: 'L1', station: 'screw', parameter: 'torque' }, chart: { type: 'i-mr' }, limits: { center: 1.2, sigma: 0.02 }, rules: ['nelson1'], actions: { hold: ['nelson1'] } }] },
   });
 });
@@ -41,7 +43,7 @@ it('a hold of 5,000 units: every unit named once across revisions, acks by rev, 
   for (let i = 1; i < units.length; i += 100) transport.publish('spc.samples.L1.screw.torque', units.slice(i, i + 100).map((u) => sample(u, 1.2)));
   await waitFor('5,000 units held', () => (got.some((m) => m.type === 'hold' && m.unitCount === 5000) ? true : undefined));
   ws.send(JSON.stringify({ type: 'ack', id: 'torque#1', rev: got.filter((m) => m.type === 'hold').at(-1).rev }));
-  await new Promise((r) => setTimeout(r, 1500)); // longer than the re-send period
+  await new Promise((r) => setTimeout(r, 1.5 * RESEND_MS)); // longer than the re-send period
 
   const revisions = got.filter((m) => m.type === 'hold' && !m.resent);
   const named = revisions.flatMap((m) => m.added);
