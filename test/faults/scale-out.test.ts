@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
 import { partitionOf } from '../../src/core/index.js';
 import { ensureStreams, streamNamesFor } from '../../src/adapters/nats/jetstream.js';
-import { freshPostgres, NATS_URL, uniquePrefix, waitFor } from '../integration/servers.js';
+import { freshPostgres, machineSlowdown, NATS_URL, uniquePrefix, waitFor } from '../integration/servers.js';
 import { comparedRuns, expectSameResults } from './compare.js';
 import { readSamples, republish, sampleCount, simulate, startWorker, stopWorker, workspace, type Worker } from './harness.js';
 
@@ -39,7 +39,7 @@ it('3 workers, one killed mid-run: one owner per partition, and the union equals
   const owners = await waitFor('the partitions to be spread over three workers', async () => {
     const owned = await Promise.all(workers.map(async (w) => (await w.health()).partitions as number[]));
     return owned.every((p) => p.length > 0) && owned.flat().length === PARTITIONS ? owned : undefined;
-  }, 20_000, 100);
+  }, 20_000 * machineSlowdown(), 100);
   expect(owners.flat().sort()).toEqual([0, 1, 2, 3, 4, 5]);
 
   await sleep(1500);
@@ -57,7 +57,7 @@ it('3 workers, one killed mid-run: one owner per partition, and the union equals
   await waitFor('the dead worker\'s partitions to be taken over', async () => {
     const owned = (await Promise.all(survivors.map(async (w) => (await w.health()).partitions as number[]))).flat();
     return theirs.every((p) => owned.includes(p)) && owned.length === PARTITIONS ? true : undefined;
-  }, 20_000, 100);
+  }, 20_000 * machineSlowdown(), 100);
   console.log(`worker w${v + 1} (partitions ${theirs.join(', ')}) killed; taken over in ${Date.now() - t0} ms (lease TTL 2 s)`);
 
   await publishing;
