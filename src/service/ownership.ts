@@ -70,6 +70,13 @@ export class Ownership {
   private readonly pendingReleases = new Map<number, ReleaseRecord[]>();
   private readonly snapshotSeq = new Map<number, number>();
   private readonly leaseRenewedAt = new Map<number, number>();
+  /**
+   * When the least recently renewed lease of an owned partition reaches 3/4 of its life (ms since
+   * the epoch; Infinity without leases). Past it the consume loop renews before it processes
+   * more: a lease round that ran late (a busy event loop, a slow NATS) may have let the lease
+   * lapse and another worker take it, and processing on would make two owners of one partition.
+   */
+  renewBy = Infinity;
   /** Partition of each characteristic and anomaly model (by its line). */
   private readonly partitionOfId = new Map<string, number>();
   private snapshots: Promise<void> = Promise.resolve();
@@ -163,15 +170,16 @@ export class Ownership {
     try {
       const want = new Set(desiredPartitions(await m.heartbeat(), this.o.partitions, m.workerId));
       for (const p of [...this.applied.keys()]) {
-        if (!want.has(p)) await this.handOver(p);
-        else if (await m.renew(p)) this.leaseRenewedAt.set(p, Date.now());
-        else {
-          this.applied.delete(p);
-          this.o.log('error', 'lost the lease of a partition to another worker; stopped processing it', { partition: p });
-        }
+        if (!want.has(p)) { await this.handOver(p); continue; }
+        // The time the renewal was asked for, not answered: the lease's new life began in between.
+        const asked = Date.now();
+        if (await m.renew(p)) { this.leaseRenewedAt.set(p, asked); continue; }
+        this.applied.delete(p);
+        this.o.log('error', 'lost the lease of a partition to another worker; stopped processing it', { partition: p });
       }
       for (const p of want) {
-        if (!this.applied.has(p) && !this.stopped && (await m.tryAcquire(p))) { this.leaseRenewedAt.set(p, Date.now()); await this.acquire(p); }
+        const asked = Date.now();
+        if (!this.applied.has(p) && !this.stopped && (await m.tryAcquire(p))) { this.leaseRenewedAt.set(p, asked); await this.acquire(p); }
       }
     } catch (err) {
       // A lease not renewed for most of its life may be someone else's soon: stop processing it
@@ -182,7 +190,20 @@ export class Ownership {
       this.o.log('warn', 'partition leases not renewed (NATS unavailable?); will retry', { err: String(err) });
     } finally {
       this.ticking = false;
+      let oldest = Infinity;
+      for (const p of this.applied.keys()) oldest = Math.min(oldest, this.leaseRenewedAt.get(p) ?? 0);
+      this.renewBy = oldest + m.ttlMs * 0.75;
     }
+  }
+
+  /**
+   * A lease round now, for the consume loop once `renewBy` has passed (one under way is waited
+   * for first): partitions whose lease another worker holds now are dropped before any more of
+   * their messages are processed.
+   */
+  async renewNow(): Promise<void> {
+    while (this.ticking) await sleep(5);
+    if (Date.now() > this.renewBy) await this.tick();
   }
 
   /**

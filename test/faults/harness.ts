@@ -97,7 +97,15 @@ export async function startWorker(w: { rules: string; tokens: string }, o: { nat
     if (gone) throw new Error(`spc run exited:\n${log}`);
     return log.includes('spc run: ready') ? true : undefined;
   }, 30_000);
-  return { proc, port, log: () => log, health: async () => (await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()), exited };
+  // A refused or reset request says why: did the worker exit, and what did it log last?
+  const health = async () => {
+    try {
+      return await (await fetch(`http://127.0.0.1:${port}/healthz`)).json();
+    } catch (err) {
+      throw new Error(`GET /healthz of spc run on port ${port} failed (${String((err as Error).cause ?? err)}); the worker ${gone ? `exited (${proc.exitCode ?? proc.signalCode})` : 'is running'}; its log ends:\n${log.slice(-4000)}`);
+    }
+  };
+  return { proc, port, log: () => log, health, exited };
 }
 
 export async function stopWorker(w: Worker, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {

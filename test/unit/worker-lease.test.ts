@@ -1,0 +1,74 @@
+import { afterEach, expect, it } from 'vitest';
+import type { RuleSetConfig } from '../../src/core/index.js';
+import type { Membership } from '../../src/ports/state.js';
+import { InProcessTransport } from '../../src/service/in-process-transport.js';
+import { SpcWorker } from '../../src/service/worker.js';
+import { influxLineEncoder } from '../../src/adapters/influx/line-protocol.js';
+
+// A lease round that runs late (a busy event loop, a slow NATS) must not let the worker go on
+// processing a partition whose lease may have lapsed: another worker may own it by now.
+
+const rules: RuleSetConfig = { version: 1, characteristics: [{ id: 'torque-L1', match: { line: 'L1', parameter: 'torque' }, chart: { type: 'i-mr' }, limits: { center: 1.2, sigma: 0.02 }, rules: ['we1'] }] };
+const TTL_MS = 400;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Leases that are always granted, until `hang()`: renewals then wait for `answer(ok)`. */
+class LateMembership implements Membership {
+  readonly workerId = 'w1';
+  readonly ttlMs = TTL_MS;
+  private gate: Promise<boolean> | undefined;
+  private open: ((ok: boolean) => void) | undefined;
+  private lost = false;
+  async heartbeat() { return ['w1']; }
+  async tryAcquire() { return !this.lost; }
+  async renew() { return this.gate ?? true; }
+  async release() {}
+  async leave() {}
+  hang() { this.gate = new Promise((r) => { this.open = r; }); }
+  /** The late renewal answers: kept, or another worker holds the lease now. */
+  answer(ok: boolean) { this.lost = !ok; this.open!(ok); this.gate = undefined; }
+}
+
+let stop: (() => Promise<unknown>) | undefined;
+afterEach(async () => { await stop?.(); stop = undefined; });
+
+async function start() {
+  const transport = new InProcessTransport();
+  const membership = new LateMembership();
+  const worker = new SpcWorker({ transport, rules, encoder: influxLineEncoder, onSignal: () => {}, membership, ownershipEveryMs: 50 });
+  void worker.run();
+  stop = () => worker.stop(1000);
+  for (let i = 0; i < 100 && !worker.ownedPartitions.length; i++) await sleep(20);
+  expect(worker.ownedPartitions).toEqual([0]);
+  let n = 0;
+  const publish = () => transport.publish('spc.samples.L1.S1.torque', { ts: new Date().toISOString(), line: 'L1', station: 'S1', parameter: 'torque', value: 1.2, unit: `SN${++n}` });
+  publish();
+  for (let i = 0; i < 50 && worker.counters.samples < 1; i++) await sleep(10);
+  expect(worker.counters.samples).toBe(1);
+  // From here renewals hang; past 3/4 of the lease's life a new message arrives.
+  membership.hang();
+  await sleep(TTL_MS);
+  publish();
+  await sleep(150);
+  return { worker, membership };
+}
+
+it('a message arriving after its lease went unrenewed for 3/4 of its life waits for the renewal, and is skipped when another worker holds the lease now', async () => {
+  const { worker, membership } = await start();
+  expect(worker.counters.samples).toBe(1); // not processed while the renewal is unanswered
+  membership.answer(false);
+  await sleep(150);
+  expect(worker.ownedPartitions).toEqual([]);
+  expect(worker.counters.samples).toBe(1);
+  expect(worker.counters.skipped).toBe(1);
+});
+
+it('a late renewal that keeps the lease lets the waiting message through, processed once', async () => {
+  const { worker, membership } = await start();
+  expect(worker.counters.samples).toBe(1);
+  membership.answer(true);
+  for (let i = 0; i < 50 && worker.counters.samples < 2; i++) await sleep(10);
+  expect(worker.counters.samples).toBe(2);
+  expect(worker.ownedPartitions).toEqual([0]);
+  expect(worker.counters.skipped).toBe(0);
+});
