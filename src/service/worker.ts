@@ -61,8 +61,7 @@ export class SpcWorker {
   readonly committer: Committer;
   readonly ownership: Ownership;
   readonly actions: OperatorActions;
-  private anomalyIncomplete = 0;
-  private anomalyErrors = 0;
+  private anomalyIncomplete = 0; private anomalyErrors = 0;
   private messages: MessageStream | undefined;
   private timer: NodeJS.Timeout | undefined;
   private rewind = false;
@@ -126,8 +125,7 @@ export class SpcWorker {
         // every few ms so socket writes (signals) and reads go out on time.
         if (performance.now() - turn > YIELD_EVERY_MS) { await new Promise(setImmediate); turn = performance.now(); }
         this.lastDeliveryAt = Date.now();
-        // A lease round that ran late: renew before processing more (see Ownership.renewBy).
-        if (this.lastDeliveryAt > this.ownership.renewBy) await this.ownership.renewNow();
+        if (this.lastDeliveryAt > this.ownership.renewBy) await this.ownership.renewNow(); // a late lease round (Ownership.renewBy)
         if (this.rewind) break; // a partition was just restored behind this position: restart lower
         const place = this.ownership.place(m);
         if (place.kind === 'skip') { m.ack(); continue; }
