@@ -182,18 +182,30 @@ export class Ownership {
         if (!this.applied.has(p) && !this.stopped && (await m.tryAcquire(p))) { this.leaseRenewedAt.set(p, asked); await this.acquire(p); }
       }
     } catch (err) {
-      // A lease not renewed for most of its life may be someone else's soon: stop processing it
-      // rather than risk two owners (a worker that kept it will take it again when NATS answers).
-      for (const p of [...this.applied.keys()]) {
-        if (Date.now() - (this.leaseRenewedAt.get(p) ?? 0) > m.ttlMs * 0.75) { this.applied.delete(p); this.o.log('error', 'partition dropped: its lease could not be renewed in time', { partition: p }); }
-      }
+      this.dropStale();
       this.o.log('warn', 'partition leases not renewed (NATS unavailable?); will retry', { err: String(err) });
     } finally {
       this.ticking = false;
-      let oldest = Infinity;
-      for (const p of this.applied.keys()) oldest = Math.min(oldest, this.leaseRenewedAt.get(p) ?? 0);
-      this.renewBy = oldest + m.ttlMs * 0.75;
+      this.updateRenewBy();
     }
+  }
+
+  /**
+   * A lease not renewed for most of its life may be someone else's soon: stop processing its
+   * partition rather than risk two owners (a worker that kept it takes it again at a later round).
+   */
+  private dropStale(): void {
+    const m = this.o.membership!;
+    for (const p of [...this.applied.keys()]) {
+      if (Date.now() - (this.leaseRenewedAt.get(p) ?? 0) > m.ttlMs * 0.75) { this.applied.delete(p); this.o.log('error', 'partition dropped: its lease could not be renewed in time', { partition: p }); }
+    }
+    this.updateRenewBy();
+  }
+
+  private updateRenewBy(): void {
+    let oldest = Infinity;
+    for (const p of this.applied.keys()) oldest = Math.min(oldest, this.leaseRenewedAt.get(p) ?? 0);
+    this.renewBy = oldest + this.o.membership!.ttlMs * 0.75;
   }
 
   /**
@@ -204,6 +216,8 @@ export class Ownership {
   async renewNow(): Promise<void> {
     while (this.ticking) await sleep(5);
     if (Date.now() > this.renewBy) await this.tick();
+    // No round could run (stopping) or it left a lease unrenewed: nothing more of that partition.
+    if (Date.now() > this.renewBy) this.dropStale();
   }
 
   /**
