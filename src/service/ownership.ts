@@ -71,8 +71,8 @@ export class Ownership {
   private readonly snapshotSeq = new Map<number, number>();
   private readonly leaseRenewedAt = new Map<number, number>();
   /**
-   * When the least recently renewed lease of an owned partition reaches 3/4 of its life (ms since
-   * the epoch; Infinity without leases). Past it the consume loop renews before it processes
+   * When the least recently renewed lease of an owned partition reaches 3/4 of its life
+   * (`performance.now()` ms; Infinity without leases). Past it the consume loop renews before it processes
    * more: a lease round that ran late (a busy event loop, a slow NATS) may have let the lease
    * lapse and another worker take it, and processing on would make two owners of one partition.
    */
@@ -169,20 +169,24 @@ export class Ownership {
     this.ticking = true;
     try {
       const want = new Set(desiredPartitions(await m.heartbeat(), this.o.partitions, m.workerId));
-      for (const p of [...this.applied.keys()]) {
-        if (!want.has(p)) { await this.handOver(p); continue; }
-        // The time the renewal was asked for, not answered: the lease's new life began in between.
-        const asked = Date.now();
-        if (await m.renew(p)) { this.leaseRenewedAt.set(p, asked); continue; }
+      const kept: number[] = [];
+      for (const p of [...this.applied.keys()]) { if (want.has(p)) kept.push(p); else await this.handOver(p); }
+      // All at once: one after another, a round of many partitions could outlast the first one's
+      // renewal. A renewal counts from when it was asked, not answered: the lease's new life
+      // began in between.
+      await Promise.all(kept.map(async (p) => {
+        const asked = performance.now();
+        if (await m.renew(p)) { this.leaseRenewedAt.set(p, asked); return; }
         this.applied.delete(p);
         this.o.log('error', 'lost the lease of a partition to another worker; stopped processing it', { partition: p });
-      }
+      }));
+      this.updateRenewBy();
       for (const p of want) {
-        const asked = Date.now();
+        const asked = performance.now();
         if (!this.applied.has(p) && !this.stopped && (await m.tryAcquire(p))) { this.leaseRenewedAt.set(p, asked); await this.acquire(p); }
       }
     } catch (err) {
-      this.dropStale();
+      this.dropStale(0.75);
       this.o.log('warn', 'partition leases not renewed (NATS unavailable?); will retry', { err: String(err) });
     } finally {
       this.ticking = false;
@@ -191,33 +195,36 @@ export class Ownership {
   }
 
   /**
-   * A lease not renewed for most of its life may be someone else's soon: stop processing its
-   * partition rather than risk two owners (a worker that kept it takes it again at a later round).
+   * Stops processing partitions whose lease was last renewed more than `share` of its life ago:
+   * soon (or already) someone else's, rather than risk two owners (a worker that kept the lease
+   * takes the partition again at a later round).
    */
-  private dropStale(): void {
+  private dropStale(share: number): void {
     const m = this.o.membership!;
     for (const p of [...this.applied.keys()]) {
-      if (Date.now() - (this.leaseRenewedAt.get(p) ?? 0) > m.ttlMs * 0.75) { this.applied.delete(p); this.o.log('error', 'partition dropped: its lease could not be renewed in time', { partition: p }); }
+      if (performance.now() - (this.leaseRenewedAt.get(p) ?? 0) > m.ttlMs * share) { this.applied.delete(p); this.o.log('error', 'partition dropped: its lease could not be renewed in time', { partition: p }); }
     }
     this.updateRenewBy();
   }
 
+  /** `renewBy` from the owned partitions' latest renewals (monotonic clock: a clock step cannot stretch it). */
   private updateRenewBy(): void {
+    if (!this.o.membership) return;
     let oldest = Infinity;
     for (const p of this.applied.keys()) oldest = Math.min(oldest, this.leaseRenewedAt.get(p) ?? 0);
-    this.renewBy = oldest + this.o.membership!.ttlMs * 0.75;
+    this.renewBy = oldest + this.o.membership.ttlMs * 0.75;
   }
 
   /**
    * A lease round now, for the consume loop once `renewBy` has passed (one under way is waited
    * for first): partitions whose lease another worker holds now are dropped before any more of
-   * their messages are processed.
+   * their messages are processed, and so are those whose last renewal is a whole lease life ago
+   * (no round could run, e.g. while stopping, or NATS answers slower than the lease lives).
    */
   async renewNow(): Promise<void> {
     while (this.ticking) await sleep(5);
-    if (Date.now() > this.renewBy) await this.tick();
-    // No round could run (stopping) or it left a lease unrenewed: nothing more of that partition.
-    if (Date.now() > this.renewBy) this.dropStale();
+    if (performance.now() > this.renewBy) await this.tick();
+    if (performance.now() > this.renewBy) this.dropStale(1);
   }
 
   /**
@@ -246,6 +253,7 @@ export class Ownership {
     alarms.restoreState(usable?.alarms, line);
     const seq = usable?.seq ?? 0;
     this.applied.set(p, seq);
+    this.updateRenewBy(); // fenced from its first message, not only once the round that took it ends
     this.snapshotSeq.set(p, seq);
     this.replayUntil.set(p, committed);
     this.pendingReleases.set(p, releases.filter((x) => x.seq >= seq).sort((a, b) => a.seq - b.seq));

@@ -125,7 +125,7 @@ export class SpcWorker {
         // every few ms so socket writes (signals) and reads go out on time.
         if (performance.now() - turn > YIELD_EVERY_MS) { await new Promise(setImmediate); turn = performance.now(); }
         this.lastDeliveryAt = Date.now();
-        if (this.lastDeliveryAt > this.ownership.renewBy) await this.ownership.renewNow(); // a late lease round (Ownership.renewBy)
+        if (performance.now() > this.ownership.renewBy) await this.ownership.renewNow(); // a late lease round (Ownership.renewBy)
         if (this.rewind) break; // a partition was just restored behind this position: restart lower
         const place = this.ownership.place(m);
         if (place.kind === 'skip') { m.ack(); continue; }

@@ -72,3 +72,34 @@ it('a late renewal that keeps the lease lets the waiting message through, proces
   expect(worker.ownedPartitions).toEqual([0]);
   expect(worker.counters.skipped).toBe(0);
 });
+
+/** Every renewal of a round answers after `delayMs` (NATS a few ms away, many partitions). */
+class SlowMembership implements Membership {
+  readonly workerId = 'w1';
+  readonly ttlMs = TTL_MS;
+  constructor(private readonly delayMs: number) {}
+  async heartbeat() { return ['w1']; }
+  async tryAcquire() { return true; }
+  async renew() { await sleep(this.delayMs); return true; }
+  async release() {}
+  async leave() {}
+}
+
+it('a round renewing many partitions keeps them all when each renewal is slow (renewals go out together)', async () => {
+  const transport = new InProcessTransport();
+  const logged: string[] = [];
+  // 8 partitions × 60 ms one after another would outlast 3/4 of a 400 ms lease.
+  const worker = new SpcWorker({ transport, rules, encoder: influxLineEncoder, onSignal: () => {}, membership: new SlowMembership(60), partitions: 8, ownershipEveryMs: 100, log: (_level, msg) => logged.push(msg) });
+  void worker.run();
+  stop = () => worker.stop(1000);
+  for (let i = 0; i < 100 && worker.ownedPartitions.length < 8; i++) await sleep(20);
+  expect(worker.ownedPartitions).toHaveLength(8);
+  for (let i = 0; i < 60; i++) {
+    transport.publish('spc.samples.L1.S1.torque', { ts: new Date().toISOString(), line: 'L1', station: 'S1', parameter: 'torque', value: 1.2, unit: `SN${i}` });
+    await sleep(20);
+  }
+  for (let i = 0; i < 50 && worker.counters.samples < 60; i++) await sleep(10);
+  expect(logged.filter((m) => m.includes('dropped') || m.includes('lost the lease'))).toEqual([]);
+  expect(worker.counters.acquired).toBe(8); // never dropped and taken again
+  expect(worker.counters.samples).toBe(60);
+});

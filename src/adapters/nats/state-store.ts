@@ -172,7 +172,10 @@ export class NatsMembership implements Membership {
     } catch {
       const e = await this.kv.get(this.key(p));
       // Lapsed (e.g. NATS was down longer than the TTL) and nobody took it: our state is still the newest.
-      if (!e || e.operation !== 'PUT') return this.tryAcquire(p);
+      if (!e) return this.tryAcquire(p);
+      // Deleted: another worker held it since and released it (its snapshot is newer than our
+      // state). Lost: the partition is taken again through a restore, not continued.
+      if (e.operation !== 'PUT') return false;
       return this.stillMine(p);
     }
   }
