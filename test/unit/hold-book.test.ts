@@ -95,4 +95,30 @@ describe('HoldBook', () => {
     expect(book.apply(point(5, []), place)).toEqual([{ type: 'alarm-clear', id: 'reflow.peak_temp#3', line: 'L1', station: 'reflow', characteristic: 'reflow.peak_temp', ts: point(5, []).ts }]);
     expect(book.activeAlarms()).toEqual([]);
   });
+  it('a hold restored from a snapshot names each unit once, also units another hold names, and the interlock answers for both', () => {
+    const book = new HoldBook();
+    const at = (index: number, units: string[]): PointRecord => ({ ...point(index, []), units });
+    book.apply(point(5, ['hold']), place); // names SN5
+    const check = book.raiseExternal('check:x', { id: 'reflow.peak_temp#check-x', line: 'L1', station: 'reflow', characteristic: 'reflow.peak_temp', rule: 'overdue', rules: ['overdue'], statistic: 0, center: 0, ucl: 0, lcl: 0, firstIndex: 0, lastIndex: 0, ts: 't', updated: 't' }, 'hold', ['SN5', 'SN6', 'SN6']);
+    expect(check).toMatchObject({ units: ['SN5', 'SN6'], unitCount: 2 });
+    expect((book.apply(at(6, ['SN6', 'SN5']), place)[0] as HoldSignal).added).toEqual(['SN6']); // SN5 named already by this hold
+    const copy = new HoldBook();
+    copy.restoreState(JSON.parse(JSON.stringify(book.saveState(() => true))), () => true);
+    const [next] = copy.apply(at(7, ['SN5', 'SN6', 'SN7']), place) as HoldSignal[];
+    expect(next).toMatchObject({ id: 'reflow.peak_temp#5', rev: 3, added: ['SN7'], unitCount: 3 });
+    expect(copy.unitStatus('SN6')).toEqual({ unit: 'SN6', held: true, holds: ['reflow.peak_temp#5', 'reflow.peak_temp#check-x'] });
+    // Released, the hold's units are free again unless the other hold names them.
+    copy.release('reflow.peak_temp#5', 'q', 'checked', 't');
+    expect(copy.unitStatus('SN6')).toEqual({ unit: 'SN6', held: true, holds: ['reflow.peak_temp#check-x'] });
+    expect(copy.unitStatus('SN7')).toEqual({ unit: 'SN7', held: false, holds: [] });
+  });
+
+  it('an overdue check\'s alarm restored from a snapshot keeps its own key: the characteristic\'s points do not clear it, the check does', () => {
+    const book = new HoldBook();
+    book.raiseExternal('check:y', { id: 'reflow.peak_temp#check-y', line: 'L1', station: 'reflow', characteristic: 'reflow.peak_temp', rule: 'overdue', rules: ['overdue'], statistic: 0, center: 0, ucl: 0, lcl: 0, firstIndex: 0, lastIndex: 0, ts: 't', updated: 't' }, 'alarm', []);
+    const copy = new HoldBook();
+    copy.restoreState(JSON.parse(JSON.stringify(book.saveState(() => true))), () => true);
+    expect(copy.apply(point(8, []), place)).toEqual([]); // a quiet point of the characteristic: not this alarm's business
+    expect(copy.clearExternal('check:y', 't2')).toMatchObject({ type: 'alarm-clear', id: 'reflow.peak_temp#check-y' });
+  });
 });

@@ -32,7 +32,9 @@ type Kind = { type: 'hold'; action: 'hold' } | { type: 'alarm'; action: 'alarm';
 
 /**
  * A hold or alarm as the book keeps it: its head (the latest revision's fields), every unit in
- * the order it became suspect (no cap), and sets that make "already named?" O(1).
+ * the order it became suspect (no cap), and what makes "already named?" O(1): for an alarm a set
+ * of its units; for a hold the book's unit index (the interlock's), which names it already — a
+ * second set of every unit would double the memory and the work of a restore.
  */
 interface Latched {
   head: LatchedHead & Kind;
@@ -40,7 +42,8 @@ interface Latched {
   rules: LatchedHead['rules'];
   rev: number;
   units: string[];
-  seen: Set<string>;
+  /** Alarms only (holds: the book's heldUnits). */
+  seen: Set<string> | undefined;
   lots: string[];
   lotSeen: Set<string>;
   /** Alarms: consecutive points without an alarm action since the last with one (see clearAfterOf). */
@@ -48,7 +51,13 @@ interface Latched {
 }
 
 /** What a snapshot keeps of a hold or alarm: enough to go on exactly where it stood. */
-export interface LatchedSnapshot { head: LatchedHead & Kind; rev: number; units: string[]; lots: string[]; /** Alarms: quiet points so far (clearAfter). */ quiet?: number }
+export interface LatchedSnapshot {
+  head: LatchedHead & Kind; rev: number; units: string[]; lots: string[];
+  /** Alarms: quiet points so far (clearAfter). */
+  quiet?: number;
+  /** The book's key when it is not the head's series: raised by an overdue check (`check:<id>`), apart from the characteristic's own. */
+  key?: string;
+}
 
 /** What a snapshot keeps of the hold book for some characteristics. */
 export interface HoldBookSnapshot {
@@ -60,8 +69,9 @@ export interface HoldBookSnapshot {
 }
 
 function latched(head: LatchedHead & Kind, units: readonly string[], lots: readonly string[], rev = 1): Latched {
-  const l: Latched = { head, rules: [...head.rules], rev, units: [], seen: new Set(), lots: [], lotSeen: new Set(), quiet: 0 };
-  for (const u of units) if (!l.seen.has(u)) { l.seen.add(u); l.units.push(u); }
+  const seen = new Set<string>();
+  const l: Latched = { head, rules: [...head.rules], rev, units: [], seen, lots: [], lotSeen: new Set(), quiet: 0 };
+  for (const u of units) if (!seen.has(u)) { seen.add(u); l.units.push(u); }
   for (const x of lots) if (!l.lotSeen.has(x)) { l.lotSeen.add(x); l.lots.push(x); }
   return l;
 }
@@ -160,6 +170,7 @@ export class HoldBook {
         this.holds.set(id, hold);
         this.activeHoldByCharacteristic.set(series, hold);
         for (const u of hold.units) this.indexUnit(u, id);
+        hold.seen = undefined;
         out.push(revision(hold, [...hold.units], [...hold.lots]));
       }
     }
@@ -200,6 +211,7 @@ export class HoldBook {
     this.holds.set(head.id, h);
     this.activeHoldByCharacteristic.set(key, h);
     for (const u of h.units) this.indexUnit(u, head.id);
+    h.seen = undefined;
     return revision(h, [...h.units], []);
   }
 
@@ -283,11 +295,14 @@ export class HoldBook {
     return { unit, held: holds.length > 0, holds };
   }
 
-  private indexUnit(unit: string, id: string): void {
+  /** Notes that hold `id` names `unit`; false when it did already. */
+  private indexUnit(unit: string, id: string): boolean {
     const e = this.heldUnits.get(unit);
-    if (e === undefined) this.heldUnits.set(unit, id);
-    else if (typeof e === 'string') { if (e !== id) this.heldUnits.set(unit, [e, id]); }
-    else if (!e.includes(id)) e.push(id);
+    if (e === undefined) { this.heldUnits.set(unit, id); return true; }
+    if (typeof e === 'string') { if (e === id) return false; this.heldUnits.set(unit, [e, id]); return true; }
+    if (e.includes(id)) return false;
+    e.push(id);
+    return true;
   }
 
   private unindexUnit(unit: string, id: string): void {
@@ -301,9 +316,11 @@ export class HoldBook {
   /** The active holds, alarms, recent units and released ids of the selected characteristics. */
   saveState(include: (characteristic: string) => boolean): HoldBookSnapshot {
     const snap: HoldBookSnapshot = { holds: [], alarms: [], recent: {}, released: [] };
-    const copy = (l: Latched): LatchedSnapshot => ({ head: { ...l.head, rules: [...l.head.rules] }, rev: l.rev, units: [...l.units], lots: [...l.lots], ...(l.quiet ? { quiet: l.quiet } : {}) });
-    for (const h of this.activeHoldByCharacteristic.values()) if (include(h.head.characteristic)) snap.holds.push(copy(h));
-    for (const a of this.alarms.values()) if (include(a.head.characteristic)) snap.alarms.push(copy(a));
+    const copy = (l: Latched, key: string): LatchedSnapshot => ({
+      head: { ...l.head, rules: [...l.head.rules] }, rev: l.rev, units: [...l.units], lots: [...l.lots], ...(l.quiet ? { quiet: l.quiet } : {}), ...(key !== seriesOf(l.head) ? { key } : {}),
+    });
+    for (const [key, h] of this.activeHoldByCharacteristic) if (include(h.head.characteristic)) snap.holds.push(copy(h, key));
+    for (const [key, a] of this.alarms) if (include(a.head.characteristic)) snap.alarms.push(copy(a, key));
     for (const [c, r] of this.recent) if (include(characteristicOfSeries(c))) snap.recent[c] = { units: r.units.map((u) => u.join(UNIT_SEP)).join(POINT_SEP), at: r.at };
     for (const [c, r] of this.packedRecent) if (include(characteristicOfSeries(c))) snap.recent[c] = r;
     for (const id of this.released) if (include(characteristicOfId(id))) snap.released.push(id);
@@ -312,19 +329,23 @@ export class HoldBook {
 
   /** Replaces what the selected characteristics have here by the snapshot's (nothing when absent). */
   restoreState(snap: HoldBookSnapshot | undefined, include: (characteristic: string) => boolean): void {
-    for (const [id, h] of [...this.holds]) if (include(h.head.characteristic)) { this.holds.delete(id); this.activeHoldByCharacteristic.delete(seriesOf(h.head)); for (const u of h.units) this.unindexUnit(u, id); }
-    for (const c of [...this.alarms.keys()]) if (include(characteristicOfSeries(c))) this.alarms.delete(c);
+    // By the head's characteristic, not the key: a check's hold or alarm has a key of its own.
+    for (const [key, h] of [...this.activeHoldByCharacteristic]) if (include(h.head.characteristic)) this.activeHoldByCharacteristic.delete(key);
+    for (const [id, h] of [...this.holds]) if (include(h.head.characteristic)) { this.holds.delete(id); for (const u of h.units) this.unindexUnit(u, id); }
+    for (const [key, a] of [...this.alarms]) if (include(a.head.characteristic)) this.alarms.delete(key);
     for (const c of [...this.recent.keys()]) if (include(characteristicOfSeries(c))) this.recent.delete(c);
     for (const c of [...this.packedRecent.keys()]) if (include(characteristicOfSeries(c))) this.packedRecent.delete(c);
     for (const id of [...this.released]) if (include(characteristicOfId(id))) this.released.delete(id);
     if (!snap) return;
     for (const s of snap.holds) {
-      const hold = latched(s.head, s.units, s.lots, s.rev);
+      // One map insert per unit: the index both restores the interlock and keeps each unit once.
+      const hold = latched(s.head, [], s.lots, s.rev);
+      hold.seen = undefined;
+      for (const u of s.units) if (this.indexUnit(u, s.head.id)) hold.units.push(u);
       this.holds.set(s.head.id, hold);
-      this.activeHoldByCharacteristic.set(seriesOf(s.head), hold);
-      for (const u of hold.units) this.indexUnit(u, s.head.id);
+      this.activeHoldByCharacteristic.set(s.key ?? seriesOf(s.head), hold);
     }
-    for (const s of snap.alarms) { const a = latched(s.head, s.units, s.lots, s.rev); a.quiet = s.quiet ?? 0; this.alarms.set(seriesOf(s.head), a); }
+    for (const s of snap.alarms) { const a = latched(s.head, s.units, s.lots, s.rev); a.quiet = s.quiet ?? 0; this.alarms.set(s.key ?? seriesOf(s.head), a); }
     // Kept packed until the characteristic's next point: unpacking 100,000 of them would delay a take-over.
     for (const [c, r] of Object.entries(snap.recent)) this.packedRecent.set(c, r);
     for (const id of snap.released) this.released.add(id);
@@ -365,9 +386,10 @@ export class HoldBook {
   private extend(l: Latched, p: PointRecord): HoldSignal | AlarmSignal {
     const added: string[] = [], addedLots: string[] = [];
     for (const u of p.runUnits ?? p.units) {
-      if (l.seen.has(u)) continue;
-      l.seen.add(u); l.units.push(u); added.push(u);
-      if (l.head.type === 'hold') this.indexUnit(u, l.head.id);
+      if (l.seen === undefined) { if (!this.indexUnit(u, l.head.id)) continue; } // a hold
+      else if (l.seen.has(u)) continue;
+      else l.seen.add(u);
+      l.units.push(u); added.push(u);
     }
     for (const x of p.lots) if (!l.lotSeen.has(x)) { l.lotSeen.add(x); l.lots.push(x); addedLots.push(x); }
     const h = l.head;
