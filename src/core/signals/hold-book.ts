@@ -27,6 +27,12 @@ function seriesOf(p: { characteristic: string; split?: Readonly<Record<string, s
 
 /** Separators of the recent-units string: ASCII unit and record separators, which ids never contain. */
 const UNIT_SEP = '\u001f', POINT_SEP = '\u001e';
+/**
+ * Between a hold's units in a snapshot: DEL, which no unit can contain (samples refuse control
+ * characters) and which JSON does not escape. One string of a million units is written in half
+ * the time of an array of them and read in a third (bench/snapshot-hold.ts).
+ */
+const PACK_SEP = '\u007f';
 
 type Kind = { type: 'hold'; action: 'hold' } | { type: 'alarm'; action: 'alarm'; flood?: AlarmSignal['flood'] };
 
@@ -46,13 +52,19 @@ interface Latched {
   seen: Set<string> | undefined;
   lots: string[];
   lotSeen: Set<string>;
+  /** units[0, packedCount) joined by PACK_SEP: each snapshot joins only the units added since the last. */
+  packed: string;
+  packedCount: number;
   /** Alarms: consecutive points without an alarm action since the last with one (see clearAfterOf). */
   quiet: number;
 }
 
 /** What a snapshot keeps of a hold or alarm: enough to go on exactly where it stood. */
 export interface LatchedSnapshot {
-  head: LatchedHead & Kind; rev: number; units: string[]; lots: string[];
+  head: LatchedHead & Kind; rev: number;
+  /** Joined by U+007F (see PACK_SEP); an array in snapshots of earlier versions, and where a unit contains U+007F. */
+  units: string | string[];
+  lots: string[];
   /** Alarms: quiet points so far (clearAfter). */
   quiet?: number;
   /** The book's key when it is not the head's series: raised by an overdue check (`check:<id>`), apart from the characteristic's own. */
@@ -68,9 +80,35 @@ export interface HoldBookSnapshot {
   released: string[];
 }
 
+/** The units for a snapshot, packed (see PACK_SEP): only those added since the last snapshot are joined. */
+function packUnits(l: Latched): string | string[] {
+  const { units } = l;
+  if (l.packedCount < units.length) {
+    let more = '';
+    for (let i = l.packedCount; i < units.length; i++) {
+      const u = units[i];
+      if (u.includes(PACK_SEP)) return [...units]; // cannot be packed: written as a list
+      more += i === 0 ? u : PACK_SEP + u;
+    }
+    l.packed += more;
+    l.packedCount = units.length;
+  }
+  return l.packed;
+}
+
+function unpackUnits(units: string | string[]): readonly string[] {
+  if (typeof units !== 'string') return units;
+  return units === '' ? [] : units.split(PACK_SEP);
+}
+
+/** A restored list, packed as it came, is the start of the next snapshot's (when nothing was dropped as a duplicate). */
+function keepPacked(l: Latched, units: string | string[], count: number): void {
+  if (typeof units === 'string' && l.units.length === count) { l.packed = units; l.packedCount = count; }
+}
+
 function latched(head: LatchedHead & Kind, units: readonly string[], lots: readonly string[], rev = 1): Latched {
   const seen = new Set<string>();
-  const l: Latched = { head, rules: [...head.rules], rev, units: [], seen, lots: [], lotSeen: new Set(), quiet: 0 };
+  const l: Latched = { head, rules: [...head.rules], rev, units: [], seen, lots: [], lotSeen: new Set(), packed: '', packedCount: 0, quiet: 0 };
   for (const u of units) if (!seen.has(u)) { seen.add(u); l.units.push(u); }
   for (const x of lots) if (!l.lotSeen.has(x)) { l.lotSeen.add(x); l.lots.push(x); }
   return l;
@@ -317,7 +355,7 @@ export class HoldBook {
   saveState(include: (characteristic: string) => boolean): HoldBookSnapshot {
     const snap: HoldBookSnapshot = { holds: [], alarms: [], recent: {}, released: [] };
     const copy = (l: Latched, key: string): LatchedSnapshot => ({
-      head: { ...l.head, rules: [...l.head.rules] }, rev: l.rev, units: [...l.units], lots: [...l.lots], ...(l.quiet ? { quiet: l.quiet } : {}), ...(key !== seriesOf(l.head) ? { key } : {}),
+      head: { ...l.head, rules: [...l.head.rules] }, rev: l.rev, units: packUnits(l), lots: [...l.lots], ...(l.quiet ? { quiet: l.quiet } : {}), ...(key !== seriesOf(l.head) ? { key } : {}),
     });
     for (const [key, h] of this.activeHoldByCharacteristic) if (include(h.head.characteristic)) snap.holds.push(copy(h, key));
     for (const [key, a] of this.alarms) if (include(a.head.characteristic)) snap.alarms.push(copy(a, key));
@@ -341,11 +379,19 @@ export class HoldBook {
       // One map insert per unit: the index both restores the interlock and keeps each unit once.
       const hold = latched(s.head, [], s.lots, s.rev);
       hold.seen = undefined;
-      for (const u of s.units) if (this.indexUnit(u, s.head.id)) hold.units.push(u);
+      const units = unpackUnits(s.units);
+      for (const u of units) if (this.indexUnit(u, s.head.id)) hold.units.push(u);
+      keepPacked(hold, s.units, units.length);
       this.holds.set(s.head.id, hold);
       this.activeHoldByCharacteristic.set(s.key ?? seriesOf(s.head), hold);
     }
-    for (const s of snap.alarms) { const a = latched(s.head, s.units, s.lots, s.rev); a.quiet = s.quiet ?? 0; this.alarms.set(s.key ?? seriesOf(s.head), a); }
+    for (const s of snap.alarms) {
+      const units = unpackUnits(s.units);
+      const a = latched(s.head, units, s.lots, s.rev);
+      keepPacked(a, s.units, units.length);
+      a.quiet = s.quiet ?? 0;
+      this.alarms.set(s.key ?? seriesOf(s.head), a);
+    }
     // Kept packed until the characteristic's next point: unpacking 100,000 of them would delay a take-over.
     for (const [c, r] of Object.entries(snap.recent)) this.packedRecent.set(c, r);
     for (const id of snap.released) this.released.add(id);
