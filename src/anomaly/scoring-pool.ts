@@ -6,6 +6,12 @@ export interface ScoringOptions {
   maxBatch?: number;
   /** Longest a row waits for its batch to fill, ms; default 2. */
   maxWaitMs?: number;
+  /**
+   * Longest a posted batch may go unanswered before its rows fail, ms; default 10,000. Its units'
+   * messages wait for their verdicts before they are acknowledged: a thread that hangs must not
+   * hold every later commit.
+   */
+  timeoutMs?: number;
 }
 
 interface Waiting { resolve: (s: AnomalyScore) => void; reject: (e: Error) => void }
@@ -22,9 +28,12 @@ export class ScoringThread {
   private timer: NodeJS.Timeout | undefined;
   private nextId = 0;
   /** Batches posted to the thread, with when they were posted. */
-  private readonly inFlight = new Map<number, { waiting: Waiting[]; sentAt: number }>();
+  private readonly inFlight = new Map<number, { waiting: Waiting[]; sentAt: number; timer: NodeJS.Timeout }>();
   private readonly maxBatch: number;
   private readonly maxWaitMs: number;
+  private readonly timeoutMs: number;
+  /** Why the thread can score no more (it exited or failed): later rows fail at once. */
+  private dead: Error | undefined;
   readonly ready: Promise<void>;
   /** Batches sent and rows scored, and batch latencies (ms) for the benchmark. */
   readonly stats = { batches: 0, rows: 0, latenciesMs: [] as number[] };
@@ -32,6 +41,7 @@ export class ScoringThread {
   constructor(model: Uint8Array, private readonly features: number, o: ScoringOptions = {}, private readonly label = 'model') {
     this.maxBatch = o.maxBatch ?? 256;
     this.maxWaitMs = o.maxWaitMs ?? 2;
+    this.timeoutMs = o.timeoutMs ?? 10_000;
     this.worker = new Worker(new URL('./scoring-thread.js', import.meta.url), { workerData: { model, features } });
     this.ready = new Promise((resolve, reject) => {
       const fail = (err: Error) => reject(new Error(`anomaly model ${label} could not be loaded: ${err.message}`));
@@ -39,9 +49,22 @@ export class ScoringThread {
       this.worker.once('message', (m) => { if (m.type === 'ready') { this.worker.off('error', fail); resolve(); } });
     });
     this.worker.on('message', (m) => this.onMessage(m));
+    this.worker.on('error', (err) => this.fail(new Error(`anomaly model ${label}: the scoring thread failed: ${err.message}`)));
+    this.worker.on('exit', (code) => this.fail(new Error(`anomaly model ${label}: the scoring thread exited (code ${code})`)));
+  }
+
+  /** Every row waiting or posted fails with `err`, and so will later ones. */
+  private fail(err: Error): void {
+    this.dead ??= err;
+    if (this.timer) { clearTimeout(this.timer); this.timer = undefined; }
+    for (const b of this.inFlight.values()) { clearTimeout(b.timer); for (const w of b.waiting) w.reject(err); }
+    this.inFlight.clear();
+    for (const w of this.waiting) w.reject(err);
+    this.waiting = []; this.rows = [];
   }
 
   score(values: ArrayLike<number>): Promise<AnomalyScore> {
+    if (this.dead) return Promise.reject(this.dead);
     return new Promise((resolve, reject) => {
       for (let j = 0; j < this.features; j++) this.rows.push(values[j]);
       this.waiting.push({ resolve, reject });
@@ -55,7 +78,14 @@ export class ScoringThread {
     if (!this.waiting.length) return;
     const id = this.nextId++;
     const rows = Float32Array.from(this.rows);
-    this.inFlight.set(id, { waiting: this.waiting, sentAt: performance.now() });
+    const timer = setTimeout(() => {
+      const b = this.inFlight.get(id);
+      if (!b) return;
+      this.inFlight.delete(id);
+      for (const w of b.waiting) w.reject(new Error(`anomaly model ${this.label}: no verdict from the scoring thread in ${this.timeoutMs} ms`));
+    }, this.timeoutMs);
+    timer.unref();
+    this.inFlight.set(id, { waiting: this.waiting, sentAt: performance.now(), timer });
     this.worker.postMessage({ id, rows, n: this.waiting.length }, [rows.buffer]);
     this.rows = []; this.waiting = [];
   }
@@ -64,6 +94,7 @@ export class ScoringThread {
     const posted = this.inFlight.get(m.id);
     if (!posted) return;
     const batch = posted.waiting;
+    clearTimeout(posted.timer);
     this.inFlight.delete(m.id);
     if (m.type === 'error') { for (const w of batch) w.reject(new Error(`anomaly model ${this.label}: ${m.message}`)); return; }
     this.stats.batches++; this.stats.rows += batch.length;

@@ -117,6 +117,7 @@ export class Committer {
 
   get waiting(): number { return this.uncommitted; }
 
+
   /** Closes the current batch and starts making it durable; returns when it may be followed (in-flight bound). */
   close(): Promise<void> {
     const b = this.current;
@@ -145,7 +146,11 @@ export class Committer {
   abandon(): void { this.abandoned = true; }
 
   private commit(b: Batch): Promise<void> {
-    const scored = Promise.all(b.scoring).then(() => undefined);
+    // Settled, not all fulfilled: a verdict that failed (or whose handling threw) must not stop
+    // every later commit; its unit goes unscored, and says so.
+    const scored = Promise.allSettled(b.scoring).then((results) => {
+      for (const r of results) if (r.status === 'rejected') this.o.log('error', 'anomaly verdict failed; the unit stays unscored', { err: String(r.reason) });
+    });
     // Genealogy writes in batch order; the JetStream writes of several batches at once.
     const traced = this.traced = Promise.all([this.traced, scored]).then(() => this.retrying('trace rows to the genealogy store', () => this.writeTrace(b)));
     const durable = Promise.all([
