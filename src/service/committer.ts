@@ -183,8 +183,10 @@ export class Committer {
     if (this.abandoned) return;
     const st = this.o.state;
     if (st && b.touched.size) {
-      // Not retried: a stale position only means a longer silent replay after a crash.
-      await Promise.all([...b.touched].map(([p, seq]) => st.setCommitted(p, seq))).catch((err: unknown) => this.o.log('warn', 'commit position not recorded', { err: String(err) }));
+      // Retried like any write: the worker reads with an ordered consumer, so this position is its
+      // acknowledgement. A stale one would have a restarted worker process the messages after it
+      // again, not silently (holds re-sent, dead letters written twice).
+      await this.retrying('commit positions to the NATS state store', () => Promise.all([...b.touched].map(([p, seq]) => st.setCommitted(p, seq))).then(() => undefined));
     }
     if (this.abandoned) return;
     for (const m of b.msgs) m.ack();
@@ -216,10 +218,10 @@ export class Committer {
     }
     const signals = await trace.writeSignals(b.signals);
     b.signals = [];
-    for (const r of signals) this.quarantine(b, { reason: 'unstorable', detail: `the genealogy store refused ${r.row.type} ${r.row.id}: ${r.error}`, subject: '', streamSequence: b.msgs.at(-1)?.seq ?? 0, kind: `unstorable-${r.row.type}-${r.row.id}` }, r.row, 1);
+    for (const r of signals) this.quarantine(b, { reason: 'unstorable', detail: `the genealogy store refused ${r.row.type} ${r.row.id}: ${r.error}`, subject: '', streamSequence: b.msgs.at(-1)?.seq ?? 0, kind: `unstorable-${r.row.type}-${r.row.id}-${b.no}-${signals.indexOf(r)}` }, r.row, 1);
     const audit = await trace.writeAudit(b.audit);
     b.audit = [];
-    for (const r of audit) this.quarantine(b, { reason: 'unstorable', detail: `the genealogy store refused an audit entry: ${r.error}`, subject: '', streamSequence: b.msgs.at(-1)?.seq ?? 0, kind: `unstorable-audit-${b.no}-${r.row.action}-${r.row.target}` }, r.row, 1);
+    for (const r of audit) this.quarantine(b, { reason: 'unstorable', detail: `the genealogy store refused an audit entry: ${r.error}`, subject: '', streamSequence: b.msgs.at(-1)?.seq ?? 0, kind: `unstorable-audit-${b.no}-${audit.indexOf(r)}-${r.row.action}-${r.row.target}` }, r.row, 1);
   }
 
   private quarantine(b: Batch, info: DeadLetter, what: unknown, items: number): void {

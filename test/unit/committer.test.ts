@@ -1,5 +1,6 @@
 import { afterEach, expect, it } from 'vitest';
 import type { RuleSetConfig } from '../../src/core/index.js';
+import type { StateStore } from '../../src/ports/state.js';
 import type { SampleMessage } from '../../src/ports/transport.js';
 import { Committer, MAX_BATCHES_IN_FLIGHT, OUTBOX_CHUNK_BYTES } from '../../src/service/committer.js';
 import { OutboxBuffer } from '../../src/service/outbox-buffer.js';
@@ -56,4 +57,18 @@ it('a batch\'s outbox buffer starts small: a batch of one message does not hold 
   const big = new OutboxBuffer(OUTBOX_CHUNK_BYTES);
   for (let i = 0; i < 2000; i++) big.add('x'.repeat(100));
   expect(big.all()[0].length).toBe(2000 * 101 - 1);
+});
+
+it('a commit position the state store refuses is retried, and the batch acknowledged only once it is recorded', async () => {
+  let refusals = 2;
+  const positions: number[] = [];
+  const state = { setCommitted: async (_p: number, seq: number) => { if (refusals-- > 0) throw new Error('KV unavailable'); positions.push(seq); } } as unknown as StateStore;
+  const committer = new Committer({ transport: new InProcessTransport(), state, maxMessages: 1000, countDeadLetters: () => {}, log: () => {} });
+  let acked = 0;
+  committer.add({ data: new Uint8Array(), subject: 'spc.samples.L1.S1.p', seq: 7, storedAtMs: 0, line: 'L1', ack: () => { acked++; } }, 0);
+  void committer.close();
+  await committer.settled();
+  expect(positions).toEqual([7]);
+  expect(acked).toBe(1);
+  expect(committer.counters.commitFailures).toBe(2);
 });
