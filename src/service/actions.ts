@@ -5,6 +5,13 @@ import type { Committer } from './committer.js';
 import type { Ownership } from './ownership.js';
 import type { EffectSink, Pipeline } from './pipeline.js';
 
+
+/**
+ * An action on a line whose partition this worker does not own (handed over, or its lease lost):
+ * recorded here it would be at no stream position the owner replays, and lost at its restore.
+ */
+const notOwned = (what: string, line: string): Refusal => ({ refused: 'conflict', message: `${what} is on line ${line}, which this worker no longer processes (its partition moved to another worker): act on the worker that owns it now` });
+
 export interface ActionsOptions {
   pipeline: Pipeline;
   committer: Committer;
@@ -32,6 +39,7 @@ export class OperatorActions {
     const a = alarms.get(id);
     if (!a) return { refused: 'not-found', message: `no alarm ${id}` };
     if (!inScope(actor, a.line)) return outOfScope(actor, `alarm ${id}`, a.line);
+    if (!this.o.ownership.ownsLine(a.line)) return notOwned(`alarm ${id}`, a.line);
     const problem = checkAcknowledge(this.o.pipeline.closedLoop.planFor(a.characteristic, a.rule ?? ''), causeCode);
     if (problem) return { refused: 'invalid', field: problem.field, message: problem.message };
     const r = alarms.acknowledge(id, actor.name, new Date().toISOString());
@@ -48,6 +56,7 @@ export class OperatorActions {
     const a = alarms.get(id);
     if (!a || a.state === 'closed') return { refused: 'not-found', message: `no open alarm ${id}` };
     if (!inScope(actor, a.line)) return outOfScope(actor, `alarm ${id}`, a.line);
+    if (!this.o.ownership.ownsLine(a.line)) return notOwned(`alarm ${id}`, a.line);
     const r = alarms.shelve(id, actor.name, Date.now() + minutes * 60_000, new Date().toISOString());
     if (typeof r === 'string') return { refused: 'conflict', message: r };
     this.o.onSignal(r);
@@ -62,6 +71,7 @@ export class OperatorActions {
     const hold = holds.hold(id);
     if (!hold) return { refused: 'not-found', message: `no active hold ${id}` };
     if (!inScope(actor, hold.line)) return outOfScope(actor, `hold ${id}`, hold.line);
+    if (!this.o.ownership.ownsLine(hold.line)) return notOwned(`hold ${id}`, hold.line);
     // The plan the hold was raised with (what the console showed), else the current rule set's.
     const plan = hold.plan ?? this.o.pipeline.closedLoop.planFor(hold.characteristic, hold.rule);
     const problem = checkRelease(plan, { ...request, signed: request.signature !== undefined });
@@ -93,6 +103,7 @@ export class OperatorActions {
   applyLimits(p: LimitVersionRow, station: string, actor: Actor, signature: { signer: string; meaning: string }): LimitsSignal | Refusal {
     if (actor.role !== 'quality') return roleRefusal(actor, 'approving limits', 'quality');
     if (!inScope(actor, p.line)) return outOfScope(actor, `limits of ${p.series}`, p.line);
+    if (!this.o.ownership.ownsLine(p.line)) return notOwned(`limits of ${p.series}`, p.line);
     const split = p.split ?? undefined;
     const current = this.o.pipeline.engine.summaryOf(p.characteristic, split)?.limitsVersion ?? 1;
     const version = Math.max(1, current) + 1;

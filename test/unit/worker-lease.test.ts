@@ -1,5 +1,5 @@
 import { afterEach, expect, it } from 'vitest';
-import type { RuleSetConfig } from '../../src/core/index.js';
+import { partitionOf, type RuleSetConfig } from '../../src/core/index.js';
 import type { Membership } from '../../src/ports/state.js';
 import { InProcessTransport } from '../../src/service/in-process-transport.js';
 import { SpcWorker } from '../../src/service/worker.js';
@@ -102,4 +102,27 @@ it('a round renewing many partitions keeps them all when each renewal is slow (r
   expect(logged.filter((m) => m.includes('dropped') || m.includes('lost the lease'))).toEqual([]);
   expect(worker.counters.acquired).toBe(8); // never dropped and taken again
   expect(worker.counters.samples).toBe(60);
+});
+
+it('a release on a worker whose partition moved away is refused (it would be recorded at no position the new owner replays)', async () => {
+  const transport = new InProcessTransport();
+  const lost = new Set<number>();
+  const membership: Membership = {
+    workerId: 'w1', ttlMs: TTL_MS, heartbeat: async () => ['w1'], release: async () => {}, leave: async () => {},
+    tryAcquire: async (p) => !lost.has(p), renew: async (p) => !lost.has(p),
+  };
+  const two: RuleSetConfig = { version: 1, characteristics: ['L1', 'L2'].map((line) => ({ id: `torque-${line}`, match: { line, parameter: 'torque' }, chart: { type: 'i-mr' as const }, limits: { center: 1.2, sigma: 0.02 }, rules: ['we1' as const], actions: { hold: ['we1' as const] } })) };
+  const worker = new SpcWorker({ transport, rules: two, encoder: influxLineEncoder, onSignal: () => {}, membership, partitions: 2, ownershipEveryMs: 50 });
+  void worker.run();
+  stop = () => worker.stop(1000);
+  for (let i = 0; i < 100 && worker.ownedPartitions.length < 2; i++) await sleep(20);
+  for (const line of ['L1', 'L2']) transport.publish(`spc.samples.${line}.S1.torque`, { ts: new Date().toISOString(), line, station: 'S1', parameter: 'torque', value: 9, unit: `SN-${line}` });
+  for (let i = 0; i < 50 && worker.holds.activeHolds().length < 2; i++) await sleep(10);
+  const quality = { name: 'q', role: 'quality' as const };
+  const [h1, h2] = ['L1', 'L2'].map((line) => worker.holds.activeHolds([line])[0].id);
+  lost.add(partitionOf('L2', 2)); // another worker has L2's partition now
+  for (let i = 0; i < 50 && worker.ownedPartitions.length > 1; i++) await sleep(20);
+  expect(worker.ownedPartitions).toEqual([partitionOf('L1', 2)]);
+  expect(worker.actions.release(h2, quality, { reason: 'checked' })).toMatchObject({ refused: 'conflict', message: expect.stringMatching(/line L2, which this worker no longer processes/) });
+  expect(worker.actions.release(h1, quality, { reason: 'checked' })).toMatchObject({ type: 'release', id: h1 });
 });
