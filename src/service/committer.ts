@@ -219,8 +219,10 @@ export class Committer {
     const signals = await trace.writeSignals(b.signals);
     b.signals = [];
     for (const r of signals) this.quarantine(b, { reason: 'unstorable', detail: `the genealogy store refused ${r.row.type} ${r.row.id}: ${r.error}`, subject: '', streamSequence: b.msgs.at(-1)?.seq ?? 0, kind: `unstorable-${r.row.type}-${r.row.id}-${b.no}-${signals.indexOf(r)}` }, r.row, 1);
-    const audit = await trace.writeAudit(b.audit);
-    b.audit = [];
+    // One at a time, each taken off the batch once stored: a retry after a lost connection must
+    // not write the entries before it again (the audit trail has no natural key).
+    const audit: Awaited<ReturnType<GenealogyWriter['writeAudit']>> = [];
+    while (b.audit.length) { audit.push(...await trace.writeAudit(b.audit.slice(0, 1))); b.audit.shift(); }
     for (const r of audit) this.quarantine(b, { reason: 'unstorable', detail: `the genealogy store refused an audit entry: ${r.error}`, subject: '', streamSequence: b.msgs.at(-1)?.seq ?? 0, kind: `unstorable-audit-${b.no}-${audit.indexOf(r)}-${r.row.action}-${r.row.target}` }, r.row, 1);
   }
 

@@ -29,6 +29,13 @@ describe.each(['postgres', 'pglite'] as const)('genealogy store on %s', (backend
   });
   afterAll(async () => { await db.close(); await drop(); });
 
+  it('a Phase I lock written twice (a retried batch, a replay that is not silent) is one limits version', async () => {
+    const lock = { type: 'limits' as const, id: 'retry.x@v1', line: 'L1', station: 'reflow', characteristic: 'retry.x', version: 1, kind: 'phase1' as const, center: 245, sigma: 1.2, points: 25, excluded: [], ts: '2026-11-25T06:00:00Z' };
+    await store.writeSignals([lock]);
+    await store.writeSignals([lock]);
+    expect((await db.query('SELECT id FROM limit_versions WHERE series = $1', ['retry.x'])).length).toBe(1);
+  });
+
   it('migrations are versioned and applied once', async () => {
     expect(await migrate(db)).toEqual([]);
     expect((await db.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version')).map((r) => Number(r.version))).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);

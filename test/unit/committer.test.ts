@@ -1,5 +1,6 @@
 import { afterEach, expect, it } from 'vitest';
 import type { RuleSetConfig } from '../../src/core/index.js';
+import type { GenealogyWriter } from '../../src/ports/genealogy.js';
 import type { StateStore } from '../../src/ports/state.js';
 import type { SampleMessage } from '../../src/ports/transport.js';
 import { Committer, MAX_BATCHES_IN_FLIGHT, OUTBOX_CHUNK_BYTES } from '../../src/service/committer.js';
@@ -71,4 +72,19 @@ it('a commit position the state store refuses is retried, and the batch acknowle
   expect(positions).toEqual([7]);
   expect(acked).toBe(1);
   expect(committer.counters.commitFailures).toBe(2);
+});
+
+it('audit entries written before a lost connection are not written again by the retry', async () => {
+  const stored: string[] = [];
+  let drops = 1;
+  const trace: GenealogyWriter = {
+    writeSamples: async () => [], writeSignals: async () => [],
+    // Writes entries in order; the connection drops once, after the first entry is stored.
+    writeAudit: async (entries) => { for (const e of entries) { if (stored.length === 1 && drops-- > 0) throw new Error('connection lost'); stored.push(e.target); } return []; },
+  };
+  const committer = new Committer({ transport: new InProcessTransport(), trace, maxMessages: 1000, countDeadLetters: () => {}, log: () => {} });
+  for (const target of ['H1', 'H2', 'H3']) committer.current.audit.push({ actor: 'q', role: 'quality', action: 'release', target, line: 'L1', reason: 'checked', detail: {} });
+  void committer.close();
+  await committer.settled();
+  expect(stored).toEqual(['H1', 'H2', 'H3']);
 });

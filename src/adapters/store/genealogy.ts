@@ -135,8 +135,10 @@ export class GenealogyStore implements GenealogyWriter, LimitsStore {
     } else if (s.type === 'limits') {
       const series = seriesId(s.characteristic, s.split);
       if (s.kind === 'phase1') {
+        // Once per series: a retried batch (or a replay that is not silent) must not add a second version 1.
         await this.db.query(`INSERT INTO limit_versions (characteristic, series, split, line, kind, state, version, center, sigma, points, excluded, proposed_by, proposed_at, reason)
-          VALUES ($1, $2, $3::jsonb, $4, 'phase1', 'in-effect', $10, $5, $6, $7, $8::int[], 'phase1', $9, 'Phase I limits locked')`,
+          SELECT $1::text, $2::text, $3::jsonb, $4::text, 'phase1', 'in-effect', $10::int, $5::float8, $6::float8, $7::int, $8::int[], 'phase1', $9::timestamptz, 'Phase I limits locked'
+          WHERE NOT EXISTS (SELECT 1 FROM limit_versions WHERE series = $2::text AND kind = 'phase1' AND version = $10::int)`,
         [s.characteristic, series, s.split ? JSON.stringify(s.split) : null, s.line, s.center, s.sigma, s.points, s.excluded, s.ts, s.version]);
       } else {
         // The approved proposal takes effect; the version it replaces is superseded by it.
