@@ -1,4 +1,5 @@
 import type { Sample } from '../core/sample.js';
+import { packNumbers, unpackNumbers, type OpenUnitSnapshot } from '../core/state/snapshot.js';
 import { featureOf } from './history.js';
 
 /** A unit whose every feature has arrived: its values in model order, and where it came from. */
@@ -9,6 +10,12 @@ export interface AssembledUnit {
   line: string;
   station: string;
   ts: string;
+  /** Its model point's index, given by the caller when the unit completes (0 until then). */
+  index: number;
+  /** The clock when it completed (the completing message's stored time): its verdict's time in the alarm lifecycle. */
+  at: number;
+  /** The completing sample's sequence (given by the caller): its verdict's signal lines are numbered with it. */
+  seq: number;
 }
 
 /** Units waiting for features at once, at most; beyond it the oldest is given up (counted). */
@@ -46,7 +53,7 @@ export class UnitAssembler {
     u.station = s.station; // the station that completed the unit is where the verdict applies
     if (u.missing > 0) return undefined;
     this.open.delete(s.unit);
-    return { unit: s.unit, values: u.values, lots: u.lots, line: u.line, station: u.station, ts: s.ts };
+    return { unit: s.unit, values: u.values, lots: u.lots, line: u.line, station: u.station, ts: s.ts, index: 0, at: nowMs, seq: 0 };
   }
 
   /** Gives up units past their deadline; returns how many. */
@@ -62,4 +69,21 @@ export class UnitAssembler {
   }
 
   get waiting(): number { return this.open.size; }
+
+  /** The units still collecting features, oldest first (a snapshot). */
+  saveOpen(): OpenUnitSnapshot[] {
+    return [...this.open].map(([unit, u]) => ({ unit, values: packNumbers(u.values), lots: [...u.lots], line: u.line, station: u.station, deadline: u.deadline }));
+  }
+
+  /** Replaces the open units by a snapshot's (a take-over continues units whose first features came before it). */
+  restoreOpen(open: readonly OpenUnitSnapshot[]): void {
+    this.open.clear();
+    for (const o of open) {
+      const values = Float64Array.from(unpackNumbers(o.values));
+      let missing = 0;
+      for (const v of values) if (Number.isNaN(v)) missing++;
+      if (values.length !== this.features.length) continue; // a snapshot of another model's features
+      this.open.set(o.unit, { values, missing, deadline: o.deadline, lots: [...o.lots], line: o.line, station: o.station });
+    }
+  }
 }

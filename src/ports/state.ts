@@ -1,5 +1,5 @@
 import type { LimitsSignal } from '../core/index.js';
-import type { AlarmLifecycleSnapshot, CharacteristicSnapshot, HoldBookSnapshot, SplitSnapshot } from '../core/index.js';
+import type { AlarmLifecycleSnapshot, AnomalyModelSnapshot, CharacteristicSnapshot, HoldBookSnapshot, SplitSnapshot } from '../core/index.js';
 
 /** One partition's state as it stood after stream message `seq` (every output up to it is durable). */
 export interface PartitionSnapshot {
@@ -12,6 +12,8 @@ export interface PartitionSnapshot {
   characteristics: Record<string, CharacteristicSnapshot | SplitSnapshot>;
   holds: HoldBookSnapshot;
   alarms: AlarmLifecycleSnapshot;
+  /** By anomaly model id (absent in snapshots of earlier versions: the models start afresh). */
+  anomalies?: Record<string, AnomalyModelSnapshot>;
 }
 
 /**

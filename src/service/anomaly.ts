@@ -11,8 +11,10 @@ export interface AnomalyRuntime {
   card: ModelCard;
   assembler: UnitAssembler;
   thread: ScoringThread;
-  /** Units scored so far: the index of the model's points. */
+  /** Units complete so far: the index of the model's points (hold ids are `<model>#<index>`). */
   index: number;
+  /** Complete units waiting for their verdict, oldest first (a snapshot keeps them; see Pipeline.saveAnomalies). */
+  judging: AssembledUnit[];
 }
 
 /** Loads every model of the rule set (checked against its card) and waits until each can score. */
@@ -22,7 +24,7 @@ export async function openAnomalyModels(configs: readonly AnomalyConfig[]): Prom
     const { bytes, card } = loadModelFiles(config.model);
     const thread = new ScoringThread(bytes, card.features.length, {}, config.model);
     await thread.ready;
-    runtimes.push({ config, card, assembler: new UnitAssembler(card.features, config.waitMs), thread, index: 0 });
+    runtimes.push({ config, card, assembler: new UnitAssembler(card.features, config.waitMs), thread, index: 0, judging: [] });
   }
   return runtimes;
 }
@@ -40,7 +42,7 @@ export function anomalyPoint(a: AnomalyRuntime, unit: AssembledUnit, s: AnomalyS
     .sort((x, y) => y.contribution - x.contribution)
     .slice(0, 3);
   return {
-    type: 'point', characteristic: a.config.id, index: ++a.index, phase: 'II', ts: unit.ts,
+    type: 'point', characteristic: a.config.id, index: unit.index, phase: 'II', ts: unit.ts,
     statistic: s.score, center: 0, ucl: a.card.thresholds.score, lcl: 0,
     violations: flagged ? ['anomaly'] : [], actions: flagged && a.config.action !== 'none' ? [a.config.action] : [],
     units: [unit.unit], lots: unit.lots, topFeatures,

@@ -41,7 +41,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The state of one partition now: its characteristics, holds and alarms (selected by the predicates). */
 export function capturePartition(
-  parts: { engine: SpcEngine; holds: HoldBook; alarms: AlarmLifecycle },
+  parts: { engine: SpcEngine; holds: HoldBook; alarms: AlarmLifecycle; saveAnomalies?: Pipeline['saveAnomalies'] },
   at: { partition: number; partitions: number; seq: number },
   inPartition: (characteristic: string) => boolean,
   lineInPartition: (line: string) => boolean,
@@ -49,6 +49,7 @@ export function capturePartition(
   return {
     version: 1, ...at, savedAt: new Date().toISOString(),
     characteristics: parts.engine.saveStates(inPartition), holds: parts.holds.saveState(inPartition), alarms: parts.alarms.saveState(lineInPartition),
+    ...(parts.saveAnomalies ? { anomalies: parts.saveAnomalies.call(parts, inPartition) } : {}),
   };
 }
 
@@ -251,6 +252,7 @@ export class Ownership {
     const r = engine.restoreStates(usable?.characteristics ?? {}, characteristic);
     holds.restoreState(usable?.holds, characteristic);
     alarms.restoreState(usable?.alarms, line);
+    this.o.pipeline.restoreAnomalies(usable?.anomalies, characteristic);
     const seq = usable?.seq ?? 0;
     this.applied.set(p, seq);
     this.updateRenewBy(); // fenced from its first message, not only once the round that took it ends

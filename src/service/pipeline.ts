@@ -1,7 +1,7 @@
 import type { AnomalyScore } from '../anomaly/model.js';
 import type { AssembledUnit } from '../anomaly/unit-assembler.js';
 import { CheckSchedule, type CheckEvent } from '../core/checks/schedule.js';
-import { AlarmLifecycle, ClosedLoop, HoldBook, seriesId, SpcEngine, subjectToken, type FloodOptions, type LifecycleSignal, type LimitsSignal, type PointRecord, type RuleSetConfig, type SummaryRecord, type CharacteristicConfig, type RuleName, type Sample, type Signal } from '../core/index.js';
+import { AlarmLifecycle, ClosedLoop, HoldBook, packNumbers, seriesId, unpackNumbers, type AnomalyModelSnapshot, SpcEngine, subjectToken, type FloodOptions, type LifecycleSignal, type LimitsSignal, type PointRecord, type RuleSetConfig, type SummaryRecord, type CharacteristicConfig, type RuleName, type Sample, type Signal } from '../core/index.js';
 import { decodeSampleMessage, MessageFaults, type DeadLetterReason } from '../samples/message.js';
 import type { TraceRow } from '../ports/genealogy.js';
 import type { LineEncoder, PointTags } from '../ports/line-encoder.js';
@@ -23,8 +23,11 @@ export interface EffectSink {
   /** A hold or alarm revision, release or clear for the genealogy store. */
   storeSignal(s: Signal): void;
   deadLetter(info: DeadLetter, payload: Uint8Array): void;
-  /** A unit complete for a model: score it (off the main thread), then call `Pipeline.scored`. */
-  score(a: AnomalyRuntime, unit: AssembledUnit): void;
+  /**
+   * A unit complete for a model: score it (off the main thread), then call `Pipeline.scored` with
+   * the same `silent` (a replay judges again only to rebuild the model's holds).
+   */
+  score(a: AnomalyRuntime, unit: AssembledUnit, silent: boolean): void;
 }
 
 /** Every effect of the messages given to it, in arrays (tests, as Kafka Streams' TopologyTestDriver). */
@@ -32,12 +35,12 @@ export function collectEffects() {
   const e = {
     signals: [] as LifecycleSignal[], points: [] as { p: PointRecord; line: string; station: string }[], lines: [] as string[],
     traceRows: [] as TraceRow[], storeSignals: [] as Signal[], deadLetters: [] as { info: DeadLetter; payload: Uint8Array }[],
-    toScore: [] as { a: AnomalyRuntime; unit: AssembledUnit }[],
+    toScore: [] as { a: AnomalyRuntime; unit: AssembledUnit; silent: boolean }[],
   };
   const sink: EffectSink = {
     signal: (s) => e.signals.push(s), point: (p, line, station) => e.points.push({ p, line, station }), line: (t) => e.lines.push(t),
     traceRow: (r) => e.traceRows.push(r), storeSignal: (s) => e.storeSignals.push(s), deadLetter: (info, payload) => e.deadLetters.push({ info, payload }),
-    score: (a, unit) => e.toScore.push({ a, unit }),
+    score: (a, unit, silent) => e.toScore.push({ a, unit, silent }),
   };
   return { ...e, sink };
 }
@@ -50,6 +53,8 @@ export interface PipelineCounters {
   deadLetterMessages: number;
   unknownCharacteristic: number;
   anomalyScored: number; anomalyFlagged: number;
+  /** Units given up: not every feature arrived within the model's wait. */
+  anomalyIncomplete: number;
 }
 
 export interface PipelineOptions {
@@ -77,7 +82,7 @@ export class Pipeline {
   readonly engine: SpcEngine;
   readonly holds = new HoldBook();
   readonly alarms: AlarmLifecycle;
-  readonly counters: PipelineCounters = { messages: 0, samples: 0, points: 0, signals: 0, deadLetters: {}, deadLetterMessages: 0, unknownCharacteristic: 0, anomalyScored: 0, anomalyFlagged: 0 };
+  readonly counters: PipelineCounters = { messages: 0, samples: 0, points: 0, signals: 0, deadLetters: {}, deadLetterMessages: 0, unknownCharacteristic: 0, anomalyScored: 0, anomalyFlagged: 0, anomalyIncomplete: 0 };
   private readonly chartOf = new Map<string, string>();
   private readonly specOf = new Map<string, { lsl?: number; usl?: number }>();
   /** Split keys each characteristic writes as InfluxDB tags (`lowCardinality`); the others are fields. */
@@ -99,6 +104,14 @@ export class Pipeline {
   private current: Sample | undefined;
   private sequence = 0;
   private silent = false;
+  /**
+   * The pipeline's clock: the stored time of the message being processed (of a unit's last one
+   * for its verdict). A replay after a restart then sees the times the first pass saw — alarm
+   * floods, their ids, manual checks and anomaly waits come out the same — not the replay's own.
+   */
+  private now = 0;
+  /** Units a restored snapshot had complete but not yet judged: judged again, silently, before anything else. */
+  private rejudge: { a: AnomalyRuntime; unit: AssembledUnit }[] = [];
   private faults: MessageFaults | undefined;
   private readonly emitPoint = (p: PointRecord) => this.onPoint(p);
 
@@ -114,7 +127,11 @@ export class Pipeline {
     this.out = out;
     this.silent = silent;
     this.alarms.counting = !silent; // a replay re-raises alarms counted before the restart
+    this.now = m.storedAtMs;
     this.counters.messages++;
+    if (this.rejudge.length) this.judgeRestored(out);
+    const anomalies = this.o.anomalies;
+    if (anomalies) for (const a of anomalies) { const given = a.assembler.expire(this.now); if (!silent) this.counters.anomalyIncomplete += given; }
     const { samples, bad, positions } = decodeSampleMessage(m.data);
     const faults = this.faults = bad.length ? new MessageFaults() : undefined;
     for (const b of bad) faults!.add(b.reason, b.detail, b.item);
@@ -137,37 +154,96 @@ export class Pipeline {
       else if (this.checks) {
         // A manual check's entry marks it done; any other unit made at a station counts toward its unit checks.
         const check = s.attributes?.check;
-        const events = check !== undefined ? [this.checks.done(check, Date.now())].filter((e) => e !== undefined) : this.checks.unitMade(s.line, s.station, s.unit, Date.now());
+        const events = check !== undefined ? [this.checks.done(check, this.now)].filter((e) => e !== undefined) : this.checks.unitMade(s.line, s.station, s.unit, this.now);
         if (events.length) this.checkEvents(events);
       }
       else if (r.matched === 0) {
         this.counters.unknownCharacteristic++;
         if (this.o.unknownCharacteristics === 'dlq') this.fault('unknown-characteristic', `${where}no characteristic matches line ${s.line}, station ${s.station}, parameter ${s.parameter}`, item);
       }
+      // A replay too: units whose features span the restart complete, with the indices the first pass gave them.
+      if (anomalies) for (const a of anomalies) if (feedsModel(a, s)) { const unit = a.assembler.add(s, this.now); if (unit) this.judge(a, unit, silent); }
       if (silent) continue;
       if (this.o.writeSamples !== false) out.line(this.o.encoder.sample(s, this.sequence));
       if (this.o.trace) out.traceRow({ source: this.o.source, seq: m.seq, item: i, sample: s });
-      for (const a of this.o.anomalies ?? []) if (feedsModel(a, s)) { const unit = a.assembler.add(s, Date.now()); if (unit) out.score(a, unit); }
     }
     if (this.faults && !silent) this.deadLetter(m, this.faults);
     this.faults = undefined;
     this.current = undefined;
   }
 
+  /** A complete unit becomes the model's next point: numbered now, in stream order, and sent to be scored. */
+  private judge(a: AnomalyRuntime, unit: AssembledUnit, silent: boolean): void {
+    unit.index = ++a.index;
+    unit.seq = this.sequence;
+    a.judging.push(unit);
+    this.out.score(a, unit, silent);
+  }
+
+  /** The units a restore left to judge again (see restoreAnomalies). */
+  judgeRestored(out: EffectSink): void {
+    const units = this.rejudge;
+    this.rejudge = [];
+    for (const { a, unit } of units) { a.judging.push(unit); out.score(a, unit, true); }
+  }
+
   /** A unit's score from its model: the anomaly point, its lines, and the holds or alarms it raises. */
-  scored(a: AnomalyRuntime, unit: AssembledUnit, score: AnomalyScore, out: EffectSink): void {
-    this.counters.anomalyScored++;
+  scored(a: AnomalyRuntime, unit: AssembledUnit, score: AnomalyScore, out: EffectSink, silent = false): void {
+    const k = a.judging.indexOf(unit);
+    if (k < 0) return; // judged before a restore of its partition: the restore judges it again
+    a.judging.splice(k, 1);
     const p = anomalyPoint(a, unit, score);
     const place = { line: unit.line, station: unit.station };
-    const tags: PointTags = { ...place, parameter: 'anomaly', chart: 'anomaly' };
-    out.line(this.o.encoder.point(p, tags));
-    if (p.violations.length) {
-      this.counters.anomalyFlagged++;
-      for (const l of this.o.encoder.violations(p, tags)) out.line(l);
+    if (!silent) {
+      this.counters.anomalyScored++;
+      const tags: PointTags = { ...place, parameter: 'anomaly', chart: 'anomaly' };
+      out.line(this.o.encoder.point(p, tags));
+      if (p.violations.length) {
+        this.counters.anomalyFlagged++;
+        for (const l of this.o.encoder.violations(p, tags)) out.line(l);
+      }
     }
     this.out = out;
-    this.silent = false;
+    this.silent = silent;
+    this.alarms.counting = !silent;
+    this.now = unit.at;
+    this.sequence = unit.seq; // the signal lines' timestamps: as in the first pass, whenever the verdict comes
     for (const sig of this.holds.apply(p, place)) this.signal(sig);
+  }
+
+  /** A unit that could not be scored (the thread failed): it is no longer waited for. */
+  notScored(a: AnomalyRuntime, unit: AssembledUnit): void {
+    const k = a.judging.indexOf(unit);
+    if (k >= 0) a.judging.splice(k, 1);
+  }
+
+  /** Where the selected anomaly models stand, for a snapshot (see AnomalyModelSnapshot). */
+  saveAnomalies(include: (id: string) => boolean): Record<string, AnomalyModelSnapshot> {
+    const out: Record<string, AnomalyModelSnapshot> = {};
+    for (const a of this.o.anomalies ?? []) {
+      if (!include(a.config.id)) continue;
+      const judging = a.judging.map((u) => ({ unit: u.unit, values: packNumbers(u.values), lots: [...u.lots], line: u.line, station: u.station, ts: u.ts, index: u.index, at: u.at, seq: u.seq }));
+      out[a.config.id] = { features: [...a.card.features], index: a.index, open: a.assembler.saveOpen(), judging };
+    }
+    return out;
+  }
+
+  /**
+   * Replaces the selected models' state by a snapshot's: their point index (hold ids), the units
+   * collecting features, and the units complete but unjudged then — their verdicts went out
+   * before the snapshot was saved, so they are judged again silently, only to rebuild the holds.
+   */
+  restoreAnomalies(snap: Record<string, AnomalyModelSnapshot> | undefined, include: (id: string) => boolean): void {
+    this.rejudge = this.rejudge.filter((r) => !include(r.a.config.id));
+    for (const a of this.o.anomalies ?? []) {
+      if (!include(a.config.id)) continue;
+      const s = snap?.[a.config.id];
+      const usable = s && s.features.length === a.card.features.length && s.features.every((f, j) => f === a.card.features[j]) ? s : undefined;
+      a.index = usable?.index ?? 0;
+      a.judging = []; // verdicts still in flight from before are dropped (see scored)
+      a.assembler.restoreOpen(usable?.open ?? []);
+      for (const u of usable?.judging ?? []) this.rejudge.push({ a, unit: { unit: u.unit, values: Float64Array.from(unpackNumbers(u.values)), lots: [...u.lots], line: u.line, station: u.station, ts: u.ts, index: u.index, at: u.at, seq: u.seq ?? 0 } });
+    }
   }
 
   /** The limits that locked on this sample, after every Phase I point plotted: the review is complete then. */
@@ -199,8 +275,7 @@ export class Pipeline {
     // Only this worker's lines: with several workers, each raises the overdue checks of the lines it owns.
     const events = this.checks.tick(now, owns);
     if (!events.length) return;
-    this.out = out;
-    this.silent = false;
+    this.live(out, now);
     this.checkEvents(events);
   }
 
@@ -229,16 +304,14 @@ export class Pipeline {
   /** Approved limits (an operator action) take effect now: engine, line, store and InfluxDB. */
   limitsApplied(sig: LimitsSignal, out: EffectSink): void {
     this.engine.applyLimits(sig.characteristic, sig.split, { center: sig.center, sigma: sig.sigma }, sig.version);
-    this.out = out;
-    this.silent = false;
+    this.live(out, Date.now());
     this.signal(sig);
   }
 
   /** A release decided elsewhere (an operator action), through the alarm lifecycle to the line and the store. */
   released(r: Signal, out: EffectSink): void {
     this.engine.released(r.characteristic, r.type === 'release' ? r.split : undefined);
-    this.out = out;
-    this.silent = false;
+    this.live(out, Date.now());
     this.signal(r);
   }
 
@@ -290,7 +363,7 @@ export class Pipeline {
 
   /** A signal from the hold book: alarms pass through the lifecycle (dedupe, shelving, floods) first. */
   private signal(raw: Signal): void {
-    for (const sig of this.alarms.onSignal(raw, Date.now())) this.emit(sig);
+    for (const sig of this.alarms.onSignal(raw, this.now)) this.emit(sig);
   }
 
   /**
@@ -301,8 +374,7 @@ export class Pipeline {
   tickAlarms(now: number, out: EffectSink): void {
     const due = this.alarms.tick(now, new Date(now).toISOString());
     if (!due.length) return;
-    this.out = out;
-    this.silent = false;
+    this.live(out, now);
     for (const sig of due) this.emit(sig);
   }
 
@@ -314,6 +386,14 @@ export class Pipeline {
     if (sig.type === 'alarm-state') return;
     if (this.o.trace) this.out.storeSignal(sig);
     this.out.line(this.o.encoder.signal(sig, this.sequence));
+  }
+
+  /** Effects of something happening now, not replayed (a timer, an operator action): sent, at this clock. */
+  private live(out: EffectSink, now: number): void {
+    this.out = out;
+    this.silent = false;
+    this.alarms.counting = true;
+    this.now = now;
   }
 
   /** A bad item of the message being processed; the message gets one dead letter for all of them. */

@@ -61,7 +61,7 @@ export class SpcWorker {
   readonly committer: Committer;
   readonly ownership: Ownership;
   readonly actions: OperatorActions;
-  private anomalyIncomplete = 0; private anomalyErrors = 0;
+  private anomalyErrors = 0;
   private messages: MessageStream | undefined;
   private timer: NodeJS.Timeout | undefined;
   private rewind = false;
@@ -97,7 +97,7 @@ export class SpcWorker {
 
   /** Every counter of the parts, for /healthz and /metrics. */
   get counters() {
-    return { ...this.pipeline.counters, ...this.ownership.counters, ...this.committer.counters, anomalyIncomplete: this.anomalyIncomplete, anomalyErrors: this.anomalyErrors, alarmsSuppressed: this.alarms.suppressedTotal };
+    return { ...this.pipeline.counters, ...this.ownership.counters, ...this.committer.counters, anomalyErrors: this.anomalyErrors, alarmsSuppressed: this.alarms.suppressedTotal };
   }
 
   /** What liveness checks read (see Committer.progress), and when the consumer last delivered. */
@@ -107,7 +107,7 @@ export class SpcWorker {
   async run(): Promise<void> {
     this.timer = setInterval(() => {
       if (this.committer.pending) void this.committer.close();
-      for (const a of this.o.anomalies ?? []) this.anomalyIncomplete += a.assembler.expire(Date.now());
+      this.pipeline.judgeRestored(this.sink); // a restored partition's unjudged units, even with no message coming
       this.pipeline.tickAlarms(Date.now(), this.sink);
     }, this.o.commitEvery?.ms ?? 20);
     await this.ownership.start();
@@ -152,12 +152,12 @@ export class SpcWorker {
       traceRow: (r) => batch().traceRows.push(r),
       storeSignal: (s) => batch().signals.push(s),
       deadLetter: (info, payload) => c.deadLetter(batch(), info, payload),
-      score: (a, unit) => {
+      score: (a, unit, silent) => {
         // Scored off-thread; the verdict joins the batch of the unit's last sample.
         const b = batch();
         b.scoring.push(a.thread.score(unit.values).then(
-          (score) => this.pipeline.scored(a, unit, score, this.sinkFor(() => b)),
-          (err) => { this.anomalyErrors++; this.log('error', 'anomaly scoring failed', { model: a.config.model, err: String(err) }); },
+          (score) => this.pipeline.scored(a, unit, score, this.sinkFor(() => b), silent),
+          (err) => { this.pipeline.notScored(a, unit); this.anomalyErrors++; this.log('error', 'anomaly scoring failed', { model: a.config.model, err: String(err) }); },
         ));
       },
     };

@@ -1,7 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { DeliverPolicy, type NatsConnection } from 'nats';
 import { parse, stringify } from 'yaml';
 import { sampleSubjects, streamNamesFor } from '../../src/adapters/nats/jetstream.js';
@@ -11,16 +11,21 @@ import { freePort, waitFor } from '../integration/servers.js';
 
 export const TOKEN = 'fault-test-quality-token-0123';
 
-/** A folder with a tokens file and rules for lines L1…Ln: the bundled SMT characteristics, per line, without the anomaly model. */
-export function workspace(lines: number): { dir: string; rules: string; tokens: string } {
+/**
+ * A folder with a tokens file and rules for lines L1…Ln: the bundled SMT characteristics, per
+ * line; with `anomaly`, the bundled multivariate model on every line too, raising that action.
+ */
+export function workspace(lines: number, o: { anomaly?: 'hold' | 'alarm' } = {}): { dir: string; rules: string; tokens: string } {
   const dir = mkdtempSync(join(tmpdir(), 'spc-fault-'));
-  const base = (parse(readFileSync('rules/smt-line.yaml', 'utf8')) as { version: 1; plans?: unknown; codes?: unknown; characteristics: { id: string; match: Record<string, string> }[] });
+  const base = (parse(readFileSync('rules/smt-line.yaml', 'utf8')) as { version: 1; plans?: unknown; codes?: unknown; characteristics: { id: string; match: Record<string, string> }[]; anomaly: { id: string; wait?: string }[] });
   const characteristics = [];
+  const anomaly = [];
   for (let l = 1; l <= lines; l++) {
     for (const c of base.characteristics) characteristics.push({ ...c, id: `L${l}.${c.id}`, match: { ...c.match, line: `L${l}` } });
+    if (o.anomaly) for (const a of base.anomaly) anomaly.push({ ...a, id: `L${l}.${a.id}`, model: resolve('models/smt-l1.onnx'), match: { line: `L${l}` }, action: o.anomaly });
   }
   // The file's reaction plans and codes come along: the characteristics name them.
-  writeFileSync(join(dir, 'rules.yaml'), stringify({ version: 1, ...(base.plans ? { plans: base.plans } : {}), ...(base.codes ? { codes: base.codes } : {}), characteristics }));
+  writeFileSync(join(dir, 'rules.yaml'), stringify({ version: 1, ...(base.plans ? { plans: base.plans } : {}), ...(base.codes ? { codes: base.codes } : {}), characteristics, ...(anomaly.length ? { anomaly } : {}) }));
   writeFileSync(join(dir, 'tokens.yaml'), `- { token: ${TOKEN}, role: quality }\n`);
   return { dir, rules: join(dir, 'rules.yaml'), tokens: join(dir, 'tokens.yaml') };
 }

@@ -45,4 +45,46 @@ describe('pipeline', () => {
     p.process(message(sample(1.2, 'SN2')), loud.sink, false);
     expect(loud.signals).toEqual([expect.objectContaining({ type: 'hold', id: 'torque#1', rev: 2, added: ['SN2'], unitCount: 2 })]);
   });
+
+  it('a replay runs on the stored times of its messages: alarm floods and their ids come out as in the first pass', () => {
+    // Four alarms 40 s apart (never more than 2 within the 60 s window: no flood), then two more
+    // a second apart, live: the second of those begins a flood, named by its time. A replay that
+    // took its own clock saw the first four within a millisecond and began a flood of its own.
+    const params = ['p1', 'p2', 'p3', 'p4', 'p5', 'p6'];
+    const alarmRules: RuleSetConfig = { version: 1, characteristics: params.map((id) => ({ id, match: { line: 'L1', parameter: id }, chart: { type: 'i-mr' as const }, limits: { center: 1, sigma: 0.1 }, rules: ['nelson1' as const], actions: { alarm: ['nelson1' as const] } })) };
+    const flood = { maxAlarms: 2, windowMs: 60_000 };
+    const t0 = Date.UTC(2026, 10, 25, 3);
+    const storedAt = [0, 40, 80, 120, 160, 161].map((s) => t0 + s * 1000);
+    const at = (k: number): SampleMessage => ({
+      data: new TextEncoder().encode(JSON.stringify({ ts: new Date(storedAt[k]).toISOString(), line: 'L1', station: 's', parameter: params[k], value: 2, unit: `SN${k}` })),
+      subject: `spc.samples.L1.s.${params[k]}`, seq: k + 1, storedAtMs: storedAt[k], line: 'L1', ack: () => {},
+    });
+    const first = new Pipeline({ rules: alarmRules, encoder: influxLineEncoder, source: 'test', flood });
+    const replayed = new Pipeline({ rules: alarmRules, encoder: influxLineEncoder, source: 'test', flood });
+    for (let k = 0; k < 4; k++) { first.process(at(k), collectEffects().sink, false); replayed.process(at(k), collectEffects().sink, true); }
+    const [a, b] = [collectEffects(), collectEffects()];
+    for (const k of [4, 5]) { first.process(at(k), a.sink, false); replayed.process(at(k), b.sink, false); }
+    expect(a.signals.map((s) => `${s.type} ${'id' in s ? s.id : ''}`)).toEqual(['alarm p5#1', 'alarm flood:L1#' + storedAt[5], 'alarm p6#1']);
+    expect(b.signals).toEqual(a.signals);
+  });
+
+  it('a replayed manual check counts as done when it was done, not when it was replayed', () => {
+    // Hourly check, done 30 min after the start: due again at 90 min. A replay that took its own
+    // clock (the start, here) had it due at 60 min and raised an overdue alarm the first pass never did.
+    const t0 = Date.now();
+    const checked: RuleSetConfig = {
+      ...rules,
+      checks: [{ id: 'torque-audit', characteristic: 'torque', line: 'L1', station: 'screw', parameter: 'torque', everyMs: 3_600_000, sampleSize: 1, instructions: 'measure', graceMs: 0, graceUnits: 0, overdue: 'alarm' }],
+    };
+    const done: SampleMessage = { ...message({ ...sample(1.2, 'SN1'), attributes: { check: 'torque-audit' } }), storedAtMs: t0 + 1_800_000 };
+    const first = new Pipeline({ rules: checked, encoder: influxLineEncoder, source: 'test' });
+    const replayed = new Pipeline({ rules: checked, encoder: influxLineEncoder, source: 'test' });
+    first.process(done, collectEffects().sink, false);
+    replayed.process(done, collectEffects().sink, true);
+    const owns = () => true;
+    const [a, b] = [collectEffects(), collectEffects()];
+    for (const minutes of [75, 91]) { first.tickChecks(t0 + minutes * 60_000, a.sink, owns); replayed.tickChecks(t0 + minutes * 60_000, b.sink, owns); }
+    expect(a.signals.map((s) => `${s.type} ${'id' in s ? s.id : ''}`)).toEqual([`alarm torque#check-torque-audit-${t0 + 91 * 60_000}`]);
+    expect(b.signals).toEqual(a.signals);
+  });
 });

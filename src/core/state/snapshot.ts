@@ -66,3 +66,20 @@ export interface CharacteristicSnapshot {
   /** The change-point window: where it may start, what is latched, and the latest Phase II points. */
   containment?: { floor: number; holdLatched: boolean; alarmActive: boolean; history?: PointHistorySnapshot };
 }
+
+/** A unit an anomaly model is collecting features for: values so far (NaN where missing) in model order. */
+export interface OpenUnitSnapshot { unit: string; values: SnapNumber[]; lots: string[]; line: string; station: string; deadline: number }
+
+/** A unit whose features are complete, waiting for its verdict: the model point it becomes is number `index`. */
+export interface JudgedUnitSnapshot { unit: string; values: SnapNumber[]; lots: string[]; line: string; station: string; ts: string; index: number; at: number; seq: number }
+
+/**
+ * Where an anomaly model stood: units judged so far (its points' index: hold ids are
+ * `<model>#<index>`, so a restart that counted from 0 again re-used the ids of earlier holds), the
+ * units still collecting features, and those complete but not yet judged when it was taken.
+ */
+export interface AnomalyModelSnapshot {
+  /** The model's features in order: a snapshot of another model is not used. */
+  features: string[];
+  index: number; open: OpenUnitSnapshot[]; judging: JudgedUnitSnapshot[];
+}
