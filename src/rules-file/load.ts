@@ -2,8 +2,8 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseDuration } from './duration.js';
 import type { CheckConfig, RuleSetConfig } from '../core/config.js';
-import { FileDiagnostic, InvalidFileError, LocatedYaml, readConfigFile, sortDiagnostics, validateAgainst } from './diagnostics.js';
-import { RuleFileSchema } from './schema.js';
+import { FileDiagnostic, InvalidFileError, LocatedYaml, readConfigFile, sortDiagnostics, validateWith } from './diagnostics.js';
+import { validate as validateRuleFile } from './rule-file.validator.js';
 import { semanticDiagnostics } from './semantic.js';
 import { resolveClosedLoop, type RawLoopFile } from './closed-loop.js';
 
@@ -19,7 +19,7 @@ export function parseRuleFile(text: string, file: string): ParseResult {
   if (y.syntaxErrors.length) return { ok: false, diagnostics: y.syntaxErrors };
   const raw = y.toJS() as Omit<RuleSetConfig, 'anomaly'> & { anomaly?: RawAnomaly[] };
   if (y.syntaxErrors.length) return { ok: false, diagnostics: y.syntaxErrors };
-  const diagnostics = [...validateAgainst(y, RuleFileSchema), ...semanticDiagnostics(y, raw), ...anomalyDiagnostics(y, raw, file)];
+  const diagnostics = [...validateWith(y, validateRuleFile), ...semanticDiagnostics(y, raw), ...anomalyDiagnostics(y, raw, file)];
   if (diagnostics.length) return { ok: false, diagnostics: sortDiagnostics(diagnostics) };
   const { codes: _codes, plans: _plans, checks: _checks, ...rest } = raw as typeof raw & Omit<RawLoopFile, 'characteristics'>;
   const rawChecks = (raw as unknown as { checks?: RawCheck[] }).checks;

@@ -1,10 +1,10 @@
-import { Ajv, type ErrorObject } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import type { Sample } from '../core/sample.js';
-import { SampleSchema } from './schema.js';
+import { validate } from './sample.validator.js';
 import { calendarProblem } from './timestamp.js';
 
-const ajv = new Ajv({ allErrors: false, strict: false });
-const check = ajv.compile<Sample>(SampleSchema);
+/** SampleSchema (./schema.ts), precompiled by scripts/compile-validators.ts: no Ajv compile at start. */
+const check = validate as { (data: unknown): data is Sample; errors?: ErrorObject[] | null };
 
 export type SampleResult = { ok: true; sample: Sample } | { ok: false; reason: string };
 
