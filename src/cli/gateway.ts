@@ -15,8 +15,18 @@ export interface GatewayOptions { url: string; token: string; line: string; sile
 export async function gateway(o: GatewayOptions): Promise<number> {
   const silenceMs = Number(o.silenceMs);
   const say = (text: string) => process.stdout.write(`${new Date().toISOString()} ${text}\n`);
-  let failSafe = false;
+  // The line is held until the first healthy snapshot (as the PLC's outputs start fail-safe).
+  let failSafe = true;
   let sick = false;
+  // Whether this connection's snapshot has come: the line follows signals only after a snapshot
+  // and a healthy word on the same connection (the snapshot's own `healthy`, or a heartbeat's).
+  let synced = false;
+  const follow = (why: string) => {
+    if (!failSafe) return;
+    failSafe = false;
+    say(`${why}: line ${o.line} follows signals again`);
+    if (plc) toPlc(plc.outputs.resume());
+  };
   // The reaction plan travels with a hold's or alarm's first message: a station screen shows it.
   const sayPlan = (plan: { name: string; steps: { do: string; who: string }[] }) => plan.steps.forEach((s, i) => say(`  plan ${plan.name} ${i + 1}. ${s.who}: ${s.do}`));
   // The PLC over OPC UA (--opcua, --plc-map): hold bit, reason and suspect units per mapped station,
@@ -65,30 +75,39 @@ export async function gateway(o: GatewayOptions): Promise<number> {
       let watchdog: NodeJS.Timeout | undefined;
       const arm = () => { clearTimeout(watchdog); watchdog = setTimeout(() => { holdLine(`no heartbeat for ${silenceMs} ms`); ws.terminate(); }, silenceMs); };
       ws.on('unexpected-response', (_req, res) => { say(`refused: HTTP ${res.statusCode}`); if (res.statusCode === 401) process.exit(2); });
-      ws.on('open', () => { backoff = 250; arm(); ws.send(JSON.stringify({ type: 'subscribe', lines: [o.line] })); current = ws; });
+      ws.on('open', () => { backoff = 250; synced = false; arm(); ws.send(JSON.stringify({ type: 'subscribe', lines: [o.line] })); current = ws; });
       ws.on('message', (data) => {
         arm();
-        const m = JSON.parse(data.toString());
+        let m;
+        try { m = JSON.parse(data.toString()); } catch { say('error: a message from the server is not JSON (ignored)'); return; }
         switch (m.type) {
           case 'snapshot':
-            if (failSafe) { failSafe = false; say(`signal stream back: line ${o.line} follows signals again`); }
+            synced = true;
             say(`snapshot: ${m.holds.length} active hold(s)`);
             // A snapshot lists each hold's unit count and first units; a PLC that needs every unit
             // pages through GET /api/holds/:id/units, or asks per unit (check) before working on it.
             for (const h of m.holds) { say(`HOLD ${h.unitCount} units, first ${h.units.slice(0, 10).join(',')}${h.unitsComplete ? '' : ' …'} (${h.id} rev ${h.rev}, ${h.rule})`); ws.send(JSON.stringify({ type: 'ack', id: h.id, rev: h.rev })); }
             if (plc) toPlc(plc.outputs.snapshot(m.holds));
+            // A worker that says it cannot vouch for the line (restoring it, another worker's, sick) keeps the fail-safe.
+            if (m.healthy === false) holdLine(`worker unhealthy: ${(m.problems ?? []).join('; ')}`);
+            else if (m.healthy === true) follow('signal stream back');
+            sick = m.healthy === false;
             break;
           case 'hold':
             // Protocol v2: a revision names only the units it adds; acknowledged by rev.
-            say(`HOLD ${m.rev === 1 ? '' : '+'}units ${m.added.join(',')} lots ${m.lots.join(',')} — ${m.characteristic} ${m.rule}, statistic ${m.statistic} (limits ${m.lcl}..${m.ucl}) [${m.id} rev ${m.rev}, ${m.unitCount} units]${m.resent ? ' (re-sent)' : ''}`);
+            say(`HOLD ${m.rev === 1 ? '' : '+'}units ${(m.added ?? m.units ?? []).join(',')} lots ${m.lots.join(',')} — ${m.characteristic} ${m.rule}, statistic ${m.statistic} (limits ${m.lcl}..${m.ucl}) [${m.id} rev ${m.rev}, ${m.unitCount} units]${m.resent ? ' (re-sent)' : ''}`);
             ws.send(JSON.stringify({ type: 'ack', id: m.id, rev: m.rev }));
             if (m.plan) sayPlan(m.plan);
             if (plc) toPlc(plc.outputs.hold(m));
             break;
-          case 'status':
-            say(`STATUS ${m.unit}: ${m.held ? `HELD by ${m.holds.join(', ')}` : 'not held'}`);
-            if (plc?.interlock) answerPlc(m.unit, m.held === true);
+          case 'status': {
+            // Held unless the worker vouches for the answer and the line follows signals: a station must not work on a unit it cannot clear.
+            const unsure = m.unsure?.length ? `unknown (${m.unsure.join('; ')})` : failSafe || !synced ? 'unknown (the line is in fail-safe)' : undefined;
+            const held = unsure !== undefined || m.held === true;
+            say(`STATUS ${m.unit}: ${unsure ? `${unsure} — treat as HELD` : m.held ? `HELD by ${m.holds.join(', ')}` : 'not held'}`);
+            if (plc?.interlock) answerPlc(m.unit, held);
             break;
+          }
           case 'release':
             say(`RELEASE ${m.unitCount} units (${m.id}) by ${m.by}${m.causeCode ? ` cause ${m.causeCode}` : ''}${m.actionCode ? ` action ${m.actionCode}` : ''}${m.signature ? ` signed by ${m.signature.signer}` : ''}: ${m.reason}`);
             if (plc) toPlc(plc.outputs.release(m.id));
@@ -105,7 +124,7 @@ export async function gateway(o: GatewayOptions): Promise<number> {
           case 'error': say(`error from server: ${m.code}: ${m.message}`); break;
           case 'heartbeat':
             if (m.healthy === false) holdLine(`worker unhealthy: ${(m.problems ?? []).join('; ')}`);
-            else if (failSafe && m.healthy === true && sick) { failSafe = false; say(`worker healthy again: line ${o.line} follows signals again`); if (plc) toPlc(plc.outputs.resume()); }
+            else if (m.healthy === true && synced) follow(sick ? 'worker healthy again' : 'signal stream back');
             sick = m.healthy === false;
             break;
         }

@@ -7,7 +7,7 @@ import type { GenealogyStore } from '../adapters/store/genealogy.js';
 import { SignalServer } from '../adapters/ws/signal-server.js';
 import { AccessLimits } from '../auth/limits.js';
 import type { TokenEntry } from '../auth/tokens.js';
-import { inScope, outOfScope, type Actor, type LifecycleSignal, type RuleSetConfig } from '../core/index.js';
+import { inScope, outOfScope, type Actor, type LifecycleSignal, type RuleSetConfig, type UnitStatus } from '../core/index.js';
 import { InvalidFileError } from '../rules-file/diagnostics.js';
 import { loadRulesOffThread } from '../rules-file/load-off-thread.js';
 import type { AnomalyRuntime } from '../service/anomaly.js';
@@ -105,6 +105,21 @@ export async function startService(o: ServiceOptions): Promise<RunningService> {
     return out;
   };
   const liveness = () => { const list = problems(); return { ok: list.length === 0, problems: list }; };
+  // What this worker vouches for: the lines whose partitions it owns now. Before its first
+  // partition is restored (a start, a take-over) or for lines another worker owns, a client's
+  // heartbeats say unhealthy and its interlock answers held.
+  const coverage = (lines: readonly string[] | undefined): string | undefined => {
+    if (worker.ownership.ownsAll(lines)) return undefined;
+    const owned = worker.ownedPartitions;
+    const missing = lines?.filter((l) => !worker.ownership.ownsLine(l));
+    return missing ? `this worker does not own line(s) ${missing.join(', ')} now (being restored, or another worker's): their holds are not here`
+      : `this worker owns ${owned.length} of ${o.partitions ?? 1} partition(s) now: the other lines' holds are not here`;
+  };
+  const unitStatus = (unit: string, lines: readonly string[] | undefined): UnitStatus => {
+    const s = worker.holds.unitStatus(unit, lines);
+    const live = liveness(), uncovered = coverage(lines);
+    return live.ok && !uncovered ? s : { ...s, held: true, unsure: [...live.problems, ...(uncovered ? [uncovered] : [])] };
+  };
   const health = () => {
     const mem = process.memoryUsage();
     return { ...liveness(), ...o.healthExtra?.(), store: o.store?.db.kind ?? null, partitions: worker.ownedPartitions, progress: worker.progress(), counters: worker.counters, influx: o.influx?.() ?? null, memory: { rssMb: Math.round(mem.rss / 1e6), heapUsedMb: Math.round(mem.heapUsed / 1e6) } };
@@ -155,7 +170,7 @@ export async function startService(o: ServiceOptions): Promise<RunningService> {
   const api = apiHandler({
     tokens: o.tokens, limits, store: o.store, health, metrics: () => metrics.text(), log: o.log, lineOf,
     activeHolds: (lines) => worker.holds.activeHolds(lines), openAlarms: (lines) => worker.alarms.open(lines),
-    unitsOf: (id, after, limit) => worker.holds.unitsOf(id, after, limit), unitStatus: (unit, lines) => worker.holds.unitStatus(unit, lines),
+    unitsOf: (id, after, limit) => worker.holds.unitsOf(id, after, limit), unitStatus,
     acknowledgeAlarm: (id, actor, code) => worker.actions.acknowledgeAlarm(id, actor, code),
     shelveAlarm: (id, actor, minutes, reason) => worker.actions.shelveAlarm(id, actor, minutes, reason),
     release: (id, actor, request) => worker.actions.release(id, actor, request),
@@ -171,8 +186,10 @@ export async function startService(o: ServiceOptions): Promise<RunningService> {
       unitStatus: (unit, lines) => worker.holds.unitStatus(unit, lines),
       holdLine: (id) => worker.holds.hold(id)?.line,
       health: liveness,
+      coverage,
     },
   });
+  worker.ownership.changed = () => signals?.resync();
   await new Promise<void>((resolve) => http.listen(o.port, o.host, resolve));
   const address = http.address();
   const port = typeof address === 'object' && address ? address.port : o.port;

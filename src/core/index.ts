@@ -23,3 +23,4 @@ export { LogThrottle } from './log-throttle.js';
 export { ClosedLoop, defaultPlan, type CharacteristicLoop, type Code, type CodeLists, type ReactionPlan, type ReactionPlanView, type ReactionStep } from './closed-loop/plan.js';
 export { checkAcknowledge, checkRelease, type FieldProblem, type ReleaseInput, type ReleaseRequest } from './closed-loop/check.js';
 export { inScope, isRefusal, outOfScope, personText, roleRefusal, type Actor, type Refusal } from './signals/scope.js';
+export { seriesOfId } from './engine/series.js';

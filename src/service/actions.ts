@@ -1,4 +1,4 @@
-import { checkAcknowledge, checkRelease, inScope, outOfScope, roleRefusal, type Actor, type AlarmStateSignal, type LifecycleSignal, type LimitsSignal, type Refusal, type ReleaseRequest, type ReleaseSignal } from '../core/index.js';
+import { characteristicOfSeries, checkAcknowledge, seriesOfId, checkRelease, inScope, outOfScope, roleRefusal, type Actor, type AlarmStateSignal, type LifecycleSignal, type LimitsSignal, type Refusal, type ReleaseRequest, type ReleaseSignal } from '../core/index.js';
 import type { AuditRecord, LimitVersionRow } from '../ports/genealogy.js';
 import type { StateStore } from '../ports/state.js';
 import type { Committer } from './committer.js';
@@ -69,7 +69,12 @@ export class OperatorActions {
     if (actor.role !== 'quality') return roleRefusal(actor, 'releasing a hold', 'quality');
     const holds = this.o.pipeline.holds;
     const hold = holds.hold(id);
-    if (!hold) return { refused: 'not-found', message: `no active hold ${id}` };
+    if (!hold) {
+      // Not here: maybe on a line whose partition moved away (its holds are forgotten here, live there).
+      const line = this.o.pipeline.configs.get(characteristicOfSeries(seriesOfId(id)))?.match?.line;
+      if (line !== undefined && inScope(actor, line) && !this.o.ownership.ownsLine(line)) return notOwned(`hold ${id}`, line);
+      return { refused: 'not-found', message: `no active hold ${id}` };
+    }
     if (!inScope(actor, hold.line)) return outOfScope(actor, `hold ${id}`, hold.line);
     if (!this.o.ownership.ownsLine(hold.line)) return notOwned(`hold ${id}`, hold.line);
     // The plan the hold was raised with (what the console showed), else the current rule set's.

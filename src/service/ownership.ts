@@ -88,7 +88,32 @@ export class Ownership {
   /** Highest stream sequence the consumer has delivered. */
   lastSeen = 0;
 
+  /**
+   * Called after this worker took a partition (its state restored) or gave one up (its holds and
+   * alarms forgotten): clients of the signal stream get a fresh snapshot of what this worker vouches for.
+   */
+  changed: (() => void) | undefined;
+
   constructor(private readonly o: OwnershipOptions) {}
+
+  /** Whether this worker owns the partition of every one of these lines now (of every line: all partitions). */
+  ownsAll(lines: readonly string[] | undefined): boolean {
+    return lines ? lines.every((l) => this.ownsLine(l)) : this.applied.size === this.o.partitions;
+  }
+
+  /**
+   * Stops processing a partition and forgets its holds and alarms (after its snapshot was
+   * captured): a worker that kept them went on answering the interlock and sending snapshots
+   * for a line another worker owns, stale from the moment that one processed its next unit.
+   */
+  private forget(p: number): void {
+    this.applied.delete(p);
+    const { characteristic, line } = this.filters(p);
+    this.o.pipeline.holds.restoreState(undefined, characteristic);
+    this.o.pipeline.alarms.restoreState(undefined, line);
+    this.o.pipeline.restoreAnomalies(undefined, characteristic);
+    this.changed?.();
+  }
 
   /** The lowest stream position this worker's partitions have reached (lag = stream end − this). */
   get position(): number { return this.applied.size ? Math.min(...this.applied.values()) : this.lastSeen; }
@@ -178,7 +203,7 @@ export class Ownership {
       await Promise.all(kept.map(async (p) => {
         const asked = performance.now();
         if (await m.renew(p)) { this.leaseRenewedAt.set(p, asked); return; }
-        this.applied.delete(p);
+        this.forget(p);
         this.o.log('error', 'lost the lease of a partition to another worker; stopped processing it', { partition: p });
       }));
       this.updateRenewBy();
@@ -203,7 +228,7 @@ export class Ownership {
   private dropStale(share: number): void {
     const m = this.o.membership!;
     for (const p of [...this.applied.keys()]) {
-      if (performance.now() - (this.leaseRenewedAt.get(p) ?? 0) > m.ttlMs * share) { this.applied.delete(p); this.o.log('error', 'partition dropped: its lease could not be renewed in time', { partition: p }); }
+      if (performance.now() - (this.leaseRenewedAt.get(p) ?? 0) > m.ttlMs * share) { this.forget(p); this.o.log('error', 'partition dropped: its lease could not be renewed in time', { partition: p }); }
     }
     this.updateRenewBy();
   }
@@ -262,13 +287,14 @@ export class Ownership {
     this.applyReleasesBefore(p, seq + 1);
     if (this.lastSeen > seq) this.o.rewind();
     this.counters.acquired++;
+    this.changed?.();
     this.o.log('info', 'partition acquired', { partition: p, snapshotSeq: seq, committed, restored: r.restored, fresh: r.fresh, releases: releases.length });
   }
 
   /** Gives a partition to the worker that should have it: commit, snapshot, then free the lease. */
   private async handOver(p: number): Promise<void> {
-    const saved = this.snapshot(p);
-    this.applied.delete(p);
+    const saved = this.snapshot(p); // captured now, written once committed
+    this.forget(p);
     await saved;
     await this.o.membership?.release(p);
     this.counters.handedOver++;

@@ -20,12 +20,14 @@ describe('PLC outputs from the signals', () => {
     expect(plc.release('s#4')).toEqual([{ target: 'ns=1;s=L1.Hold', value: false }]);
   });
 
-  it('silence or an unhealthy worker: every bit to its fail-safe value until a healthy snapshot', () => {
+  it('silence or an unhealthy worker: every bit to its fail-safe value until the worker is healthy again; a snapshot alone does not lift it', () => {
     const plc = new PlcOutputs(map);
     plc.snapshot([]);
     expect(plc.enterFailSafe()).toEqual([{ target: 'ns=1;s=Reflow.Hold', value: true }, { target: 'ns=1;s=Reflow.Reason', value: FAIL_SAFE_REASON }, { target: 'ns=1;s=L1.Hold', value: true }]);
     expect(plc.inFailSafe).toBe(true);
-    expect(plc.snapshot([])).toEqual([{ target: 'ns=1;s=Reflow.Hold', value: false }, { target: 'ns=1;s=Reflow.Reason', value: '' }, { target: 'ns=1;s=L1.Hold', value: false }]);
+    expect(plc.snapshot([])).toEqual([]); // a reconnect's snapshot, from a worker that may still be restoring the line
+    expect(plc.inFailSafe).toBe(true);
+    expect(plc.resume()).toEqual([{ target: 'ns=1;s=Reflow.Hold', value: false }, { target: 'ns=1;s=Reflow.Reason', value: '' }, { target: 'ns=1;s=L1.Hold', value: false }]);
     expect(plc.all()).toHaveLength(4); // after the PLC reconnects: everything again
   });
 });

@@ -198,6 +198,9 @@ export function apiHandler(state: ApiState): (req: IncomingMessage, res: ServerR
     if (after === undefined || /^\d+$/.test(after)) {
       const page = state.unitsOf(id, Number(after ?? 0), limit);
       if (page) { send(res, 200, { id, ...page, ...(page.next !== undefined ? { next: String(page.next) } : {}) }); return; }
+      // A cursor into the active hold's order, and the hold released since: the store's pages are
+      // in another order, so going on from the first unit would repeat some and skip none only by luck.
+      if (after !== undefined && Number(after) > 0) { send(res, 409, { error: `hold ${id} was released while being paged: page again from the start (without "after"); its units now come from the genealogy store` }); return; }
     }
     if (after !== undefined && !after.startsWith('u:') && !/^\d+$/.test(after)) throw new ClientError(400, 'query parameter "after" must be the "next" of the previous page');
     if (!state.store) { send(res, 404, { error: `hold ${id} is not active and no genealogy store is configured` }); return; }

@@ -17,6 +17,12 @@ export interface SignalState {
   release(id: string, actor: Actor, request: ReleaseRequest): ReleaseSignal | Refusal;
   /** The worker's health, carried by every heartbeat: a gateway fails safe on a sick worker, not only a silent one. */
   health?(): { ok: boolean; problems?: string[] };
+  /**
+   * Why this worker cannot vouch for these lines' holds now (undefined when it can): it does not
+   * own their partitions — not yet after a start or take-over, or another worker does. Such a
+   * client's heartbeats say unhealthy and its unit checks answer held.
+   */
+  coverage?(lines: readonly string[] | undefined): string | undefined;
 }
 
 /**
@@ -32,6 +38,17 @@ export const BUFFER_SLOW_PLC = 1024 * 1024;
 export const BUFFER_SLOW_SCREEN = 4 * 1024 * 1024;
 export const BUFFER_HARD = 64 * 1024 * 1024;
 export const SLOW_FOR_MS = 2000;
+/**
+ * Unacknowledged hold revisions kept per PLC client, at most: a client that reads but never
+ * acknowledges is disconnected (1013) past it rather than grow the server's memory; it reconnects
+ * and gets a snapshot, which names every active hold.
+ */
+export const MAX_UNACKED = 20_000;
+/** Released hold ids remembered per client, so a late acknowledgement of one is not an error. */
+const MAX_RELEASED_REMEMBERED = 1_000;
+
+/** A revision sent to a PLC and not acknowledged yet (a snapshot's view counts as one), and when it was last sent. */
+interface Pending { msg: HoldSignal | HoldView; sentAt: number; view: boolean }
 
 export interface SignalServerOptions {
   tokens: readonly TokenEntry[];
@@ -54,9 +71,13 @@ interface Client {
   lines: string[] | undefined;
   /**
    * PLC clients: per hold, the revisions sent and not yet acknowledged, in order (a snapshot's
-   * view counts as one), with when they were last sent. An ack of rev N clears every rev ≤ N.
+   * view counts as one), each with when it was last sent. An ack of rev N clears every rev ≤ N.
    */
-  unacked: Map<string, { pending: (HoldSignal | HoldView)[]; sentAt: number }>;
+  unacked: Map<string, Pending[]>;
+  /** How many revisions `unacked` holds (bounded by MAX_UNACKED). */
+  unackedCount: number;
+  /** Holds released since they were sent to this client (an ack may cross the release). */
+  released: Set<string>;
   /** Screens that asked for chart points ({"type":"points","on":true}). */
   points: boolean;
   /** Since when the client's backlog has been above its bound, ms. */
@@ -134,7 +155,7 @@ export class SignalServer {
   }
 
   private connected(ws: WebSocket, entry: TokenEntry): void {
-    const client: Client = { ws, entry, lines: entry.lines ? [...entry.lines] : undefined, unacked: new Map(), points: false };
+    const client: Client = { ws, entry, lines: entry.lines ? [...entry.lines] : undefined, unacked: new Map(), unackedCount: 0, released: new Set(), points: false };
     this.clients.add(client);
     this.connections.set(entry.token, (this.connections.get(entry.token) ?? 0) + 1);
     let gone = false;
@@ -173,10 +194,10 @@ export class SignalServer {
   }
 
   /** Close code 1013 ("try again later"): the client reconnects and gets a snapshot. */
-  private disconnectSlow(client: Client): void {
+  private disconnectSlow(client: Client, why = 'reading too slowly'): void {
     this.slowDisconnects++;
-    this.logRefusal('slow reader disconnected', { token: client.entry.name ?? client.entry.role, buffered: client.ws.bufferedAmount });
-    client.ws.close(1013, 'reading too slowly: reconnect for a snapshot');
+    this.logRefusal(`${why}: disconnected`, { token: client.entry.name ?? client.entry.role, buffered: client.ws.bufferedAmount });
+    client.ws.close(1013, `${why}: reconnect for a snapshot`);
     client.ws.terminate();
     this.clients.delete(client);
   }
@@ -191,10 +212,31 @@ export class SignalServer {
     }
   }
 
+  /** The health a client's heartbeats carry: the worker's, and whether it vouches for the client's lines. */
+  private healthFor(client: Client): { healthy: boolean; problems?: string[] } {
+    const h = this.o.state.health?.() ?? { ok: true };
+    const uncovered = this.o.state.coverage?.(client.lines);
+    const problems = [...(h.ok ? [] : h.problems ?? []), ...(uncovered ? [uncovered] : [])];
+    return problems.length || !h.ok ? { healthy: false, problems } : { healthy: true };
+  }
+
+  /**
+   * A fresh snapshot to every client (the worker took or gave up a partition): what it vouches
+   * for changed. A PLC's unacknowledged revisions are replaced by the snapshot's views.
+   */
+  resync(): void {
+    for (const c of [...this.clients]) this.sendSnapshot(c);
+  }
+
   private sendSnapshot(client: Client): void {
     const { holds, alarms, alarmStates } = this.o.state.snapshot(client.lines);
-    this.send(client, { type: 'snapshot', role: client.entry.role, lines: client.lines ?? null, holds, alarms, ...(alarmStates ? { alarmStates } : {}), heartbeatMs: this.heartbeatMs, ts: new Date().toISOString() });
-    if (client.entry.role === 'plc') for (const h of holds) client.unacked.set(h.id, { pending: [h], sentAt: Date.now() });
+    // With the health: a gateway follows the snapshot only when it says healthy (or the next heartbeat does).
+    this.send(client, { type: 'snapshot', role: client.entry.role, lines: client.lines ?? null, holds, alarms, ...(alarmStates ? { alarmStates } : {}), heartbeatMs: this.heartbeatMs, ...this.healthFor(client), ts: new Date().toISOString() });
+    if (client.entry.role !== 'plc') return;
+    client.unacked.clear();
+    const now = Date.now();
+    for (const h of holds) client.unacked.set(h.id, [{ msg: h, sentAt: now, view: true }]);
+    client.unackedCount = holds.length;
   }
 
   private error(client: Client, code: string, message: string, id?: string): void {
@@ -212,7 +254,6 @@ export class SignalServer {
         const refused = allowed ? (msg.lines as string[]).filter((l) => !allowed.includes(l)) : [];
         if (refused.length) { this.error(client, 'forbidden', `this token may not see line(s) ${refused.join(', ')}`); return; }
         client.lines = [...(msg.lines as string[])];
-        client.unacked.clear();
         this.sendSnapshot(client);
         return;
       }
@@ -225,22 +266,26 @@ export class SignalServer {
         const rev = (msg as { rev?: unknown }).rev;
         if (rev !== undefined && !(Number.isInteger(rev) && (rev as number) > 0)) { this.error(client, 'bad-message', '"rev" must be a positive whole number', msg.id); return; }
         const u = client.unacked.get(msg.id);
-        // A client acknowledges only holds it was sent (its own lines): anything else is an error, not a no-op.
+        // A client acknowledges only holds it was sent (its own lines): anything else is an error,
+        // not a no-op; an acknowledgement that crossed the hold's release is neither.
         if (!u) {
           const line = this.o.state.holdLine(msg.id);
-          if (client.entry.role === 'plc' && (line === undefined || (client.lines && !client.lines.includes(line)))) this.error(client, 'not-found', `no hold ${msg.id} was sent to this client`, msg.id);
+          if (client.entry.role === 'plc' && !client.released.has(msg.id) && (line === undefined || (client.lines && !client.lines.includes(line)))) this.error(client, 'not-found', `no hold ${msg.id} was sent to this client`, msg.id);
           return;
         }
         // Version 1 clients ack without rev: every revision sent so far.
-        u.pending = rev === undefined ? [] : u.pending.filter((p) => p.rev > (rev as number));
-        if (!u.pending.length) client.unacked.delete(msg.id);
+        const left = rev === undefined ? [] : u.filter((p) => p.msg.rev > (rev as number));
+        client.unackedCount -= u.length - left.length;
+        if (left.length) client.unacked.set(msg.id, left); else client.unacked.delete(msg.id);
         return;
       }
       case 'check': {
         const m = msg as { unit?: unknown; ref?: unknown };
         if (typeof m.unit !== 'string' || !m.unit || m.unit.length > 200) { this.error(client, 'bad-message', 'check needs the "unit" (1 to 200 characters)'); return; }
         const status = this.o.state.unitStatus?.(m.unit, client.lines) ?? { unit: m.unit, held: false, holds: [] };
-        this.send(client, { type: 'status', ...(m.ref !== undefined ? { ref: m.ref } : {}), ...status });
+        // A worker that cannot vouch for the client's lines (or is sick) answers held, saying why: the station must not work on it.
+        const h = this.healthFor(client);
+        this.send(client, { type: 'status', ...(m.ref !== undefined ? { ref: m.ref } : {}), ...status, ...(h.healthy ? {} : { held: true, unsure: h.problems }) });
         return;
       }
       case 'release': {
@@ -264,13 +309,21 @@ export class SignalServer {
     let text: string | undefined;
     for (const c of this.clients) {
       if (c.lines && !c.lines.includes(signal.line)) continue;
+      if (c.ws.readyState !== c.ws.OPEN) continue; // closing: nothing is sent, so nothing is waited for
       text ??= JSON.stringify(signal);
       this.send(c, text);
       if (c.entry.role !== 'plc') continue;
       if (signal.type === 'hold') {
         const u = c.unacked.get(signal.id);
-        if (u) { u.pending.push(signal); if (u.pending.length === 1) u.sentAt = now; } else c.unacked.set(signal.id, { pending: [signal], sentAt: now });
-      } else if (signal.type === 'release') c.unacked.delete(signal.id);
+        const p: Pending = { msg: signal, sentAt: now, view: false };
+        if (u) u.push(p); else c.unacked.set(signal.id, [p]);
+        if (++c.unackedCount > MAX_UNACKED) this.disconnectSlow(c, `more than ${MAX_UNACKED} hold revisions unacknowledged`);
+      } else if (signal.type === 'release') {
+        c.unackedCount -= c.unacked.get(signal.id)?.length ?? 0;
+        c.unacked.delete(signal.id);
+        c.released.add(signal.id);
+        if (c.released.size > MAX_RELEASED_REMEMBERED) c.released.delete(c.released.values().next().value as string);
+      }
     }
   }
 
@@ -287,19 +340,34 @@ export class SignalServer {
 
   private heartbeat(): void {
     this.checkSlowReaders(Date.now());
-    const h = this.o.state.health?.() ?? { ok: true };
-    const msg = JSON.stringify({ type: 'heartbeat', seq: ++this.heartbeatSeq, ts: new Date().toISOString(), healthy: h.ok, ...(h.ok ? {} : { problems: h.problems ?? [] }) });
-    for (const c of [...this.clients]) this.send(c, msg);
+    const seq = ++this.heartbeatSeq, ts = new Date().toISOString();
+    // Per client: whether the worker vouches for its lines differs from client to client.
+    const texts = new Map<string, string>();
+    for (const c of [...this.clients]) {
+      const h = this.healthFor(c);
+      const key = JSON.stringify(h);
+      let text = texts.get(key);
+      if (text === undefined) texts.set(key, text = JSON.stringify({ type: 'heartbeat', seq, ts, ...h }));
+      this.send(c, text);
+    }
   }
 
+  /**
+   * Revisions unacknowledged for `resendMs` since they were last sent, again, in order: each names
+   * only its own units, so all are needed. Not while a client's earlier frames still wait in its
+   * socket (a slow reader): re-sending then only piled up copies until it was cut off as slow.
+   */
   private resendUnacked(): void {
     const now = Date.now();
-    for (const c of this.clients) {
-      for (const u of c.unacked.values()) {
-        if (now - u.sentAt < this.resendMs) continue;
-        u.sentAt = now;
-        // Unacknowledged revisions again, in order: each names only its own units, so all are needed.
-        for (const p of u.pending) this.send(c, { ...p, type: 'hold', resent: true });
+    for (const c of [...this.clients]) {
+      if (c.ws.bufferedAmount > 0) continue;
+      for (const pending of c.unacked.values()) {
+        for (const p of pending) {
+          if (now - p.sentAt < this.resendMs) continue;
+          p.sentAt = now;
+          // A snapshot's view is re-sent as a hold carrying it: its first units in `added` too (page for the rest).
+          this.send(c, p.view ? { ...p.msg, type: 'hold', added: (p.msg as HoldView).units, resent: true } : { ...p.msg, resent: true });
+        }
         if (!this.clients.has(c)) break; // disconnected as too slow
       }
     }

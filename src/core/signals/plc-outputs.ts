@@ -30,11 +30,13 @@ export class PlcOutputs {
 
   constructor(private readonly map: readonly PlcStationMap[]) {}
 
-  /** A snapshot (on connect): the active holds as they stand; leaves fail-safe. */
+  /**
+   * A snapshot (on connect): the active holds as they stand. It does not leave fail-safe: the
+   * gateway calls `resume()` once the worker says it is healthy and vouches for the line.
+   */
   snapshot(holds: readonly { id: string; line: string; station: string; rule: string; unitCount: number }[]): PlcWrite[] {
     this.holds.clear();
     for (const h of holds) this.holds.set(h.id, { id: h.id, line: h.line, station: h.station, rule: h.rule, unitCount: h.unitCount });
-    this.failSafe = false;
     return this.changes();
   }
 

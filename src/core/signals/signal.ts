@@ -150,4 +150,8 @@ export interface LimitsSignal {
 export type Signal = HoldSignal | AlarmSignal | ReleaseSignal | AlarmClearSignal | LimitsSignal;
 
 /** The unit-status interlock's answer: is this unit held, and by which holds. */
-export interface UnitStatus { unit: string; held: boolean; holds: string[] }
+/**
+ * The interlock's answer. `unsure`: why the worker cannot vouch for it (it does not own the
+ * line's partition, or is unhealthy); `held` is then true, whatever the holds it knows of.
+ */
+export interface UnitStatus { unit: string; held: boolean; holds: string[]; unsure?: string[] }
