@@ -29,6 +29,12 @@ export interface ReleaseRecord {
    * in effect at the same point); `id` is the version's.
    */
   kind?: 'release' | 'limits';
+  /**
+   * The release of an anomaly model's hold: how many of the model's verdicts had come in when it
+   * was released. Verdicts come from a scoring thread behind their messages, further behind in a
+   * replay: the replay releases only once as many are in, so the same verdicts precede it.
+   */
+  verdicts?: number;
   limits?: LimitsSignal;
 }
 

@@ -92,7 +92,9 @@ export class OperatorActions {
     if (st) {
       // Kept with the stream position, so a replay of this partition releases at the same point.
       const { partition, seq } = this.o.ownership.positionOf(r.characteristic);
-      const rec = { id, by: actor.name, reason, role: actor.role, ts, seq, ...extra };
+      // An anomaly model's hold: also how many of its verdicts were in (a replay scores behind its messages).
+      const verdicts = this.o.pipeline.verdictsIn(r.characteristic);
+      const rec = { id, by: actor.name, reason, role: actor.role, ts, seq, ...extra, ...(verdicts !== undefined ? { verdicts } : {}) };
       this.o.committer.release(() => st.addRelease(partition, rec));
     }
     this.o.pipeline.released(r, this.o.sink());
@@ -134,6 +136,9 @@ export class OperatorActions {
 
   /** Time passes for the manual checks of this worker's lines (called every second). */
   tickChecks(now: number): void {
+    // On the stream's clock, and not while replaying: a check done on time in a stream the worker
+    // is hours behind is not overdue (Pipeline.streamTime).
+    if (this.o.ownership.replaying) return;
     this.o.pipeline.tickChecks(now, this.o.sink(), (line) => this.o.ownership.ownsLine(line));
   }
 

@@ -1,4 +1,4 @@
-import { desiredPartitions, partitionOf, subjectToken, type AlarmLifecycle, type HoldBook, type RuleSetConfig, type SpcEngine } from '../core/index.js';
+import { characteristicOfSeries, desiredPartitions, partitionOf, seriesOfId, subjectToken, type AlarmLifecycle, type HoldBook, type RuleSetConfig, type SpcEngine } from '../core/index.js';
 import type { Membership, PartitionSnapshot, ReleaseRecord, StateStore } from '../ports/state.js';
 import type { SampleMessage } from '../ports/transport.js';
 import type { Committer } from './committer.js';
@@ -94,7 +94,22 @@ export class Ownership {
    */
   changed: (() => void) | undefined;
 
-  constructor(private readonly o: OwnershipOptions) {}
+  constructor(private readonly o: OwnershipOptions) {
+    o.pipeline.onVerdict = (model) => this.afterVerdict(model);
+  }
+
+  /** Whether a partition is still replaying silently (its timers must not act on a replayed past). */
+  get replaying(): boolean {
+    for (const [p, seq] of this.applied) if (seq < (this.replayUntil.get(p) ?? 0)) return true;
+    return false;
+  }
+
+  /** A model's verdict came in: a release of its partition that waited for it may apply now. */
+  private afterVerdict(model: string): void {
+    const p = this.partitionOfId.get(model) ?? 0;
+    const seq = this.applied.get(p);
+    if (seq !== undefined) this.applyReleasesBefore(p, seq + 1);
+  }
 
   /** Whether this worker owns the partition of every one of these lines now (of every line: all partitions). */
   ownsAll(lines: readonly string[] | undefined): boolean {
@@ -337,7 +352,10 @@ export class Ownership {
   private applyReleasesBefore(p: number, seq: number): void {
     const pending = this.pendingReleases.get(p);
     while (pending?.length && pending[0].seq < seq) {
-      const r = pending.shift()!;
+      const r = pending[0];
+      // An anomaly hold's release waits for as many of the model's verdicts as were in when it was given.
+      if (r.verdicts !== undefined && (this.o.pipeline.verdictsIn(characteristicOfSeries(seriesOfId(r.id))) ?? Infinity) < r.verdicts) return;
+      pending.shift();
       if (r.kind === 'limits' && r.limits) { this.o.pipeline.engine.applyLimits(r.limits.characteristic, r.limits.split, { center: r.limits.center, sigma: r.limits.sigma }, r.limits.version); continue; }
       const released = this.o.pipeline.holds.release(r.id, r.by, r.reason, r.ts, { ...(r.causeCode ? { causeCode: r.causeCode } : {}), ...(r.actionCode ? { actionCode: r.actionCode } : {}), ...(r.signature ? { signature: r.signature } : {}) });
       if (released) this.o.pipeline.engine.released(released.characteristic, released.split);

@@ -112,6 +112,13 @@ export class Pipeline {
   private now = 0;
   /** Units a restored snapshot had complete but not yet judged: judged again, silently, before anything else. */
   private rejudge: { a: AnomalyRuntime; unit: AssembledUnit }[] = [];
+  /** Called after each anomaly verdict (or failed scoring) is handled: a replay's releases may wait for it. */
+  onVerdict: ((model: string) => void) | undefined;
+  /** The stored time of the latest message and the wall-clock time it was processed (see streamTime). */
+  private lastStoredAt = 0;
+  private lastProcessedAt = 0;
+  /** Whether the latest message was replayed silently: timers wait for the replay to end. */
+  private lastSilent = false;
   private faults: MessageFaults | undefined;
   private readonly emitPoint = (p: PointRecord) => this.onPoint(p);
 
@@ -128,6 +135,7 @@ export class Pipeline {
     this.silent = silent;
     this.alarms.counting = !silent; // a replay re-raises alarms counted before the restart
     this.now = m.storedAtMs;
+    this.lastStoredAt = m.storedAtMs; this.lastProcessedAt = Date.now(); this.lastSilent = silent;
     this.counters.messages++;
     if (this.rejudge.length) this.judgeRestored(out);
     const anomalies = this.o.anomalies;
@@ -209,12 +217,34 @@ export class Pipeline {
     this.now = unit.at;
     this.sequence = unit.seq; // the signal lines' timestamps: as in the first pass, whenever the verdict comes
     for (const sig of this.holds.apply(p, place)) this.signal(sig);
+    this.onVerdict?.(a.config.id);
+  }
+
+  /** How many of a model's verdicts are in (its judged units minus those still awaited); undefined for a characteristic. */
+  verdictsIn(model: string): number | undefined {
+    const a = this.o.anomalies?.find((x) => x.config.id === model);
+    if (!a) return undefined;
+    let waiting = a.judging.length;
+    for (const r of this.rejudge) if (r.a === a) waiting++;
+    return a.index - waiting;
+  }
+
+  /**
+   * The stream's time now, for timers: the latest message's stored time plus the time since it was
+   * processed. A worker catching up hours behind the stream then ticks on the stream's clock — the
+   * raises and checks done it compares with — not on the wall clock (which ended floods over and
+   * over, and made checks done on time overdue).
+   */
+  streamTime(now: number): number {
+    return this.lastStoredAt ? this.lastStoredAt + Math.max(0, now - this.lastProcessedAt) : now;
   }
 
   /** A unit that could not be scored (the thread failed): it is no longer waited for. */
   notScored(a: AnomalyRuntime, unit: AssembledUnit): void {
     const k = a.judging.indexOf(unit);
-    if (k >= 0) a.judging.splice(k, 1);
+    if (k < 0) return;
+    a.judging.splice(k, 1);
+    this.onVerdict?.(a.config.id);
   }
 
   /** Where the selected anomaly models stand, for a snapshot (see AnomalyModelSnapshot). */
@@ -222,7 +252,9 @@ export class Pipeline {
     const out: Record<string, AnomalyModelSnapshot> = {};
     for (const a of this.o.anomalies ?? []) {
       if (!include(a.config.id)) continue;
-      const judging = a.judging.map((u) => ({ unit: u.unit, values: packNumbers(u.values), lots: [...u.lots], line: u.line, station: u.station, ts: u.ts, index: u.index, at: u.at, seq: u.seq }));
+      // Units restored and not yet sent to be scored come first (a snapshot right after a take-over keeps them).
+      const units = [...this.rejudge.filter((r) => r.a === a).map((r) => r.unit), ...a.judging];
+      const judging = units.map((u) => ({ unit: u.unit, values: packNumbers(u.values), lots: [...u.lots], line: u.line, station: u.station, ts: u.ts, index: u.index, at: u.at, seq: u.seq }));
       out[a.config.id] = { features: [...a.card.features], index: a.index, open: a.assembler.saveOpen(), judging };
     }
     return out;
@@ -239,7 +271,10 @@ export class Pipeline {
       if (!include(a.config.id)) continue;
       const s = snap?.[a.config.id];
       const usable = s && s.features.length === a.card.features.length && s.features.every((f, j) => f === a.card.features[j]) ? s : undefined;
-      a.index = usable?.index ?? 0;
+      // The index (hold ids) goes on even when the units cannot (a model retrained with other
+      // features, a snapshot without models): never below an id the hold book has seen, or the
+      // model's active hold stops naming units and a released id is never raised again.
+      a.index = Math.max(s?.index ?? 0, this.holds.lastIndexOf(a.config.id));
       a.judging = []; // verdicts still in flight from before are dropped (see scored)
       a.assembler.restoreOpen(usable?.open ?? []);
       for (const u of usable?.judging ?? []) this.rejudge.push({ a, unit: { unit: u.unit, values: Float64Array.from(unpackNumbers(u.values)), lots: [...u.lots], line: u.line, station: u.station, ts: u.ts, index: u.index, at: u.at, seq: u.seq ?? 0 } });
@@ -270,8 +305,9 @@ export class Pipeline {
   }
 
   /** Time passes for the manual checks: those now overdue raise their alarm or hold. */
-  tickChecks(now: number, out: EffectSink, owns: (line: string) => boolean): void {
-    if (!this.checks) return;
+  tickChecks(wallNow: number, out: EffectSink, owns: (line: string) => boolean): void {
+    if (!this.checks || this.lastSilent) return; // replaying: the first pass raised what was overdue then
+    const now = this.streamTime(wallNow);
     // Only this worker's lines: with several workers, each raises the overdue checks of the lines it owns.
     const events = this.checks.tick(now, owns);
     if (!events.length) return;
@@ -371,7 +407,9 @@ export class Pipeline {
    * end (their clear and the suppressed alarms still active go out, and to the store and InfluxDB
    * like any signal).
    */
-  tickAlarms(now: number, out: EffectSink): void {
+  tickAlarms(wallNow: number, out: EffectSink): void {
+    if (this.lastSilent) return; // replaying: the first pass's floods ended by its own raises, or by ticks it sent
+    const now = this.streamTime(wallNow);
     const due = this.alarms.tick(now, new Date(now).toISOString());
     if (!due.length) return;
     this.live(out, now);

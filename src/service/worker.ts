@@ -108,7 +108,7 @@ export class SpcWorker {
     this.timer = setInterval(() => {
       if (this.committer.pending) void this.committer.close();
       this.pipeline.judgeRestored(this.sink); // a restored partition's unjudged units, even with no message coming
-      this.pipeline.tickAlarms(Date.now(), this.sink);
+      if (!this.ownership.replaying) this.pipeline.tickAlarms(Date.now(), this.sink); // a replay ends floods as its raises did
     }, this.o.commitEvery?.ms ?? 20);
     await this.ownership.start();
     const maxUncommitted = this.o.maxUncommitted ?? 200_000;

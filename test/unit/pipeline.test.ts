@@ -69,22 +69,27 @@ describe('pipeline', () => {
   });
 
   it('a replayed manual check counts as done when it was done, not when it was replayed', () => {
-    // Hourly check, done 30 min after the start: due again at 90 min. A replay that took its own
-    // clock (the start, here) had it due at 60 min and raised an overdue alarm the first pass never did.
-    const t0 = Date.now();
+    // Hourly check, done 30 min into the hour: due again at 90 min. A replay that took its own
+    // clock (an hour later, here) had it due at 120 min and missed the overdue the first pass raised.
+    const t0 = Date.now() - 3_600_000;
     const checked: RuleSetConfig = {
       ...rules,
       checks: [{ id: 'torque-audit', characteristic: 'torque', line: 'L1', station: 'screw', parameter: 'torque', everyMs: 3_600_000, sampleSize: 1, instructions: 'measure', graceMs: 0, graceUnits: 0, overdue: 'alarm' }],
     };
     const done: SampleMessage = { ...message({ ...sample(1.2, 'SN1'), attributes: { check: 'torque-audit' } }), storedAtMs: t0 + 1_800_000 };
+    const next: SampleMessage = { ...message(sample(1.2, 'SN2')), storedAtMs: t0 + 1_860_000 }; // the first message after the replay
     const first = new Pipeline({ rules: checked, encoder: influxLineEncoder, source: 'test' });
     const replayed = new Pipeline({ rules: checked, encoder: influxLineEncoder, source: 'test' });
     first.process(done, collectEffects().sink, false);
     replayed.process(done, collectEffects().sink, true);
+    for (const p of [first, replayed]) p.process(next, collectEffects().sink, false);
     const owns = () => true;
     const [a, b] = [collectEffects(), collectEffects()];
-    for (const minutes of [75, 91]) { first.tickChecks(t0 + minutes * 60_000, a.sink, owns); replayed.tickChecks(t0 + minutes * 60_000, b.sink, owns); }
-    expect(a.signals.map((s) => `${s.type} ${'id' in s ? s.id : ''}`)).toEqual([`alarm torque#check-torque-audit-${t0 + 91 * 60_000}`]);
-    expect(b.signals).toEqual(a.signals);
+    // The timers tick on the stream's clock: 44 and 60 min after the last message, the stream's 75 and 91 min.
+    const now = Date.now();
+    for (const minutes of [44, 60]) { first.tickChecks(now + minutes * 60_000, a.sink, owns); replayed.tickChecks(now + minutes * 60_000, b.sink, owns); }
+    const names = (e: typeof a) => e.signals.map((s) => `${s.type} ${'id' in s ? s.id.replace(/-\d+$/, '') : ''}`);
+    expect(names(a)).toEqual(['alarm torque#check-torque-audit']);
+    expect(names(b)).toEqual(names(a));
   });
 });

@@ -397,6 +397,16 @@ export class HoldBook {
     for (const id of snap.released) this.released.add(id);
   }
 
+  /**
+   * The highest point index of a series among its active hold and alarm and its released holds
+   * (ids `<series>#<index>`): where a restored anomaly model must go on numbering from.
+   */
+  lastIndexOf(series: string): number {
+    let last = Math.max(this.activeHoldByCharacteristic.get(series)?.head.lastIndex ?? 0, this.alarms.get(series)?.head.lastIndex ?? 0);
+    for (const id of this.released) if (seriesOfId(id) === series) last = Math.max(last, Number(id.slice(id.lastIndexOf('#') + 1)) || 0);
+    return last;
+  }
+
   /** Keeps the point's units; on a point spanning a run, names the units of the whole run. */
   private remember(p: PointRecord, series: string): void {
     let r = this.recent.get(series);
