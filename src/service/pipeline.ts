@@ -214,9 +214,14 @@ export class Pipeline {
     this.out = out;
     this.silent = silent;
     this.alarms.counting = !silent;
+    // The verdict's clock and line timestamps are its unit's (as in the first pass, whenever it
+    // comes); the message being processed keeps its own after.
+    const [now, sequence] = [this.now, this.sequence];
     this.now = unit.at;
-    this.sequence = unit.seq; // the signal lines' timestamps: as in the first pass, whenever the verdict comes
+    this.sequence = unit.seq;
     for (const sig of this.holds.apply(p, place)) this.signal(sig);
+    this.now = now;
+    this.sequence = sequence;
     this.onVerdict?.(a.config.id);
   }
 

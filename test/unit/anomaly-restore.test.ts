@@ -57,6 +57,19 @@ describe('an anomaly model restored from a snapshot', () => {
   });
 });
 
+it('a verdict arriving after later messages leaves their sequence to the lines that follow (two signal lines of one time collided in InfluxDB)', () => {
+  const p = pipeline();
+  const out = collectEffects();
+  p.process(unitMessage(1, t0, 'U1', { a: 10, b: 0 }), out.sink, false); // flagged, scored later
+  p.process(unitMessage(2, t0 + 1000, 'U2', { a: 1 }), out.sink, false); // a later message (U2 incomplete)
+  const [{ a, unit }] = out.toScore;
+  p.scored(a, unit, scoreOf(unit.values), out.sink);
+  const release = p.holds.release('m#1', 'q', 'fixed', new Date(t0 + 5000).toISOString())!;
+  const e = collectEffects();
+  p.released(release, e.sink);
+  expect(e.lines.find((l) => l.startsWith('spc_signal'))).toMatch(/ \d+002000$/); // message 2's sequence (2 × 1000 + item 0), not message 1's
+});
+
 it('a hold released in the first pass stays released after a restart whose replay scores behind its messages', async () => {
   const stream = new ReplayableStream(), state = new MemoryState();
   const start = Date.now() - 60_000;
