@@ -244,11 +244,25 @@ export class Pipeline {
     return this.lastStoredAt ? this.lastStoredAt + Math.max(0, now - this.lastProcessedAt) : now;
   }
 
-  /** A unit that could not be scored (the thread failed): it is no longer waited for. */
-  notScored(a: AnomalyRuntime, unit: AssembledUnit): void {
+  /**
+   * A unit that could not be scored (the thread failed or timed out): no longer waited for, and
+   * not judged — but made while the model's hold is active, it joins the hold (a hold must not
+   * name too few units because a verdict failed).
+   */
+  notScored(a: AnomalyRuntime, unit: AssembledUnit, out?: EffectSink, silent = false): void {
     const k = a.judging.indexOf(unit);
     if (k < 0) return;
     a.judging.splice(k, 1);
+    const sig = out && this.holds.addSuspect({
+      type: 'point', characteristic: a.config.id, index: unit.index, phase: 'II', ts: unit.ts, statistic: NaN, center: 0, ucl: a.card.thresholds.score, lcl: 0,
+      violations: [], actions: [], units: [unit.unit], lots: unit.lots,
+    });
+    if (sig) {
+      const [now, sequence] = [this.now, this.sequence];
+      this.out = out!; this.silent = silent; this.alarms.counting = !silent; this.now = unit.at; this.sequence = unit.seq;
+      this.signal(sig);
+      this.now = now; this.sequence = sequence;
+    }
     this.onVerdict?.(a.config.id);
   }
 

@@ -157,7 +157,7 @@ export class SpcWorker {
         const b = batch();
         b.scoring.push(a.thread.score(unit.values).then(
           (score) => this.pipeline.scored(a, unit, score, this.sinkFor(() => b), silent),
-          (err) => { this.pipeline.notScored(a, unit); this.anomalyErrors++; this.log('error', 'anomaly scoring failed', { model: a.config.model, err: String(err) }); },
+          (err) => { this.pipeline.notScored(a, unit, this.sinkFor(() => b), silent); this.anomalyErrors++; this.log('error', 'anomaly scoring failed', { model: a.config.model, err: String(err) }); },
         ));
       },
     };

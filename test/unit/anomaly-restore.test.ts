@@ -70,6 +70,17 @@ it('a verdict arriving after later messages leaves their sequence to the lines t
   expect(e.lines.find((l) => l.startsWith('spc_signal'))).toMatch(/ \d+002000$/); // message 2's sequence (2 × 1000 + item 0), not message 1's
 });
 
+it('a unit the model could not score, made while the model\'s hold is active, joins the hold (it was left out)', () => {
+  const p = pipeline();
+  step(p, unitMessage(1, t0, 'U1', { a: 10, b: 0 })); // hold m#1
+  const e = collectEffects();
+  p.process(unitMessage(2, t0 + 1000, 'U2', { a: 1, b: 0 }), e.sink, false);
+  const [{ a, unit }] = e.toScore;
+  p.notScored(a, unit, e.sink); // the scoring thread failed or timed out
+  expect(p.holds.unitStatus('U2')).toMatchObject({ held: true, holds: ['m#1'] });
+  expect(e.signals).toEqual([expect.objectContaining({ type: 'hold', id: 'm#1', rev: 2, added: ['U2'] })]);
+});
+
 it('a hold released in the first pass stays released after a restart whose replay scores behind its messages', async () => {
   const stream = new ReplayableStream(), state = new MemoryState();
   const start = Date.now() - 60_000;

@@ -398,6 +398,15 @@ export class HoldBook {
   }
 
   /**
+   * A unit of a held series with no verdict of its own (an anomaly model could not score it): made
+   * while the hold is active, it is suspect like any later unit and joins the hold.
+   */
+  addSuspect(p: PointRecord): HoldSignal | undefined {
+    const active = this.activeHoldByCharacteristic.get(seriesOf(p));
+    return active && p.index > active.head.lastIndex ? (this.extend(active, p) as HoldSignal) : undefined;
+  }
+
+  /**
    * The highest point index of a series among its active hold and alarm and its released holds
    * (ids `<series>#<index>`): where a restored anomaly model must go on numbering from.
    */
