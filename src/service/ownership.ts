@@ -292,7 +292,9 @@ export class Ownership {
     const r = engine.restoreStates(usable?.characteristics ?? {}, characteristic);
     holds.restoreState(usable?.holds, characteristic);
     alarms.restoreState(usable?.alarms, line);
-    this.o.pipeline.restoreAnomalies(usable?.anomalies, characteristic);
+    const replaced = this.o.pipeline.restoreAnomalies(usable?.anomalies, characteristic);
+    // Its replay decides with the new model: holds the old one raised since the snapshot may not come back (they are in the genealogy store).
+    if (replaced.length) this.o.log('warn', 'anomaly model file changed since the snapshot: units replayed are judged by the new model', { partition: p, models: replaced, snapshotSeq: usable?.seq });
     const seq = usable?.seq ?? 0;
     this.applied.set(p, seq);
     this.updateRenewBy(); // fenced from its first message, not only once the round that took it ends

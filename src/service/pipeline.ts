@@ -274,7 +274,7 @@ export class Pipeline {
       // Units restored and not yet sent to be scored come first (a snapshot right after a take-over keeps them).
       const units = [...this.rejudge.filter((r) => r.a === a).map((r) => r.unit), ...a.judging];
       const judging = units.map((u) => ({ unit: u.unit, values: packNumbers(u.values), lots: [...u.lots], line: u.line, station: u.station, ts: u.ts, index: u.index, at: u.at, seq: u.seq }));
-      out[a.config.id] = { features: [...a.card.features], index: a.index, open: a.assembler.saveOpen(), judging };
+      out[a.config.id] = { features: [...a.card.features], model: a.card.onnx?.sha256, index: a.index, open: a.assembler.saveOpen(), judging };
     }
     return out;
   }
@@ -284,8 +284,9 @@ export class Pipeline {
    * collecting features, and the units complete but unjudged then — their verdicts went out
    * before the snapshot was saved, so they are judged again silently, only to rebuild the holds.
    */
-  restoreAnomalies(snap: Record<string, AnomalyModelSnapshot> | undefined, include: (id: string) => boolean): void {
+  restoreAnomalies(snap: Record<string, AnomalyModelSnapshot> | undefined, include: (id: string) => boolean): string[] {
     this.rejudge = this.rejudge.filter((r) => !include(r.a.config.id));
+    const replaced: string[] = [];
     for (const a of this.o.anomalies ?? []) {
       if (!include(a.config.id)) continue;
       const s = snap?.[a.config.id];
@@ -294,10 +295,12 @@ export class Pipeline {
       // features, a snapshot without models): never below an id the hold book has seen, or the
       // model's active hold stops naming units and a released id is never raised again.
       a.index = Math.max(s?.index ?? 0, this.holds.lastIndexOf(a.config.id));
+      if (s?.model && s.model !== a.card.onnx?.sha256) replaced.push(a.config.id);
       a.judging = []; // verdicts still in flight from before are dropped (see scored)
       a.assembler.restoreOpen(usable?.open ?? []);
       for (const u of usable?.judging ?? []) this.rejudge.push({ a, unit: { unit: u.unit, values: Float64Array.from(unpackNumbers(u.values)), lots: [...u.lots], line: u.line, station: u.station, ts: u.ts, index: u.index, at: u.at, seq: u.seq ?? 0 } });
     }
+    return replaced;
   }
 
   /** The limits that locked on this sample, after every Phase I point plotted: the review is complete then. */

@@ -45,6 +45,13 @@ describe('an anomaly model restored from a snapshot', () => {
     expect(e.signals.filter((s) => s.type === 'hold').map((s) => 'id' in s && s.id)).toEqual(['m#2']);
   });
 
+  it('a model file replaced since the snapshot is named (its replay decides with the new model: the worker warns)', () => {
+    const withFile = (sha: string) => { const a = model(); (a.card as { onnx?: { sha256: string } }).onnx = { sha256: sha }; return a; };
+    const snap = pipeline(withFile('aaa')).saveAnomalies(() => true);
+    expect(pipeline(withFile('aaa')).restoreAnomalies(snap, () => true)).toEqual([]);
+    expect(pipeline(withFile('bbb')).restoreAnomalies(snap, () => true)).toEqual(['m']);
+  });
+
   it('units restored to be judged again are in a snapshot taken before they were sent to be scored', () => {
     const p1 = pipeline();
     p1.process(unitMessage(1, t0, 'U1', { a: 10, b: 0 }), collectEffects().sink, false); // its verdict still to come

@@ -81,5 +81,7 @@ export interface JudgedUnitSnapshot { unit: string; values: SnapNumber[]; lots: 
 export interface AnomalyModelSnapshot {
   /** The model's features in order: a snapshot of another model is not used. */
   features: string[];
+  /** The model file's sha-256 (its card's): a replay with another model cannot decide as the first pass did. */
+  model?: string;
   index: number; open: OpenUnitSnapshot[]; judging: JudgedUnitSnapshot[];
 }
