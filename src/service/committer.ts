@@ -65,6 +65,8 @@ export class Committer {
   current: Batch;
   private batches = 0;
   private inFlight: Promise<void>[] = [];
+  /** Batches closed and not yet acknowledged (their commit positions may still be dropped: see forget). */
+  private readonly unacknowledged = new Set<Batch>();
   /** Resolves when every batch closed so far is acknowledged. */
   private acked: Promise<void> = Promise.resolve();
   private traced: Promise<void> = Promise.resolve();
@@ -128,6 +130,18 @@ export class Committer {
     return this.inFlight.length >= MAX_BATCHES_IN_FLIGHT ? this.inFlight[0] : Promise.resolve();
   }
 
+  /**
+   * This worker gave the partition up: no batch it has not acknowledged yet moves the partition's
+   * commit position any more. Another worker may own it now (a stale position written after its
+   * own would make its next restart replay the wrong messages silently), and if this worker takes
+   * it back, what it processed meanwhile is processed again, not silently (an anomaly verdict
+   * dropped with the partition was never sent).
+   */
+  forget(partition: number): void {
+    this.current.touched.delete(partition);
+    for (const b of this.unacknowledged) b.touched.delete(partition);
+  }
+
   /** Resolves once every batch closed so far is acknowledged (snapshots wait for this). */
   settled(): Promise<void> { return this.acked; }
 
@@ -146,6 +160,7 @@ export class Committer {
   abandon(): void { this.abandoned = true; }
 
   private commit(b: Batch): Promise<void> {
+    this.unacknowledged.add(b);
     // Settled, not all fulfilled: a verdict that failed (or whose handling threw) must not stop
     // every later commit; its unit goes unscored, and says so.
     const scored = Promise.allSettled(b.scoring).then((results) => {
@@ -189,6 +204,7 @@ export class Committer {
       await this.retrying('commit positions to the NATS state store', () => Promise.all([...b.touched].map(([p, seq]) => st.setCommitted(p, seq))).then(() => undefined));
     }
     if (this.abandoned) return;
+    this.unacknowledged.delete(b);
     for (const m of b.msgs) m.ack();
     this.counters.acked += b.msgs.length;
     this.uncommitted -= b.msgs.length;

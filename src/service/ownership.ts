@@ -123,6 +123,7 @@ export class Ownership {
    */
   private forget(p: number): void {
     this.applied.delete(p);
+    this.o.committer.forget(p);
     const { characteristic, line } = this.filters(p);
     this.o.pipeline.holds.restoreState(undefined, characteristic);
     this.o.pipeline.alarms.restoreState(undefined, line);

@@ -88,3 +88,29 @@ it('audit entries written before a lost connection are not written again by the 
   await committer.settled();
   expect(stored).toEqual(['H1', 'H2', 'H3']);
 });
+
+/** An outbox held until `open()`: the batches closed meanwhile stay in flight. */
+class GatedOutbox extends InProcessTransport {
+  private gate!: () => void;
+  private readonly opened = new Promise<void>((r) => { this.gate = r; });
+  override outbox(): Promise<void> { return this.opened; }
+  open(): void { this.gate(); }
+}
+
+it('a partition given up moves its commit position no more, even from batches already in flight (found by a review)', async () => {
+  const transport = new GatedOutbox();
+  const positions: [number, number][] = [];
+  const state = { setCommitted: async (p: number, seq: number) => { positions.push([p, seq]); } } as unknown as StateStore;
+  const committer = new Committer({ transport, state, maxMessages: 1000, countDeadLetters: () => {}, log: () => {} });
+  const msg = (seq: number): SampleMessage => ({ data: new Uint8Array(), subject: 'spc.samples.L1.S1.p', seq, storedAtMs: 0, line: 'L1', ack: () => {} });
+  committer.add(msg(1), 0); committer.add(msg(2), 1);
+  committer.line(committer.current, 'm v=1 1');
+  void committer.close(); // in flight: its outbox write waits
+  committer.add(msg(3), 0); // in the open batch
+  committer.forget(0); // the lease of partition 0 was lost
+  committer.line(committer.current, 'm v=2 2');
+  void committer.close();
+  transport.open();
+  await committer.settled();
+  expect(positions).toEqual([[1, 2]]);
+});
