@@ -71,7 +71,7 @@ export class OperatorActions {
     const hold = holds.hold(id);
     if (!hold) {
       // Not here: maybe on a line whose partition moved away (its holds are forgotten here, live there).
-      const line = this.o.pipeline.configs.get(characteristicOfSeries(seriesOfId(id)))?.match?.line;
+      const line = this.o.pipeline.lineOf(characteristicOfSeries(seriesOfId(id)));
       if (line !== undefined && inScope(actor, line) && !this.o.ownership.ownsLine(line)) return notOwned(`hold ${id}`, line);
       return { refused: 'not-found', message: `no active hold ${id}` };
     }

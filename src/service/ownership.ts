@@ -68,6 +68,8 @@ export class Ownership {
   private readonly applied = new Map<number, number>();
   /** Per owned partition: messages up to this sequence were committed before; replay them silently. */
   private readonly replayUntil = new Map<number, number>();
+  /** Partitions restored and replayed up to their commit position: what this worker vouches for (see ownsAll). */
+  private readonly vouched = new Set<number>();
   private readonly pendingReleases = new Map<number, ReleaseRecord[]>();
   private readonly snapshotSeq = new Map<number, number>();
   private readonly leaseRenewedAt = new Map<number, number>();
@@ -111,9 +113,19 @@ export class Ownership {
     if (seq !== undefined) this.applyReleasesBefore(p, seq + 1);
   }
 
-  /** Whether this worker owns the partition of every one of these lines now (of every line: all partitions). */
+  /**
+   * Whether this worker vouches for these lines' holds now (for every line: all partitions): it
+   * owns their partitions and has replayed them up to their commit position — until then holds
+   * raised before the crash are still being rebuilt, silently.
+   */
   ownsAll(lines: readonly string[] | undefined): boolean {
-    return lines ? lines.every((l) => this.ownsLine(l)) : this.applied.size === this.o.partitions;
+    return lines ? lines.every((l) => this.vouched.has(this.partitionOfLine(l))) : this.vouched.size === this.o.partitions;
+  }
+
+  /** A partition's state is whole (restored and replayed): clients get a fresh snapshot of it. */
+  private vouch(p: number): void {
+    this.vouched.add(p);
+    this.changed?.();
   }
 
   /**
@@ -123,11 +135,14 @@ export class Ownership {
    */
   private forget(p: number): void {
     this.applied.delete(p);
+    this.vouched.delete(p);
     this.o.committer.forget(p);
     const { characteristic, line } = this.filters(p);
     this.o.pipeline.holds.restoreState(undefined, characteristic);
     this.o.pipeline.alarms.restoreState(undefined, line);
-    this.o.pipeline.restoreAnomalies(undefined, characteristic);
+    // The anomaly models keep their units awaiting a verdict: the snapshot just captured lists
+    // them as judged (the next owner judges them again silently), so their verdicts must still go
+    // out from here when they come.
     this.changed?.();
   }
 
@@ -158,8 +173,11 @@ export class Ownership {
     if (seq <= applied) { this.counters.redelivered++; return { kind: 'redelivered' }; }
     this.applyReleasesBefore(partition, seq);
     this.applied.set(partition, seq);
-    const silent = seq <= (this.replayUntil.get(partition) ?? 0);
+    const until = this.replayUntil.get(partition) ?? 0;
+    const silent = seq <= until;
     if (silent) this.counters.replayed++;
+    // The last message to replay: once it is processed (this turn), the partition's state is whole.
+    if (seq >= until && !this.vouched.has(partition)) queueMicrotask(() => { if (this.applied.has(partition)) this.vouch(partition); });
     return { kind: 'process', partition, silent };
   }
 
@@ -305,7 +323,8 @@ export class Ownership {
     this.applyReleasesBefore(p, seq + 1);
     if (this.lastSeen > seq) this.o.rewind();
     this.counters.acquired++;
-    this.changed?.();
+    if (committed <= seq) this.vouch(p); // nothing to replay: whole now (else after the replay, see place)
+    else this.changed?.(); // owned, not yet vouched for
     this.o.log('info', 'partition acquired', { partition: p, snapshotSeq: seq, committed, restored: r.restored, fresh: r.fresh, releases: releases.length });
   }
 
@@ -354,11 +373,15 @@ export class Ownership {
   /** Releases that happened before stream message `seq` of the partition (replay). */
   private applyReleasesBefore(p: number, seq: number): void {
     const pending = this.pendingReleases.get(p);
-    while (pending?.length && pending[0].seq < seq) {
-      const r = pending[0];
-      // An anomaly hold's release waits for as many of the model's verdicts as were in when it was given.
-      if (r.verdicts !== undefined && (this.o.pipeline.verdictsIn(characteristicOfSeries(seriesOfId(r.id))) ?? Infinity) < r.verdicts) return;
-      pending.shift();
+    // Past the replay every release due applies: verdicts that never come (a model retrained with
+    // other features, a unit not restored) must not hold a release back for good.
+    const replayed = seq > (this.replayUntil.get(p) ?? 0);
+    for (let i = 0; pending && i < pending.length && pending[i].seq < seq;) {
+      const r = pending[i];
+      // An anomaly hold's release waits for as many of the model's verdicts as were in when it was
+      // given; only it waits (the partition's other releases are independent of the model).
+      if (!replayed && r.verdicts !== undefined && (this.o.pipeline.verdictsIn(characteristicOfSeries(seriesOfId(r.id))) ?? Infinity) < r.verdicts) { i++; continue; }
+      pending.splice(i, 1);
       if (r.kind === 'limits' && r.limits) { this.o.pipeline.engine.applyLimits(r.limits.characteristic, r.limits.split, { center: r.limits.center, sigma: r.limits.sigma }, r.limits.version); continue; }
       const released = this.o.pipeline.holds.release(r.id, r.by, r.reason, r.ts, { ...(r.causeCode ? { causeCode: r.causeCode } : {}), ...(r.actionCode ? { actionCode: r.actionCode } : {}), ...(r.signature ? { signature: r.signature } : {}) });
       if (released) this.o.pipeline.engine.released(released.characteristic, released.split);

@@ -117,8 +117,6 @@ export class Pipeline {
   /** The stored time of the latest message and the wall-clock time it was processed (see streamTime). */
   private lastStoredAt = 0;
   private lastProcessedAt = 0;
-  /** Whether the latest message was replayed silently: timers wait for the replay to end. */
-  private lastSilent = false;
   private faults: MessageFaults | undefined;
   private readonly emitPoint = (p: PointRecord) => this.onPoint(p);
 
@@ -135,7 +133,8 @@ export class Pipeline {
     this.silent = silent;
     this.alarms.counting = !silent; // a replay re-raises alarms counted before the restart
     this.now = m.storedAtMs;
-    this.lastStoredAt = m.storedAtMs; this.lastProcessedAt = Date.now(); this.lastSilent = silent;
+    // Never backwards: a partition behind the others (just taken over) must not set every line's clock back.
+    if (m.storedAtMs >= this.lastStoredAt) { this.lastStoredAt = m.storedAtMs; this.lastProcessedAt = Date.now(); }
     this.counters.messages++;
     if (this.rejudge.length) this.judgeRestored(out);
     const anomalies = this.o.anomalies;
@@ -223,6 +222,11 @@ export class Pipeline {
     this.now = now;
     this.sequence = sequence;
     this.onVerdict?.(a.config.id);
+  }
+
+  /** The line a characteristic or anomaly model is fixed to by its match, if any. */
+  lineOf(id: string): string | undefined {
+    return this.configs.get(id)?.match?.line ?? this.o.anomalies?.find((a) => a.config.id === id)?.config.match?.line;
   }
 
   /** How many of a model's verdicts are in (its judged units minus those still awaited); undefined for a characteristic. */
@@ -328,7 +332,7 @@ export class Pipeline {
 
   /** Time passes for the manual checks: those now overdue raise their alarm or hold. */
   tickChecks(wallNow: number, out: EffectSink, owns: (line: string) => boolean): void {
-    if (!this.checks || this.lastSilent) return; // replaying: the first pass raised what was overdue then
+    if (!this.checks) return;
     const now = this.streamTime(wallNow);
     // Only this worker's lines: with several workers, each raises the overdue checks of the lines it owns.
     const events = this.checks.tick(now, owns);
@@ -430,7 +434,6 @@ export class Pipeline {
    * like any signal).
    */
   tickAlarms(wallNow: number, out: EffectSink): void {
-    if (this.lastSilent) return; // replaying: the first pass's floods ended by its own raises, or by ticks it sent
     const now = this.streamTime(wallNow);
     const due = this.alarms.tick(now, new Date(now).toISOString());
     if (!due.length) return;

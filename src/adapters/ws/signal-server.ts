@@ -233,6 +233,9 @@ export class SignalServer {
     // With the health: a gateway follows the snapshot only when it says healthy (or the next heartbeat does).
     this.send(client, { type: 'snapshot', role: client.entry.role, lines: client.lines ?? null, holds, alarms, ...(alarmStates ? { alarmStates } : {}), heartbeatMs: this.heartbeatMs, ...this.healthFor(client), ts: new Date().toISOString() });
     if (client.entry.role !== 'plc') return;
+    // Holds sent before and not in this snapshot (released, or another worker's now): a late ack of one is no error.
+    for (const id of client.unacked.keys()) if (!holds.some((h) => h.id === id)) client.released.add(id);
+    while (client.released.size > MAX_RELEASED_REMEMBERED) client.released.delete(client.released.values().next().value as string);
     client.unacked.clear();
     const now = Date.now();
     for (const h of holds) client.unacked.set(h.id, [{ msg: h, sentAt: now, view: true }]);
