@@ -16,6 +16,8 @@ export interface AssembledUnit {
   at: number;
   /** The completing sample's sequence (given by the caller): its verdict's signal lines are numbered with it. */
   seq: number;
+  /** Judged again in a replay (its verdict only rebuilds state): set by the caller. */
+  silent?: boolean;
 }
 
 /** Units waiting for features at once, at most; beyond it the oldest is given up (counted). */

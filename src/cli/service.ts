@@ -111,9 +111,10 @@ export async function startService(o: ServiceOptions): Promise<RunningService> {
   const coverage = (lines: readonly string[] | undefined): string | undefined => {
     if (worker.ownership.ownsAll(lines)) return undefined;
     const owned = worker.ownedPartitions;
-    const missing = lines?.filter((l) => !worker.ownership.ownsLine(l));
-    return missing ? `this worker does not own line(s) ${missing.join(', ')} now (being restored, or another worker's): their holds are not here`
-      : `this worker owns ${owned.length} of ${o.partitions ?? 1} partition(s) now: the other lines' holds are not here`;
+    const missing = lines?.filter((l) => !worker.ownership.vouchesFor(l));
+    return missing ? `this worker does not own line(s) ${missing.join(', ')} now (being restored or replayed, or another worker's): their holds are not here`
+      : owned.length < (o.partitions ?? 1) ? `this worker owns ${owned.length} of ${o.partitions ?? 1} partition(s) now: the other lines' holds are not here`
+        : 'this worker is still restoring or replaying its partitions: holds may be missing';
   };
   const unitStatus = (unit: string, lines: readonly string[] | undefined): UnitStatus => {
     const s = worker.holds.unitStatus(unit, lines);

@@ -110,7 +110,9 @@ export class Ownership {
   private afterVerdict(model: string): void {
     const p = this.partitionOfId.get(model) ?? 0;
     const seq = this.applied.get(p);
-    if (seq !== undefined) this.applyReleasesBefore(p, seq + 1);
+    if (seq === undefined) return;
+    this.applyReleasesBefore(p, seq + 1);
+    this.vouchIfWhole(p);
   }
 
   /**
@@ -121,6 +123,9 @@ export class Ownership {
   ownsAll(lines: readonly string[] | undefined): boolean {
     return lines ? lines.every((l) => this.vouched.has(this.partitionOfLine(l))) : this.vouched.size === this.o.partitions;
   }
+
+  /** Whether this worker vouches for the line's holds now (see ownsAll). */
+  vouchesFor(line: string): boolean { return this.vouched.has(this.partitionOfLine(line)); }
 
   /** A partition's state is whole (restored and replayed): clients get a fresh snapshot of it. */
   private vouch(p: number): void {
@@ -136,14 +141,37 @@ export class Ownership {
   private forget(p: number): void {
     this.applied.delete(p);
     this.vouched.delete(p);
+    // Lost, not handed over: another worker may own it already. What this one processed and did
+    // not commit is processed again there (or here, if it comes back), so its verdicts in flight
+    // are dropped with the rest rather than applied to a hold book that no longer has the line.
     this.o.committer.forget(p);
+    this.clear(p);
+    this.changed?.();
+  }
+
+  /** Forgets a partition's holds, alarms and anomaly state (no longer this worker's to answer for). */
+  private clear(p: number): void {
     const { characteristic, line } = this.filters(p);
     this.o.pipeline.holds.restoreState(undefined, characteristic);
     this.o.pipeline.alarms.restoreState(undefined, line);
-    // The anomaly models keep their units awaiting a verdict: the snapshot just captured lists
-    // them as judged (the next owner judges them again silently), so their verdicts must still go
-    // out from here when they come.
-    this.changed?.();
+    this.o.pipeline.restoreAnomalies(undefined, characteristic);
+  }
+
+  /**
+   * Whether a partition's state is whole: replayed up to its commit position, and no verdict of a
+   * replayed (or restored) unit still awaited — until then a snapshot would lack holds the replay
+   * is still rebuilding.
+   */
+  private whole(p: number): boolean {
+    const seq = this.applied.get(p);
+    if (seq === undefined || seq < (this.replayUntil.get(p) ?? 0)) return false;
+    return this.o.pipeline.verdictsPending(this.filters(p).characteristic, true) === 0;
+  }
+
+  /** Vouches for the partition if it is whole now; whether it is vouched for. */
+  private vouchIfWhole(p: number): boolean {
+    if (!this.vouched.has(p) && this.whole(p)) this.vouch(p);
+    return this.vouched.has(p);
   }
 
   /** The lowest stream position this worker's partitions have reached (lag = stream end − this). */
@@ -176,8 +204,8 @@ export class Ownership {
     const until = this.replayUntil.get(partition) ?? 0;
     const silent = seq <= until;
     if (silent) this.counters.replayed++;
-    // The last message to replay: once it is processed (this turn), the partition's state is whole.
-    if (seq >= until && !this.vouched.has(partition)) queueMicrotask(() => { if (this.applied.has(partition)) this.vouch(partition); });
+    // The last message to replay: once it is processed (this turn) and its verdicts are in, the partition's state is whole.
+    if (seq >= until && !this.vouched.has(partition)) queueMicrotask(() => this.vouchIfWhole(partition));
     return { kind: 'process', partition, silent };
   }
 
@@ -323,16 +351,24 @@ export class Ownership {
     this.applyReleasesBefore(p, seq + 1);
     if (this.lastSeen > seq) this.o.rewind();
     this.counters.acquired++;
-    if (committed <= seq) this.vouch(p); // nothing to replay: whole now (else after the replay, see place)
-    else this.changed?.(); // owned, not yet vouched for
+    // Vouched for once whole: now, or after its replay and its verdicts (see place, afterVerdict); clients hear either way.
+    if (!this.vouchIfWhole(p)) this.changed?.();
     this.o.log('info', 'partition acquired', { partition: p, snapshotSeq: seq, committed, restored: r.restored, fresh: r.fresh, releases: releases.length });
   }
 
   /** Gives a partition to the worker that should have it: commit, snapshot, then free the lease. */
   private async handOver(p: number): Promise<void> {
     const saved = this.snapshot(p); // captured now, written once committed
-    this.forget(p);
+    // No more of its messages here; clients stop relying on this worker for its lines at once.
+    this.applied.delete(p);
+    this.vouched.delete(p);
+    this.changed?.();
+    // Its verdicts in flight still come in and go out from here — the snapshot lists their units
+    // as judged, and the next owner judges them again silently — applied to the hold book as it
+    // stands; only then is the partition's state forgotten.
     await saved;
+    this.clear(p);
+    this.changed?.();
     await this.o.membership?.release(p);
     this.counters.handedOver++;
     this.o.log('info', 'partition handed over', { partition: p });
@@ -373,18 +409,19 @@ export class Ownership {
   /** Releases that happened before stream message `seq` of the partition (replay). */
   private applyReleasesBefore(p: number, seq: number): void {
     const pending = this.pendingReleases.get(p);
-    // Past the replay every release due applies: verdicts that never come (a model retrained with
-    // other features, a unit not restored) must not hold a release back for good.
-    const replayed = seq > (this.replayUntil.get(p) ?? 0);
     for (let i = 0; pending && i < pending.length && pending[i].seq < seq;) {
       const r = pending[i];
       // An anomaly hold's release waits for as many of the model's verdicts as were in when it was
-      // given; only it waits (the partition's other releases are independent of the model).
-      if (!replayed && r.verdicts !== undefined && (this.o.pipeline.verdictsIn(characteristicOfSeries(seriesOfId(r.id))) ?? Infinity) < r.verdicts) { i++; continue; }
+      // given, while any is still awaited (verdicts that can never come — a model retrained with
+      // other features — do not hold it back for good); only it waits: the partition's other
+      // releases are independent of the model.
+      const model = characteristicOfSeries(seriesOfId(r.id));
+      if (r.verdicts !== undefined && (this.o.pipeline.verdictsIn(model) ?? Infinity) < r.verdicts && this.o.pipeline.verdictsPending((id) => id === model) > 0) { i++; continue; }
       pending.splice(i, 1);
       if (r.kind === 'limits' && r.limits) { this.o.pipeline.engine.applyLimits(r.limits.characteristic, r.limits.split, { center: r.limits.center, sigma: r.limits.sigma }, r.limits.version); continue; }
       const released = this.o.pipeline.holds.release(r.id, r.by, r.reason, r.ts, { ...(r.causeCode ? { causeCode: r.causeCode } : {}), ...(r.actionCode ? { actionCode: r.actionCode } : {}), ...(r.signature ? { signature: r.signature } : {}) });
       if (released) this.o.pipeline.engine.released(released.characteristic, released.split);
+      else this.o.pipeline.holds.forbid(r.id); // not rebuilt (yet): it must not be raised after its release
     }
   }
 

@@ -183,6 +183,7 @@ export class Pipeline {
   private judge(a: AnomalyRuntime, unit: AssembledUnit, silent: boolean): void {
     unit.index = ++a.index;
     unit.seq = this.sequence;
+    unit.silent = silent;
     a.judging.push(unit);
     this.out.score(a, unit, silent);
   }
@@ -191,7 +192,7 @@ export class Pipeline {
   judgeRestored(out: EffectSink): void {
     const units = this.rejudge;
     this.rejudge = [];
-    for (const { a, unit } of units) { a.judging.push(unit); out.score(a, unit, true); }
+    for (const { a, unit } of units) { unit.silent = true; a.judging.push(unit); out.score(a, unit, true); }
   }
 
   /** A unit's score from its model: the anomaly point, its lines, and the holds or alarms it raises. */
@@ -227,6 +228,14 @@ export class Pipeline {
   /** The line a characteristic or anomaly model is fixed to by its match, if any. */
   lineOf(id: string): string | undefined {
     return this.configs.get(id)?.match?.line ?? this.o.anomalies?.find((a) => a.config.id === id)?.config.match?.line;
+  }
+
+  /** Verdicts still awaited of the selected models: all of them, or only those of a replay (`silent`). */
+  verdictsPending(include: (id: string) => boolean, silentOnly = false): number {
+    let n = 0;
+    for (const a of this.o.anomalies ?? []) if (include(a.config.id)) for (const u of a.judging) if (!silentOnly || u.silent) n++;
+    for (const r of this.rejudge) if (include(r.a.config.id)) n++;
+    return n;
   }
 
   /** How many of a model's verdicts are in (its judged units minus those still awaited); undefined for a characteristic. */

@@ -4,7 +4,8 @@ import type { HoldSignal, LifecycleSignal, RuleSetConfig } from '../../src/core/
 import type { SampleMessage } from '../../src/ports/transport.js';
 import { collectEffects, Pipeline } from '../../src/service/pipeline.js';
 import { SpcWorker } from '../../src/service/worker.js';
-import { MemoryState, model, ReplayableStream, unitMessage } from './anomaly-replay.js';
+import type { ScoringThread } from '../../src/anomaly/scoring-pool.js';
+import { MemoryState, model, ReplayableStream, scoreOf, unitMessage } from './anomaly-replay.js';
 
 // Take-overs, replays and the timers: found by a review of the changes that made workers vouch
 // only for the partitions they own and put anomaly models in snapshots. Each failed before.
@@ -67,7 +68,7 @@ it('a replayed release of an anomaly hold waiting for its verdict does not hold 
   expect(active).toEqual(holdsThen);
 });
 
-it('a replayed release whose verdicts never come (the model retrained with other features) applies once the replay is done', async () => {
+it('a replayed release whose verdicts never come (the model retrained with other features) applies once none is awaited', async () => {
   const stream = new ReplayableStream(), state = new MemoryState();
   const t = Date.now() - 60_000;
   const first = worker(stream, state, { anomalies: [model()] });
@@ -133,4 +134,89 @@ it('a message far behind (another partition, just taken over) does not set the s
   const e = collectEffects();
   p.tickChecks(Date.now() + 2 * 60_000, e.sink, () => true); // overdue by a minute
   expect(e.signals.map((s) => s.type)).toContain('hold');
+});
+
+// A fourth review (of the fixes above), each failing before.
+const slow = (ms: number) => ({ score: (v: ArrayLike<number>) => new Promise((r) => setTimeout(() => r(scoreOf(Float64Array.from(v))), ms)), close: async () => {}, ready: Promise.resolve() }) as unknown as ScoringThread;
+const handOver = (w: SpcWorker) => (w.ownership as unknown as { handOver(p: number): Promise<void> }).handOver(0);
+
+it('a worker vouches for a partition only once the verdicts of the units it replayed are in: the anomaly hold is in that snapshot', async () => {
+  const stream = new ReplayableStream(), state = new MemoryState();
+  const t = Date.now() - 60_000;
+  const first = worker(stream, state, { anomalies: [model()] });
+  await sleep(50);
+  stream.append(unit(t, 'U1', 10)); await sleep(150); // hold m#1, committed, no snapshot
+  const crashed = state.copy();
+  await first.w.stop(); await first.running;
+  const w2 = new SpcWorker({ transport: stream, rules, encoder: influxLineEncoder, onSignal: () => {}, anomalies: [model(['st.a', 'st.b'], 'hold', 150)], state: crashed, commitEvery: { messages: 1000, ms: 10 } });
+  const resyncs: { vouched: boolean; holds: string[] }[] = [];
+  w2.ownership.changed = () => resyncs.push({ vouched: w2.ownership.ownsAll(['L1']), holds: w2.holds.activeHolds().map((h) => h.id) });
+  const running = w2.run();
+  await sleep(400);
+  await w2.stop(); await running;
+  expect(resyncs.filter((r) => r.vouched)[0]?.holds).toEqual(['m#1']);
+});
+
+it('a released anomaly hold stays released when a live message passes the replay before the verdict that rebuilds it', async () => {
+  const stream = new ReplayableStream(), state = new MemoryState();
+  const t = Date.now() - 60_000;
+  const first = worker(stream, state, { anomalies: [model()] });
+  await sleep(50);
+  stream.append(unit(t, 'U1', 10)); await sleep(150);
+  expect(first.w.actions.release('m#1', quality, { reason: 'fixed' })).toMatchObject({ type: 'release' });
+  await sleep(100);
+  const crashed = state.copy();
+  await first.w.stop(); await first.running;
+  stream.append(torque(t + 1000, 'SN2', 1.2)); // the next live message, already waiting
+  const second = worker(stream, crashed, { anomalies: [model(['st.a', 'st.b'], 'hold', 150)] });
+  await sleep(400);
+  const active = second.w.holds.activeHolds().map((h) => h.id);
+  await second.w.stop(); await second.running;
+  expect(active).toEqual([]);
+});
+
+it('nothing to replay and a restored unit still to judge: a hold released after the snapshot stays released', async () => {
+  const stream = new ReplayableStream(), state = new MemoryState();
+  const t = Date.now() - 60_000;
+  const first = worker(stream, state, { anomalies: [model(['st.a', 'st.b'], 'hold', 150)] });
+  await sleep(50);
+  stream.append(unit(t, 'U1', 10)); await sleep(30);
+  const saved = first.w.ownership.snapshot(0); // captured with U1 awaiting its verdict
+  await sleep(250); await saved;
+  expect(first.w.actions.release('m#1', quality, { reason: 'fixed' })).toMatchObject({ type: 'release' });
+  await sleep(100);
+  const crashed = state.copy();
+  await first.w.stop(); await first.running;
+  const second = worker(stream, crashed, { anomalies: [model()] });
+  await sleep(300);
+  const active = second.w.holds.activeHolds().map((h) => h.id);
+  await second.w.stop(); await second.running;
+  expect(active).toEqual([]);
+});
+
+it('a hand-over while a unit of a held model is scored: the old owner extends the hold (no bogus new hold, nothing left in its book), flagged or not', async () => {
+  for (const value of [10, 0]) {
+    const stream = new ReplayableStream(), state = new MemoryState();
+    const t = Date.now() - 60_000;
+    const sent: LifecycleSignal[] = [];
+    const a = model();
+    const first = worker(stream, state, { anomalies: [a], onSignal: (s) => sent.push(s) });
+    await sleep(50);
+    stream.append(unit(t, 'U1', 10)); await sleep(100); // m#1
+    a.thread = slow(150);
+    stream.append(unit(t + 1000, 'U2', value)); await sleep(30); // joins m#1 when judged
+    await handOver(first.w);
+    await sleep(300);
+    const oldBook = first.w.holds.activeHolds().map((h) => h.id);
+    await first.w.stop(); await first.running;
+    const second = worker(stream, state, { anomalies: [model()], onSignal: (s) => sent.push(s) });
+    await sleep(300);
+    const held = second.w.holds.unitStatus('U2');
+    await second.w.stop(); await second.running;
+    const holds = sent.filter((s): s is HoldSignal => s.type === 'hold');
+    expect(holds.map((s) => s.id).filter((id) => id !== 'm#1')).toEqual([]);
+    expect(holds.flatMap((s) => s.added)).toEqual(['U1', 'U2']);
+    expect(oldBook).toEqual([]);
+    expect(held).toMatchObject({ held: true, holds: ['m#1'] });
+  }
 });

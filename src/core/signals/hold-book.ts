@@ -397,6 +397,13 @@ export class HoldBook {
     for (const id of snap.released) this.released.add(id);
   }
 
+  /** A hold id released while it was not here (a replay that could not rebuild it): never raised after. */
+  forbid(id: string): void {
+    if (this.holds.has(id)) return;
+    this.released.add(id);
+    if (this.released.size > MAX_REMEMBERED_RELEASES) this.released.delete(this.released.values().next().value as string);
+  }
+
   /**
    * A unit of a held series with no verdict of its own (an anomaly model could not score it): made
    * while the hold is active, it is suspect like any later unit and joins the hold.
