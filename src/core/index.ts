@@ -20,6 +20,7 @@ export { desiredPartitions, partitionOf, subjectToken } from './state/partition.
 export type { AlarmClearSignal, AlarmSignal, AlarmView, HoldSignal, HoldView, LimitsSignal, LatchedHead, LatchedView, ReleaseSignal, Signal, UnitStatus } from './signals/signal.js';
 export { AlarmLifecycle, type AlarmLifecycleSnapshot, type AlarmRecord, type AlarmState, type AlarmStateSignal, type FloodOptions, type LifecycleSignal } from './signals/alarm-lifecycle.js';
 export { LogThrottle } from './log-throttle.js';
+export { addBounded } from './bounded-set.js';
 export { ClosedLoop, defaultPlan, type CharacteristicLoop, type Code, type CodeLists, type ReactionPlan, type ReactionPlanView, type ReactionStep } from './closed-loop/plan.js';
 export { checkAcknowledge, checkRelease, type FieldProblem, type ReleaseInput, type ReleaseRequest } from './closed-loop/check.js';
 export { inScope, isRefusal, outOfScope, personText, roleRefusal, type Actor, type Refusal } from './signals/scope.js';

@@ -121,7 +121,7 @@ export class Ownership {
    * raised before the crash are still being rebuilt, silently.
    */
   ownsAll(lines: readonly string[] | undefined): boolean {
-    return lines ? lines.every((l) => this.vouched.has(this.partitionOfLine(l))) : this.vouched.size === this.o.partitions;
+    return lines ? lines.every((l) => this.vouchesFor(l)) : this.vouched.size === this.o.partitions;
   }
 
   /** Whether this worker vouches for the line's holds now (see ownsAll). */
@@ -139,14 +139,19 @@ export class Ownership {
    * for a line another worker owns, stale from the moment that one processed its next unit.
    */
   private forget(p: number): void {
-    this.applied.delete(p);
-    this.vouched.delete(p);
+    this.stop(p);
     // Lost, not handed over: another worker may own it already. What this one processed and did
     // not commit is processed again there (or here, if it comes back), so its verdicts in flight
     // are dropped with the rest rather than applied to a hold book that no longer has the line.
     this.o.committer.forget(p);
     this.clear(p);
     this.changed?.();
+  }
+
+  /** Processes no more of the partition's messages and no longer vouches for its lines. */
+  private stop(p: number): void {
+    this.applied.delete(p);
+    this.vouched.delete(p);
   }
 
   /** Forgets a partition's holds, alarms and anomaly state (no longer this worker's to answer for). */
@@ -360,8 +365,7 @@ export class Ownership {
   private async handOver(p: number): Promise<void> {
     const saved = this.snapshot(p); // captured now, written once committed
     // No more of its messages here; clients stop relying on this worker for its lines at once.
-    this.applied.delete(p);
-    this.vouched.delete(p);
+    this.stop(p);
     this.changed?.();
     // Its verdicts in flight still come in and go out from here — the snapshot lists their units
     // as judged, and the next owner judges them again silently — applied to the hold book as it

@@ -197,9 +197,7 @@ export class Pipeline {
 
   /** A unit's score from its model: the anomaly point, its lines, and the holds or alarms it raises. */
   scored(a: AnomalyRuntime, unit: AssembledUnit, score: AnomalyScore, out: EffectSink, silent = false): void {
-    const k = a.judging.indexOf(unit);
-    if (k < 0) return; // judged before a restore of its partition: the restore judges it again
-    a.judging.splice(k, 1);
+    if (!this.takeJudged(a, unit)) return;
     const p = anomalyPoint(a, unit, score);
     const place = { line: unit.line, station: unit.station };
     if (!silent) {
@@ -211,18 +209,32 @@ export class Pipeline {
         for (const l of this.o.encoder.violations(p, tags)) out.line(l);
       }
     }
+    this.asVerdictOf(unit, out, silent, () => { for (const sig of this.holds.apply(p, place)) this.signal(sig); });
+    this.onVerdict?.(a.config.id);
+  }
+
+  /** Takes a unit off its model's awaited verdicts; false when it is not awaited (judged before a restore of its partition, which judges it again). */
+  private takeJudged(a: AnomalyRuntime, unit: AssembledUnit): boolean {
+    const k = a.judging.indexOf(unit);
+    if (k < 0) return false;
+    a.judging.splice(k, 1);
+    return true;
+  }
+
+  /**
+   * Signals of a unit's verdict, whenever it comes: on its unit's clock and line timestamps (as in
+   * the first pass), silent in a replay; the message being processed keeps its own after.
+   */
+  private asVerdictOf(unit: AssembledUnit, out: EffectSink, silent: boolean, signals: () => void): void {
+    const [now, sequence] = [this.now, this.sequence];
     this.out = out;
     this.silent = silent;
     this.alarms.counting = !silent;
-    // The verdict's clock and line timestamps are its unit's (as in the first pass, whenever it
-    // comes); the message being processed keeps its own after.
-    const [now, sequence] = [this.now, this.sequence];
     this.now = unit.at;
     this.sequence = unit.seq;
-    for (const sig of this.holds.apply(p, place)) this.signal(sig);
+    signals();
     this.now = now;
     this.sequence = sequence;
-    this.onVerdict?.(a.config.id);
   }
 
   /** The line a characteristic or anomaly model is fixed to by its match, if any. */
@@ -241,10 +253,7 @@ export class Pipeline {
   /** How many of a model's verdicts are in (its judged units minus those still awaited); undefined for a characteristic. */
   verdictsIn(model: string): number | undefined {
     const a = this.o.anomalies?.find((x) => x.config.id === model);
-    if (!a) return undefined;
-    let waiting = a.judging.length;
-    for (const r of this.rejudge) if (r.a === a) waiting++;
-    return a.index - waiting;
+    return a && a.index - this.verdictsPending((id) => id === model);
   }
 
   /**
@@ -263,19 +272,12 @@ export class Pipeline {
    * name too few units because a verdict failed).
    */
   notScored(a: AnomalyRuntime, unit: AssembledUnit, out?: EffectSink, silent = false): void {
-    const k = a.judging.indexOf(unit);
-    if (k < 0) return;
-    a.judging.splice(k, 1);
+    if (!this.takeJudged(a, unit)) return;
     const sig = out && this.holds.addSuspect({
       type: 'point', characteristic: a.config.id, index: unit.index, phase: 'II', ts: unit.ts, statistic: NaN, center: 0, ucl: a.card.thresholds.score, lcl: 0,
       violations: [], actions: [], units: [unit.unit], lots: unit.lots,
     });
-    if (sig) {
-      const [now, sequence] = [this.now, this.sequence];
-      this.out = out!; this.silent = silent; this.alarms.counting = !silent; this.now = unit.at; this.sequence = unit.seq;
-      this.signal(sig);
-      this.now = now; this.sequence = sequence;
-    }
+    if (sig) this.asVerdictOf(unit, out!, silent, () => this.signal(sig));
     this.onVerdict?.(a.config.id);
   }
 

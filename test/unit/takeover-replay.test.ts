@@ -17,6 +17,13 @@ const torque = (storedAtMs: number, unit: string, value: number, attributes?: Re
 });
 const unit = (storedAtMs: number, id: string, a: number) => { const { seq: _s, ack: _a, ...m } = unitMessage(0, storedAtMs, id, { a, b: 0 }); return m; };
 const quality = { name: 'q', role: 'quality' as const };
+/** Lets a worker run `ms`, reads what the test needs of it, then stops it. */
+async function readThenStop<T>(h: { w: SpcWorker; running: Promise<void> }, ms: number, read: (w: SpcWorker) => T): Promise<T> {
+  await sleep(ms);
+  const value = read(h.w);
+  await h.w.stop(); await h.running;
+  return value;
+}
 function worker(stream: ReplayableStream, state: MemoryState, o: { anomalies?: ReturnType<typeof model>[]; onSignal?: (s: LifecycleSignal) => void } = {}) {
   const w = new SpcWorker({ transport: stream, rules, encoder: influxLineEncoder, onSignal: o.onSignal ?? (() => {}), anomalies: o.anomalies, state, commitEvery: { messages: 1000, ms: 10 } });
   return { w, running: w.run() };
@@ -61,9 +68,7 @@ it('a replayed release of an anomaly hold waiting for its verdict does not hold 
   await first.w.stop(); await first.running;
 
   const second = worker(stream, crashed, { anomalies: [model()] });
-  await sleep(300);
-  const sn3 = second.w.holds.unitStatus('SN3'), active = second.w.holds.activeHolds().map((h) => h.id).sort();
-  await second.w.stop(); await second.running;
+  const [sn3, active] = await readThenStop(second, 300, (w) => [w.holds.unitStatus('SN3'), w.holds.activeHolds().map((h) => h.id).sort()] as const);
   expect(sn3.held).toBe(true);
   expect(active).toEqual(holdsThen);
 });
@@ -85,9 +90,7 @@ it('a replayed release whose verdicts never come (the model retrained with other
   const second = worker(stream, crashed, { anomalies: [model(['st.a', 'st.b', 'st.c'])] });
   await sleep(400);
   stream.append(torque(t + 3000, 'SN4', 1.2)); // the next live message
-  await sleep(200);
-  const active = second.w.holds.activeHolds().map((h) => h.id);
-  await second.w.stop(); await second.running;
+  const active = await readThenStop(second, 200, (w) => w.holds.activeHolds().map((h) => h.id));
   expect(active).toEqual([]);
 });
 
@@ -102,9 +105,7 @@ it('a hand-over while a unit is being scored: the old owner still sends its verd
   await sleep(300);
   await first.w.stop(); await first.running;
   const second = worker(stream, state, { anomalies: [model()], onSignal: (s) => sent.push(s) });
-  await sleep(300);
-  const held = second.w.holds.unitStatus('U1');
-  await second.w.stop(); await second.running;
+  const held = await readThenStop(second, 300, (w) => w.holds.unitStatus('U1'));
   expect(held).toMatchObject({ held: true, holds: ['m#1'] });
   expect(sent.filter((s): s is HoldSignal => s.type === 'hold').map((s) => s.id)).toContain('m#1');
 });
@@ -169,9 +170,7 @@ it('a released anomaly hold stays released when a live message passes the replay
   await first.w.stop(); await first.running;
   stream.append(torque(t + 1000, 'SN2', 1.2)); // the next live message, already waiting
   const second = worker(stream, crashed, { anomalies: [model(['st.a', 'st.b'], 'hold', 150)] });
-  await sleep(400);
-  const active = second.w.holds.activeHolds().map((h) => h.id);
-  await second.w.stop(); await second.running;
+  const active = await readThenStop(second, 400, (w) => w.holds.activeHolds().map((h) => h.id));
   expect(active).toEqual([]);
 });
 
@@ -188,9 +187,7 @@ it('nothing to replay and a restored unit still to judge: a hold released after 
   const crashed = state.copy();
   await first.w.stop(); await first.running;
   const second = worker(stream, crashed, { anomalies: [model()] });
-  await sleep(300);
-  const active = second.w.holds.activeHolds().map((h) => h.id);
-  await second.w.stop(); await second.running;
+  const active = await readThenStop(second, 300, (w) => w.holds.activeHolds().map((h) => h.id));
   expect(active).toEqual([]);
 });
 
@@ -210,9 +207,7 @@ it('a hand-over while a unit of a held model is scored: the old owner extends th
     const oldBook = first.w.holds.activeHolds().map((h) => h.id);
     await first.w.stop(); await first.running;
     const second = worker(stream, state, { anomalies: [model()], onSignal: (s) => sent.push(s) });
-    await sleep(300);
-    const held = second.w.holds.unitStatus('U2');
-    await second.w.stop(); await second.running;
+    const held = await readThenStop(second, 300, (w) => w.holds.unitStatus('U2'));
     const holds = sent.filter((s): s is HoldSignal => s.type === 'hold');
     expect(holds.map((s) => s.id).filter((id) => id !== 'm#1')).toEqual([]);
     expect(holds.flatMap((s) => s.added)).toEqual(['U1', 'U2']);

@@ -1,7 +1,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { LogThrottle, personText, type Actor, type AlarmRecord, type AlarmView, type HoldSignal, type HoldView, type LifecycleSignal, type PointRecord, type Refusal, type ReleaseRequest, type ReleaseSignal, type UnitStatus } from '../../core/index.js';
+import { addBounded, LogThrottle, personText, type Actor, type AlarmRecord, type AlarmView, type HoldSignal, type HoldView, type LifecycleSignal, type PointRecord, type Refusal, type ReleaseRequest, type ReleaseSignal, type UnitStatus } from '../../core/index.js';
 import { AccessLimits } from '../../auth/limits.js';
 import { findToken, type TokenEntry } from '../../auth/tokens.js';
 
@@ -234,8 +234,8 @@ export class SignalServer {
     this.send(client, { type: 'snapshot', role: client.entry.role, lines: client.lines ?? null, holds, alarms, ...(alarmStates ? { alarmStates } : {}), heartbeatMs: this.heartbeatMs, ...this.healthFor(client), ts: new Date().toISOString() });
     if (client.entry.role !== 'plc') return;
     // Holds sent before and not in this snapshot (released, or another worker's now): a late ack of one is no error.
-    for (const id of client.unacked.keys()) if (!holds.some((h) => h.id === id)) client.released.add(id);
-    while (client.released.size > MAX_RELEASED_REMEMBERED) client.released.delete(client.released.values().next().value as string);
+    const listed = new Set(holds.map((h) => h.id));
+    for (const id of client.unacked.keys()) if (!listed.has(id)) addBounded(client.released, id, MAX_RELEASED_REMEMBERED);
     client.unacked.clear();
     const now = Date.now();
     for (const h of holds) client.unacked.set(h.id, [{ msg: h, sentAt: now, view: true }]);
@@ -324,8 +324,7 @@ export class SignalServer {
       } else if (signal.type === 'release') {
         c.unackedCount -= c.unacked.get(signal.id)?.length ?? 0;
         c.unacked.delete(signal.id);
-        c.released.add(signal.id);
-        if (c.released.size > MAX_RELEASED_REMEMBERED) c.released.delete(c.released.values().next().value as string);
+        addBounded(c.released, signal.id, MAX_RELEASED_REMEMBERED);
       }
     }
   }

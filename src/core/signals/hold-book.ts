@@ -1,3 +1,4 @@
+import { addBounded } from '../bounded-set.js';
 import type { PointRecord } from '../engine/records.js';
 import { characteristicOfSeries, seriesId, seriesOfId } from '../engine/series.js';
 import type { ReactionPlanView } from '../closed-loop/plan.js';
@@ -288,8 +289,7 @@ export class HoldBook {
     else for (const [k, v] of this.activeHoldByCharacteristic) if (v === hold) { this.activeHoldByCharacteristic.delete(k); break; } // raised under its own key
     this.holds.delete(id);
     for (const u of hold.units) this.unindexUnit(u, id);
-    this.released.add(id);
-    if (this.released.size > MAX_REMEMBERED_RELEASES) this.released.delete(this.released.values().next().value as string);
+    addBounded(this.released, id, MAX_REMEMBERED_RELEASES);
     const h = hold.head;
     return { type: 'release', id, line: h.line, station: h.station, characteristic: h.characteristic, ...(h.split ? { split: h.split } : {}), unitCount: hold.units.length, by, reason, ...extra, ts };
   }
@@ -400,8 +400,7 @@ export class HoldBook {
   /** A hold id released while it was not here (a replay that could not rebuild it): never raised after. */
   forbid(id: string): void {
     if (this.holds.has(id)) return;
-    this.released.add(id);
-    if (this.released.size > MAX_REMEMBERED_RELEASES) this.released.delete(this.released.values().next().value as string);
+    addBounded(this.released, id, MAX_REMEMBERED_RELEASES);
   }
 
   /**
