@@ -2,7 +2,7 @@
 // trace search and audit over the JSON API. Roles come from the token: only quality may release.
 'use strict';
 const $ = (id) => document.getElementById(id);
-const state = { token: sessionStorage.getItem('spc-token') || '', role: '', holds: new Map(), alarms: new Map(), alarmStates: new Map(), series: new Map(), seriesInfo: new Map(), proposals: [], ws: null, chart: null, lastBeat: 0 };
+const state = { token: sessionStorage.getItem('spc-token') || '', role: '', holds: new Map(), alarms: new Map(), alarmStates: new Map(), series: new Map(), seriesInfo: new Map(), proposals: [], ws: null, chart: null, lastBeat: 0, heartbeatMs: 250, problems: null, linkLost: false };
 const MAX_POINTS = 300;
 
 function toast(text) { const t = $('toast'); t.textContent = text; t.classList.add('show'); setTimeout(() => t.classList.remove('show'), 3000); }
@@ -180,6 +180,33 @@ function drawChart() {
 }
 setInterval(drawChart, 500);
 
+/**
+ * What the screen can vouch for. A worker that is restoring, replaying, has lost its store or does
+ * not own this user's lines says so in every heartbeat (healthy: false): its holds may be missing,
+ * so the screen must not look like "all clear". A lost or silent stream is said the same way.
+ */
+function renderHealth() {
+  const stale = state.lastBeat > 0 && Date.now() - state.lastBeat > Math.max(1500, 4 * state.heartbeatMs);
+  const lines = state.linkLost ? ['The signal stream is lost (retrying): holds and alarms shown may be out of date.']
+    : stale ? [`No heartbeat for ${Math.round((Date.now() - state.lastBeat) / 1000)} s: holds and alarms shown may be out of date.`]
+      : state.problems ? state.problems : [];
+  const box = $('health');
+  if (!lines.length) { box.hidden = true; box.replaceChildren(); } else {
+    const ul = document.createElement('ul');
+    ul.append(...lines.map((t) => { const li = document.createElement('li'); li.textContent = t; return li; }));
+    const title = document.createElement('span');
+    title.textContent = state.problems && !state.linkLost && !stale ? 'Not all holds may be shown: the worker does not vouch for this view. A unit check answers held until it does.' : 'Connection problem.';
+    box.replaceChildren(title, ul);
+    box.hidden = false;
+  }
+  $('link').className = `dot ${state.linkLost || stale || !state.lastBeat ? 'off' : state.problems ? 'warn' : 'on'}`;
+}
+/** A snapshot's or heartbeat's health (protocol: healthy, problems). */
+function setHealth(m) {
+  state.problems = m.healthy === false ? (m.problems && m.problems.length ? m.problems : ['the worker reports itself unhealthy']) : null;
+  renderHealth();
+}
+
 function connect() {
   state.ws?.close();
   const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/signals?token=${encodeURIComponent(state.token)}`);
@@ -188,8 +215,12 @@ function connect() {
   ws.onmessage = (e) => {
     const m = JSON.parse(e.data);
     state.lastBeat = Date.now();
+    state.linkLost = false;
     switch (m.type) {
+      case 'heartbeat': setHealth(m); break;
       case 'snapshot':
+        if (m.heartbeatMs) state.heartbeatMs = m.heartbeatMs;
+        setHealth(m);
         state.role = m.role; $('who').textContent = `connected as ${m.role}${m.lines ? ` (lines ${m.lines.join(', ')})` : ''}`;
         state.holds = new Map(m.holds.map((h) => [h.id, mergeHold(undefined, { ...h, added: h.units.slice(-5) })])); state.alarms = new Map(m.alarms.map((a) => [alarmKey(a), a]));
         state.alarmStates = new Map((m.alarmStates || []).map((a) => [a.id, a.state]));
@@ -210,9 +241,10 @@ function connect() {
       case 'error': toast(`${m.code}: ${m.message}`); break;
     }
   };
-  ws.onclose = () => { $('link').className = 'dot off'; $('who').textContent = 'disconnected — retrying'; setTimeout(() => { if (state.ws === ws) connect(); }, 2000); };
+  ws.onclose = () => { if (state.ws !== ws) return; // a replaced connection says nothing of the new one
+    state.linkLost = true; renderHealth(); $('who').textContent = 'disconnected — retrying'; setTimeout(() => { if (state.ws === ws) connect(); }, 2000); };
 }
-setInterval(() => { $('link').className = `dot ${Date.now() - state.lastBeat < 1500 ? 'on' : 'off'}`; }, 500);
+setInterval(renderHealth, 500);
 
 async function loadAudit() {
   try {
