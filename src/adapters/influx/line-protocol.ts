@@ -18,6 +18,22 @@ const quote = (s: string) => '"' + (NEEDS_QUOTE_ESCAPE.test(s) ? s.replace(/["\\
 const float = (n: number) => (Number.isFinite(n) ? String(n) : undefined);
 /** `,key=value` for a float field, or nothing when the value is absent or not finite. */
 const floatField = (key: string, n: number | undefined) => (n !== undefined && Number.isFinite(n) ? ',' + key + '=' + n : '');
+/**
+ * The text of limits (center, control and spec limits): the same few numbers on every point of a
+ * characteristic, so their text is remembered instead of formatted again (formatting a double was
+ * 3% of the worker's CPU). Bounded: past LIMIT_TEXTS numbers it starts over.
+ */
+const LIMIT_TEXTS = 4096;
+const limitTexts = new Map<number, string>();
+const limitField = (key: string, n: number | undefined) => {
+  if (n === undefined || !Number.isFinite(n)) return '';
+  let text = limitTexts.get(n); // SameValueZero: 0 and -0 share an entry, and String() writes both as "0"
+  if (text === undefined) {
+    if (limitTexts.size >= LIMIT_TEXTS) limitTexts.clear();
+    limitTexts.set(n, text = String(n));
+  }
+  return ',' + key + '=' + text;
+};
 const stringField = (key: string, v: string | undefined) => (v === undefined ? '' : ',' + key + '=' + quote(v));
 const joinList = (list: readonly string[]) => (list.length === 1 ? list[0] : list.join(','));
 
@@ -60,10 +76,10 @@ export function pointLine(p: PointRecord, t: PlaceTags): string {
   return 'spc_point,characteristic=' + escapeTag(p.characteristic) + ',line=' + escapeTag(t.line) + ',station=' + escapeTag(t.station)
     + ',parameter=' + escapeTag(t.parameter) + ',chart=' + t.chart + splitTags(p.split, t.splitTags)
     + ' index=' + p.index + 'i,phase="' + p.phase + '"'
-    + floatField('statistic', p.statistic) + floatField('center', p.center) + floatField('ucl', p.ucl) + floatField('lcl', p.lcl)
+    + floatField('statistic', p.statistic) + limitField('center', p.center) + limitField('ucl', p.ucl) + limitField('lcl', p.lcl)
     + ',violations=' + quote(p.violations.join(',')) + ',violation_count=' + p.violations.length + 'i,actions=' + quote(p.actions.join(','))
     + ',units=' + quote(joinList(p.units)) + ',lots=' + quote(joinList(p.lots))
-    + floatField('lsl', t.lsl) + floatField('usl', t.usl)
+    + limitField('lsl', t.lsl) + limitField('usl', t.usl)
     + floatField('mr', p.mr) + floatField('range', p.range) + floatField('sd', p.sd) + floatField('cplus', p.cplus) + floatField('cminus', p.cminus)
     + splitFields(p.split, t.splitTags)
     + ' ' + nanos(p.ts, p.seq ?? p.index);
