@@ -2,7 +2,7 @@
 // trace search and audit over the JSON API. Roles come from the token: only quality may release.
 'use strict';
 const $ = (id) => document.getElementById(id);
-const state = { token: sessionStorage.getItem('spc-token') || '', role: '', holds: new Map(), alarms: new Map(), alarmStates: new Map(), series: new Map(), seriesInfo: new Map(), proposals: [], ws: null, chart: null, lastBeat: 0, heartbeatMs: 250, problems: null, linkLost: false };
+const state = { token: sessionStorage.getItem('spc-token') || '', role: '', holds: new Map(), alarms: new Map(), alarmStates: new Map(), series: new Map(), seriesInfo: new Map(), proposals: [], ws: null, chart: null, lastBeat: 0, heartbeatMs: 250, problems: null, linkLost: false, healthShown: '' };
 const MAX_POINTS = 300;
 
 function toast(text) { const t = $('toast'); t.textContent = text; t.classList.add('show'); setTimeout(() => t.classList.remove('show'), 3000); }
@@ -190,14 +190,19 @@ function renderHealth() {
   const lines = state.linkLost ? ['The signal stream is lost (retrying): holds and alarms shown may be out of date.']
     : stale ? [`No heartbeat for ${Math.round((Date.now() - state.lastBeat) / 1000)} s: holds and alarms shown may be out of date.`]
       : state.problems ? state.problems : [];
-  const box = $('health');
-  if (!lines.length) { box.hidden = true; box.replaceChildren(); } else {
-    const ul = document.createElement('ul');
-    ul.append(...lines.map((t) => { const li = document.createElement('li'); li.textContent = t; return li; }));
-    const title = document.createElement('span');
-    title.textContent = state.problems && !state.linkLost && !stale ? 'Not all holds may be shown: the worker does not vouch for this view. A unit check answers held until it does.' : 'Connection problem.';
-    box.replaceChildren(title, ul);
-    box.hidden = false;
+  const heading = state.problems && !state.linkLost && !stale ? 'Not all holds may be shown: the worker does not vouch for this view. A unit check answers held until it does.' : 'Connection problem.';
+  const shown = lines.length ? JSON.stringify([heading, lines]) : '';
+  if (shown !== state.healthShown) { // heartbeats come every 250 ms: the page changes only when the text does
+    state.healthShown = shown;
+    const box = $('health');
+    if (!lines.length) { box.hidden = true; box.replaceChildren(); } else {
+      const ul = document.createElement('ul');
+      ul.append(...lines.map((t) => { const li = document.createElement('li'); li.textContent = t; return li; }));
+      const title = document.createElement('span');
+      title.textContent = heading;
+      box.replaceChildren(title, ul);
+      box.hidden = false;
+    }
   }
   $('link').className = `dot ${state.linkLost || stale || !state.lastBeat ? 'off' : state.problems ? 'warn' : 'on'}`;
 }
