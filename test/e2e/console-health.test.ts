@@ -16,8 +16,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await admin(true);
-  await rig?.close();
+  try { await admin(true); } finally { await rig?.close(); }
 });
 
 /** Lets the store's database accept connections again (`allow`), or refuses them and ends the open ones. */

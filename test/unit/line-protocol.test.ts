@@ -18,7 +18,7 @@ describe('InfluxDB line protocol', () => {
     const fields = (line: string) => line.slice(line.indexOf(' index='));
     const odd = [-0, 5e-324, 1e21, -1.7976931348623157e308, 0.1 + 0.2, 1 / 3];
     for (let round = 0; round < 3; round++) {
-      for (let i = 0; i < 5000; i++) { // more distinct limits than are remembered
+      for (let i = 0; i < 25_000; i++) { // more distinct limits (5 a point) than are remembered
         const c = i * 1.37 + round, u = c + 3 * 0.0123, l = c - 3 * 0.0123;
         expect(fields(pointLine({ ...point, center: c, ucl: u, lcl: l }, { ...tags, lsl: l - 1, usl: u + 1 })))
           .toContain(`,center=${String(c)},ucl=${String(u)},lcl=${String(l)},`);

@@ -21,9 +21,11 @@ const floatField = (key: string, n: number | undefined) => (n !== undefined && N
 /**
  * The text of limits (center, control and spec limits): the same few numbers on every point of a
  * characteristic, so their text is remembered instead of formatted again (formatting a double was
- * 3% of the worker's CPU). Bounded: past LIMIT_TEXTS numbers it starts over.
+ * 3% of the worker's CPU). Bounded: past LIMIT_TEXTS numbers it starts over — room for the five
+ * limits of ~13,000 characteristics (a few MB); limits that move on every point (an EWMA's first
+ * points, a p chart's varying n) only make it start over sooner.
  */
-const LIMIT_TEXTS = 4096;
+const LIMIT_TEXTS = 65_536;
 const limitTexts = new Map<number, string>();
 const limitField = (key: string, n: number | undefined) => {
   if (n === undefined || !Number.isFinite(n)) return '';
