@@ -69,9 +69,10 @@ function cpuMeter(workerPid: number | undefined) {
     return [k, a === undefined || b === undefined ? undefined : ((b - a) * 1e6) / items];
   })) as Record<'worker' | 'nats' | 'influx', number | undefined>;
 }
-/** Cores used by each process, e.g. "worker 0.62, nats 0.21, … cores". */
-const coresText = (c: Record<string, number | undefined>) => Object.entries(c).filter(([, v]) => v !== undefined).map(([k, v]) => `${k} ${v!.toFixed(2)}`).join(', ') + ' cores';
-const cpuText = (c: Record<string, number | undefined>, per: string) => Object.entries(c).filter(([, v]) => v !== undefined).map(([k, v]) => `${k} ${fmt(v!)}`).join(', ') + ` µs CPU per ${per}`;
+/** One number per process that has one, e.g. "worker 62, nats 21 µs CPU per message". */
+const perProcess = (c: Record<string, number | undefined>, show: (v: number) => string, unit: string) => Object.entries(c).filter(([, v]) => v !== undefined).map(([k, v]) => `${k} ${show(v!)}`).join(', ') + unit;
+const cpuText = (c: Record<string, number | undefined>, per: string) => perProcess(c, fmt, ` µs CPU per ${per}`);
+const coresText = (c: Record<string, number | undefined>) => perProcess(c, (v) => v.toFixed(2), ' cores');
 
 async function influxUp(): Promise<boolean> { try { return (await fetch(`${INFLUX}/ping`)).status === 204; } catch { return false; } }
 /** Each run writes its own database: dropped after the run, so InfluxDB does not compact old runs during the next. */

@@ -83,10 +83,12 @@ export class Pipeline {
   readonly holds = new HoldBook();
   readonly alarms: AlarmLifecycle;
   readonly counters: PipelineCounters = { messages: 0, samples: 0, points: 0, signals: 0, deadLetters: {}, deadLetterMessages: 0, unknownCharacteristic: 0, anomalyScored: 0, anomalyFlagged: 0, anomalyIncomplete: 0 };
-  private readonly chartOf = new Map<string, string>();
-  private readonly specOf = new Map<string, { lsl?: number; usl?: number }>();
-  /** Split keys each characteristic writes as InfluxDB tags (`lowCardinality`); the others are fields. */
-  private readonly splitTagsOf = new Map<string, ReadonlySet<string>>();
+  /**
+   * What each characteristic's points carry besides their own fields, read once per point: chart
+   * type, spec limits, and the split keys written as InfluxDB tags (`lowCardinality`; the others
+   * are fields).
+   */
+  private readonly seriesOf = new Map<string, { chart: string; lsl?: number; usl?: number; splitTags?: ReadonlySet<string> }>();
   /** New holds by characteristic since start (/metrics). */
   readonly holdsRaisedBy = new Map<string, number>();
   /** The current rule set's characteristics by id (a limits proposal is computed with its config). */
@@ -396,7 +398,7 @@ export class Pipeline {
 
   /** Chart type and spec limits by characteristic id: the time-series tags and fields of its points. */
   private index(rules: RuleSetConfig): void {
-    this.chartOf.clear(); this.specOf.clear(); this.splitTagsOf.clear(); this.phase1Of.clear();
+    this.seriesOf.clear(); this.phase1Of.clear();
     for (const c of rules.characteristics) if ('phase1' in c.limits) this.phase1Of.set(c.id, { points: c.limits.phase1, exclude: c.limits.exclude ?? [] });
     this.configs = new Map(rules.characteristics.map((c) => [c.id, c]));
     if (rules.checks?.length) { if (this.checks) this.checks.reload(rules.checks, Date.now()); else this.checks = new CheckSchedule(rules.checks, Date.now()); } else this.checks = undefined;
@@ -407,9 +409,7 @@ export class Pipeline {
     this.alarms.priorityOf = (characteristic, rule) => configs.get(characteristic)?.priority?.[rule as RuleName];
     this.holds.clearAfterOf = (characteristic) => configs.get(characteristic)?.clearAfter;
     for (const c of rules.characteristics) {
-      this.chartOf.set(c.id, c.chart.type);
-      if (c.spec) this.specOf.set(c.id, { lsl: c.spec.lsl, usl: c.spec.usl });
-      if (c.lowCardinality) this.splitTagsOf.set(c.id, new Set(c.lowCardinality));
+      this.seriesOf.set(c.id, { chart: c.chart.type, lsl: c.spec?.lsl, usl: c.spec?.usl, splitTags: c.lowCardinality && new Set(c.lowCardinality) });
     }
   }
 
@@ -418,10 +418,10 @@ export class Pipeline {
     this.counters.points++;
     const place = { line: s.line, station: s.station };
     if (!this.silent) {
-      const splitTags = p.split ? this.splitTagsOf.get(p.characteristic) : undefined;
+      const series = this.seriesOf.get(p.characteristic);
+      const splitTags = p.split ? series?.splitTags : undefined;
       // Written field by field, not spread: spreading objects of varying shape was 4% of the worker's CPU.
-      const spec = this.specOf.get(p.characteristic);
-      const tags: PointTags = { line: s.line, station: s.station, parameter: s.parameter, chart: this.chartOf.get(p.characteristic) ?? 'unknown', lsl: spec?.lsl, usl: spec?.usl, splitTags };
+      const tags: PointTags = { line: s.line, station: s.station, parameter: s.parameter, chart: series?.chart ?? 'unknown', lsl: series?.lsl, usl: series?.usl, splitTags };
       const enc = this.o.encoder;
       this.out.line(enc.point(p, tags));
       if (p.phase === 'I' && p.index === 1) { // limits just locked: record the capability they imply

@@ -17,8 +17,14 @@ const point = (characteristic: string, index: number, units: string[], hold = fa
   type: 'point', characteristic, index, phase: 'II', ts: '2026-11-25T03:00:00Z', statistic: hold ? 250 : 245, center: 245, ucl: 248, lcl: 242,
   violations: hold ? ['we1'] : [], actions: hold ? ['hold'] : [], units, lots: ['LOT-1'],
 });
-const feed = (p: PointRecord) => { for (const s of book.apply(p, { line: 'L1', station: 'reflow' })) server.broadcast(s); };
-const release = (id: string) => { const r = book.release(id, 'qa', 'fixed', '2026-11-25T04:00:00Z'); if (r) server.broadcast(r); };
+/** A point through the book, its signals to `to` (the shared server by default). */
+const feed = (p: PointRecord, to: SignalServer = server) => { for (const s of book.apply(p, { line: 'L1', station: 'reflow' })) to.broadcast(s); };
+const release = (id: string, to: SignalServer = server) => { const r = book.release(id, 'qa', 'fixed', '2026-11-25T04:00:00Z'); if (r) to.broadcast(r); };
+/** A signal server over the shared book, for one PLC token of line L1. */
+const signalServer = (on: Server) => new SignalServer(on, {
+  tokens: [{ token: TOKEN, role: 'plc', lines: ['L1'] }], heartbeatMs: 50, resendMs: 300,
+  state: { snapshot: (l) => ({ holds: book.activeHolds(l), alarms: [] }), unitStatus: (u, l) => book.unitStatus(u, l), holdLine: (id) => book.hold(id)?.line, release: () => ({ refused: 'forbidden', message: 'n/a' }) },
+});
 async function plc(): Promise<{ ws: WebSocket; got: any[] }> {
   const got: any[] = [];
   const ws = new WebSocket(`ws://127.0.0.1:${port}/signals`, { headers: { Authorization: `Bearer ${TOKEN}` } });
@@ -30,10 +36,7 @@ async function plc(): Promise<{ ws: WebSocket; got: any[] }> {
 
 beforeAll(async () => {
   http = createServer();
-  server = new SignalServer(http, {
-    tokens: [{ token: TOKEN, role: 'plc', lines: ['L1'] }], heartbeatMs: 50, resendMs: 300,
-    state: { snapshot: (l) => ({ holds: book.activeHolds(l), alarms: [] }), unitStatus: (u, l) => book.unitStatus(u, l), holdLine: (id) => book.hold(id)?.line, release: () => ({ refused: 'forbidden', message: 'n/a' }) },
-  });
+  server = signalServer(http);
   await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
   port = (http.address() as { port: number }).port;
 });
@@ -84,15 +87,11 @@ it('a PLC that stops reading for 3 s is not cut off by the server\'s own re-send
   const dir = mkdtempSync(join(tmpdir(), 'spc-resend-'));
   const path = join(dir, 'signals.sock');
   const unixHttp = createServer();
-  const unixServer = new SignalServer(unixHttp, {
-    tokens: [{ token: TOKEN, role: 'plc', lines: ['L1'] }], heartbeatMs: 50, resendMs: 300,
-    state: { snapshot: (l) => ({ holds: book.activeHolds(l), alarms: [] }), unitStatus: (u, l) => book.unitStatus(u, l), holdLine: (id) => book.hold(id)?.line, release: () => ({ refused: 'forbidden', message: 'n/a' }) },
-  });
+  const unixServer = signalServer(unixHttp);
   await new Promise<void>((r) => unixHttp.listen(path, r));
   let ws: WebSocket | undefined;
   try {
-    const feedUnix = (p: PointRecord) => { for (const s of book.apply(p, { line: 'L1', station: 'reflow' })) unixServer.broadcast(s); };
-    feedUnix(point('e', 1, ['E0'], true));
+    feed(point('e', 1, ['E0'], true), unixServer);
     const got: any[] = [];
     const client = ws = new WebSocket(`ws+unix://${path}:/signals`, { headers: { Authorization: `Bearer ${TOKEN}` } });
     client.on('message', (d) => { const m = JSON.parse(d.toString()); got.push(m); if (m.type === 'hold') client.send(JSON.stringify({ type: 'ack', id: m.id, rev: m.rev })); });
@@ -103,7 +102,7 @@ it('a PLC that stops reading for 3 s is not cut off by the server\'s own re-send
     const socket = (ws as unknown as { _socket: { pause(): void; resume(): void } })._socket;
     socket.pause(); // busy, a GC pause, the network: the originals alone (~0.6 MB) stay under the 1 MiB bound
     const big = 'X'.repeat(2000);
-    for (let i = 2; i <= 300; i++) feedUnix(point('e', i, [`E${i}-${big}`]));
+    for (let i = 2; i <= 300; i++) feed(point('e', i, [`E${i}-${big}`]), unixServer);
     await new Promise((r) => setTimeout(r, 3000)); // past the 2 s a slow reader is given, even counted from the first re-send
     socket.resume();
     await waitFor('every revision read', () => (got.filter((m) => m.type === 'hold' && !m.resent).length >= 299 ? true : undefined), 5000);
@@ -111,7 +110,7 @@ it('a PLC that stops reading for 3 s is not cut off by the server\'s own re-send
     expect(ws.readyState).toBe(WebSocket.OPEN);
   } finally { // also when it fails: the shared book must not keep e#1 for the tests after it
     ws?.close();
-    const r = book.release('e#1', 'qa', 'fixed', '2026-11-25T04:00:00Z'); if (r) unixServer.broadcast(r);
+    release('e#1', unixServer);
     await unixServer.close(); await new Promise((r) => unixHttp.close(r));
     rmSync(dir, { recursive: true, force: true });
   }
