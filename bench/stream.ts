@@ -10,7 +10,9 @@
  * Beside each rate: CPU µs per message of the consumer (the worker), NATS server and InfluxDB, from
  * /proc — steadier than rates on a machine shared with other work.
  * Run: npm run build && scripts/influxdb.sh start && npm run bench:stream
- * Knobs: SPC_BENCH_MESSAGES, SPC_BENCH_ONLY=one|eight|latency (with SPC_BENCH_RATE, SPC_BENCH_HOLDS),
+ *  (c) is printed beside its floor at the same rate: publish → a bare consumer that echoes each unit
+ *      on a WebSocket (bench/bare-echo.ts; no SPC), what the machine costs any consumer.
+ * Knobs: SPC_BENCH_MESSAGES, SPC_BENCH_ONLY=one|eight|latency|floor (with SPC_BENCH_RATE, SPC_BENCH_HOLDS),
  * SPC_BENCH_STATUS_UNITS (units in the hold for (e)), SPC_BENCH_WORKER_LOG=1 (the worker's log),
  * SPC_BENCH_NODE_ARGS (e.g. --cpu-prof), SPC_BENCH_TIMELINE=1.
  */
@@ -18,9 +20,10 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { AckPolicy, connect, type JetStreamClient, type NatsConnection } from 'nats';
 import WebSocket from 'ws';
-import { deleteStreams, ensureStreams, sampleSubject, streamNamesFor, type StreamNames } from '../src/adapters/nats/jetstream.js';
+import { deleteStreams, ensureStreams, sampleSubject, sampleSubjects, streamNamesFor, type StreamNames } from '../src/adapters/nats/jetstream.js';
 import { SeededRandom } from '../src/sim/random.js';
 import { freePort } from '../test/integration/servers.js';
 import { describeParseRate, jsonParseRate } from './machine.js';
@@ -154,6 +157,77 @@ async function endToEnd(nc: NatsConnection, perMessage: number, influx: boolean,
 }
 
 /**
+ * Publishes message i (core NATS: the stream stores it) when it is due at `rate` from `begun`, then
+ * yields 1 ms: this process also reads the WebSocket, and a publisher that never yields would delay
+ * the reading and inflate the latencies it measures. Units after the first `warm` are timed in `sentAt`.
+ */
+async function publishAtRate(nc: NatsConnection, begun: number, rate: number, total: number, warm: number, sentAt: Map<string, number>, publish: (i: number, unit: string) => void): Promise<void> {
+  for (let i = 0; i < total;) {
+    const now = performance.now();
+    for (; i < total && begun + (i * 1000) / rate <= now; i++) {
+      const unit = i < warm ? `WARM${i}` : `LAT${i}`;
+      if (i >= warm) sentAt.set(unit, performance.now());
+      publish(i, unit);
+    }
+    await sleep(1);
+  }
+  await nc.flush();
+}
+
+/** Waits while units are still coming back (a consumer that fell behind drains its backlog), at most 120 s. */
+async function awaitNamed(sentAt: Map<string, number>): Promise<void> {
+  for (let quiet = 0, last = -1, waited = 0; sentAt.size > 0 && quiet < 4 && waited < 120_000; waited += 500) {
+    await sleep(500);
+    if (sentAt.size === last) quiet++; else { quiet = 0; last = sentAt.size; }
+  }
+}
+
+/**
+ * (c)'s floor, the same run and rate: publish → a bare consumer (bench/bare-echo.ts: ordered
+ * consumer, JSON.parse, the unit echoed on a WebSocket; no SPC) → this process. What (c) measures
+ * beyond it is the worker's own.
+ */
+async function bareLatency(nc: NatsConnection, rate: number): Promise<{ lat: number[]; cores: Record<string, number | undefined> }> {
+  const s = streamNamesFor(`benchecho${Date.now().toString(36)}`);
+  await ensureStreams(await nc.jetstreamManager(), s);
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--max-semi-space-size=64', '--import', 'tsx', fileURLToPath(new URL('./bare-echo.ts', import.meta.url)), NATS, s.samples, sampleSubjects(s), String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const kill = () => child.kill('SIGKILL');
+  process.once('exit', kill);
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (d) => { if (String(d).includes('ready')) resolve(); });
+    child.once('exit', (code) => reject(new Error(`bench/bare-echo.ts exited (${code})`)));
+  });
+  const sentAt = new Map<string, number>();
+  const lat: number[] = [];
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/`);
+  ws.on('message', (d) => {
+    const now = performance.now();
+    const { unit } = JSON.parse(d.toString()) as { unit: string };
+    const t = sentAt.get(unit);
+    if (t !== undefined) { lat.push(now - t); sentAt.delete(unit); }
+  });
+  await new Promise((r) => ws.once('open', r));
+  const rng = new SeededRandom(5);
+  const warm = Math.round(rate * WARMUP_SECONDS);
+  const total = warm + Math.round(rate * LATENCY_SECONDS);
+  const subject = sampleSubject(s, 'L1', 'S1', 'lat0');
+  const begun = performance.now();
+  const meter = cpuMeter(child.pid), benchCpu = process.cpuUsage();
+  await publishAtRate(nc, begun, rate, total, warm, sentAt, (_, unit) => nc.publish(subject, enc.encode(JSON.stringify({ ts: new Date().toISOString(), line: 'L1', station: 'S1', parameter: 'lat0', value: rng.normal(), unit }))));
+  const publishedUs = (performance.now() - begun) * 1000;
+  const own = process.cpuUsage(benchCpu);
+  const { worker, nats } = meter(publishedUs);
+  await awaitNamed(sentAt);
+  ws.close();
+  child.kill('SIGTERM');
+  process.off('exit', kill);
+  await deleteStreams(await nc.jetstreamManager(), s);
+  if (sentAt.size) throw new Error(`bare echo: ${sentAt.size} units never came back`);
+  return { lat: lat.sort((a, b) => a - b), cores: { consumer: worker, nats, benchmark: (own.user + own.system) / publishedUs } };
+}
+
+/**
  * (c) publish → hold: at a steady `rate`, every unit published on a held characteristic must come
  * back named in a hold revision; latency per unit. `holds` characteristics are held from their
  * first sample (one hold latched and growing on every point, or 20 at once). With one hold it
@@ -204,33 +278,18 @@ async function latency(nc: NatsConnection, port: number, influx: boolean, rate: 
   // Cores each process used while the messages were published (the benchmark's own publisher and
   // WebSocket reader too): how much of the machine's two is left.
   const meter = cpuMeter(w.pid), benchCpu = process.cpuUsage();
-  // Core NATS publishes (the stream stores them) of every message due, then a yield of 1 ms: this
-  // process also reads the WebSocket, and a publisher that never yields would delay the reading
-  // and inflate the latencies it measures.
-  for (let i = 0; i < total;) {
-    const now = performance.now();
-    for (; i < total && begun + (i * 1000) / rate <= now; i++) {
-      const unit = i < warm ? `WARM${i}` : `LAT${i}`;
-      if (i >= warm) sentAt.set(unit, performance.now());
-      nc.publish(subject(i % holds), body(i % holds, Math.max(-2.5, Math.min(2.5, rng.normal())), unit));
-    }
-    await sleep(1);
-  }
-  await nc.flush();
+  await publishAtRate(nc, begun, rate, total, warm, sentAt, (i, unit) => nc.publish(subject(i % holds), body(i % holds, Math.max(-2.5, Math.min(2.5, rng.normal())), unit)));
   const publishedUs = (performance.now() - begun) * 1000;
   const own = process.cpuUsage(benchCpu);
   const cores = { ...meter(publishedUs), benchmark: (own.user + own.system) / publishedUs };
-  // Every unit is named once the worker has caught up: wait while it still names units (a worker
-  // that fell behind drains its backlog; its latencies say by how much), at most 120 s. A unit
-  // still missing then was processed and never named.
-  for (let quiet = 0, last = -1, waited = 0; sentAt.size > 0 && quiet < 4 && waited < 120_000; waited += 500) {
-    await sleep(500);
-    if (sentAt.size === last) quiet++; else { quiet = 0; last = sentAt.size; }
-  }
+  // Every unit is named once the worker has caught up (its latencies say by how much it fell
+  // behind). A unit still missing then was processed and never named.
+  await awaitNamed(sentAt);
   await sleep(500);
   // The worker's own view: time from storage in JetStream to processing (its /metrics histogram).
   const buckets = (await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()).split('\n').filter((l) => l.startsWith('spc_message_latency_seconds_bucket')).map((l) => [Number(/le="([^"]+)"/.exec(l)![1]), Number(l.split(' ').pop())] as [number, number]);
   const all = buckets.at(-1)?.[1] ?? 0;
+  if (process.env.SPC_BENCH_BUCKETS) console.log(buckets.map(([le, n]) => `${le}:${(n / all).toFixed(4)}`).join(" "));
   // "+Inf" is the bucket past the largest finite bound: say so rather than print NaN.
   const p99Bucket = buckets.find(([, n]) => n >= 0.99 * all);
   const workerP99 = p99Bucket && (Number.isFinite(p99Bucket[0]) ? p99Bucket[0] : `> ${buckets.filter(([le]) => Number.isFinite(le)).at(-1)?.[0]}`);
@@ -292,11 +351,18 @@ const port = await freePort();
 console.log(`bench/stream — ${fmt(MESSAGES)} messages per run; InfluxDB ${influx ? `on (${INFLUX})` : 'off (not running)'}`);
 console.log(`machine: ${cpus()[0].model}, ${cpus().length} cores, Node ${process.version}; NATS at ${NATS}`);
 
-if (process.env.SPC_BENCH_ONLY === 'latency') {
-  // SPC_BENCH_HOLDS: characteristics held at once (1: one latched hold growing on every point).
-  const r = await latency(nc, await freePort(), influx, Number(process.env.SPC_BENCH_RATE ?? 13000), Number(process.env.SPC_BENCH_HOLDS ?? 1));
-  const l = r.lat;
-  console.log(`latency: ${l.length} units, p50 ${l[l.length >> 1].toFixed(2)} p90 ${l[Math.floor(l.length * 0.9)].toFixed(2)} p99 ${l[Math.floor(l.length * 0.99)].toFixed(2)} max ${l[l.length - 1].toFixed(1)} ms; worker: stored → processed p99 ≤ ${r.workerP99} s; while publishing: ${coresText(r.cores)}`);
+const q = (l: number[], p: number) => l[Math.min(l.length - 1, Math.floor(p * l.length))].toFixed(2);
+const pct = (l: number[]) => `p50 ${q(l, 0.5)} ms, p99 ${q(l, 0.99)} ms, p99.9 ${q(l, 0.999)} ms`;
+if (process.env.SPC_BENCH_ONLY === 'latency' || process.env.SPC_BENCH_ONLY === 'floor') {
+  const at = Number(process.env.SPC_BENCH_RATE ?? 13000);
+  const floor = await bareLatency(nc, at);
+  console.log(`floor (bare consume + parse + WebSocket echo) at ${fmt(at)} msg/s: ${floor.lat.length} units, ${pct(floor.lat)}; while publishing: ${coresText(floor.cores)}`);
+  if (process.env.SPC_BENCH_ONLY === 'latency') {
+    // SPC_BENCH_HOLDS: characteristics held at once (1: one latched hold growing on every point).
+    const r = await latency(nc, await freePort(), influx, at, Number(process.env.SPC_BENCH_HOLDS ?? 1));
+    const l = r.lat;
+    console.log(`latency: ${l.length} units, p50 ${l[l.length >> 1].toFixed(2)} p90 ${l[Math.floor(l.length * 0.9)].toFixed(2)} p99 ${l[Math.floor(l.length * 0.99)].toFixed(2)} max ${l[l.length - 1].toFixed(1)} ms; worker: stored → processed p99 ≤ ${r.workerP99} s; while publishing: ${coresText(r.cores)}`);
+  }
   await nc.close();
   process.exit(0);
 }
@@ -323,16 +389,16 @@ const one = await endToEnd(nc, 1, influx, MESSAGES, await freePort());
 const eight = await endToEnd(nc, 8, influx, Math.round(MESSAGES / 4), await freePort());
 const rate = Math.round(bare / 4);
 // SPC_BENCH_STATUS_UNITS: units the hold grows to before (e) (default 1,000,000; fewer for a quick look).
+const floor = await bareLatency(nc, rate);
 const latched = await latency(nc, await freePort(), influx, rate, 1, Number(process.env.SPC_BENCH_STATUS_UNITS ?? 1_000_000));
 const twenty = await latency(nc, await freePort(), influx, rate, 20);
-const q = (l: number[], p: number) => l[Math.min(l.length - 1, Math.floor(p * l.length))].toFixed(2);
-const pct = (l: number[]) => `p50 ${q(l, 0.5)} ms, p99 ${q(l, 0.99)} ms, p99.9 ${q(l, 0.999)} ms`;
 console.log(describeParseRate(jsonParseRate()));
 console.log('| measure | value |');
 console.log('|---|---|');
 console.log(`| (a) bare JetStream consume + parse + ack (median of ${bares.map(fmt).join(', ')}) | ${fmt(bare)} msg/s; ${cpuText({ consumer: bareCpu.worker, nats: bareCpu.nats }, 'message')} |`);
 console.log(`| (b) spc run, 1 sample/message | ${fmt(one.msgs)} msg/s = ${(one.msgs / bare).toFixed(2)} × a (goal ≥ 0.8); ${cpuText(one.cpu, 'message')} |`);
 console.log(`| (b) spc run, 8 samples/message | ${fmt(eight.samples)} samples/s = ${(eight.samples / bare).toFixed(2)} × a's msg/s (goal ≥ 5); ${cpuText(eight.cpu, 'message')} |`);
+console.log(`| (c) floor: publish → a bare consumer (ordered consumer, JSON.parse, the unit echoed on a WebSocket; no SPC) at ${fmt(rate)} msg/s for ${LATENCY_SECONDS} s | ${pct(floor.lat)}; ${coresText(floor.cores)} |`);
 console.log(`| (c) publish → hold at ${fmt(rate)} msg/s (25% of a) for ${LATENCY_SECONDS} s, one hold latched and growing on every point (${fmt(latched.lat.length)} units, ${latched.missing} never named) | ${pct(latched.lat)}; worker stored → processed p99 ≤ ${latched.workerP99} s; ${coresText(latched.cores)} (goal p99 < 20 ms) |`);
 console.log(`| (c) the same with 20 characteristics holding at once (${fmt(twenty.lat.length)} units, ${twenty.missing} never named) | ${pct(twenty.lat)}; worker stored → processed p99 ≤ ${twenty.workerP99} s; ${coresText(twenty.cores)} |`);
 console.log(`| (d) WebSocket bytes per hold update at 100 / 50,000 units in the hold | ${latched.bytesAt.get(100)} / ${latched.bytesAt.get(50_000)} bytes |`);
