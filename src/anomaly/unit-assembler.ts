@@ -20,18 +20,28 @@ export interface AssembledUnit {
   silent?: boolean;
 }
 
-/** Units waiting for features at once, at most; beyond it the oldest is given up (counted). */
+/**
+ * A unit the model stopped waiting for: not every feature arrived within `wait` (or too many units
+ * were open), so it is never judged. `missing`: the features it lacks, in model order.
+ */
+export interface GivenUpUnit { unit: string; lots: string[]; line: string; station: string; missing: string[]; deadline: number }
+
+interface OpenUnit { values: Float64Array; missing: number; deadline: number; lots: string[]; line: string; station: string }
+
+/** Units waiting for features at once, at most; beyond it the oldest is given up. */
 const MAX_OPEN_UNITS = 100_000;
 
 /**
  * Collects each unit's feature values as its samples arrive from different stations; a unit is
- * complete when every feature has a value, and given up (counted in `incomplete`) when it is not
- * complete `waitMs` after its first sample. Pure: the caller passes the clock.
+ * complete when every feature has a value, and given up (returned by `expire`, counted in
+ * `incomplete`) when it is not complete `waitMs` after its first sample. Pure: the caller passes the clock.
  */
 export class UnitAssembler {
-  private readonly open = new Map<string, { values: Float64Array; missing: number; deadline: number; lots: string[]; line: string; station: string }>();
+  private readonly open = new Map<string, OpenUnit>();
   private readonly index: Map<string, number>;
   incomplete = 0;
+  /** Units pushed out by MAX_OPEN_UNITS since the last `expire`, which returns them first. */
+  private evicted: GivenUpUnit[] = [];
 
   constructor(readonly features: readonly string[], private readonly waitMs: number) {
     this.index = new Map(features.map((f, i) => [f, i]));
@@ -45,7 +55,11 @@ export class UnitAssembler {
     if (j === undefined) return undefined;
     let u = this.open.get(s.unit);
     if (!u) {
-      if (this.open.size >= MAX_OPEN_UNITS) { this.open.delete(this.open.keys().next().value as string); this.incomplete++; }
+      if (this.open.size >= MAX_OPEN_UNITS) {
+        const [oldest, o] = this.open.entries().next().value as [string, OpenUnit];
+        this.open.delete(oldest);
+        this.evicted.push(this.givenUp(oldest, o));
+      }
       u = { values: new Float64Array(this.features.length).fill(NaN), missing: this.features.length, deadline: nowMs + this.waitMs, lots: [], line: s.line, station: s.station };
       this.open.set(s.unit, u);
     }
@@ -58,16 +72,23 @@ export class UnitAssembler {
     return { unit: s.unit, values: u.values, lots: u.lots, line: u.line, station: u.station, ts: s.ts, index: 0, at: nowMs, seq: 0 };
   }
 
-  /** Gives up units past their deadline; returns how many. */
-  expire(nowMs: number): number {
-    let n = 0;
+  /** Gives up units past their deadline (and those pushed out since the last call), oldest first. */
+  expire(nowMs: number): GivenUpUnit[] {
+    const out = this.evicted;
+    if (out.length) this.evicted = [];
     for (const [unit, u] of this.open) {
       if (u.deadline > nowMs) break; // insertion order = deadline order
       this.open.delete(unit);
-      n++;
+      out.push(this.givenUp(unit, u));
     }
-    this.incomplete += n;
-    return n;
+    this.incomplete += out.length;
+    return out;
+  }
+
+  private givenUp(unit: string, u: OpenUnit): GivenUpUnit {
+    const missing: string[] = [];
+    for (let j = 0; j < u.values.length; j++) if (Number.isNaN(u.values[j])) missing.push(this.features[j]);
+    return { unit, lots: u.lots, line: u.line, station: u.station, missing, deadline: u.deadline };
   }
 
   get waiting(): number { return this.open.size; }

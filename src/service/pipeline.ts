@@ -1,5 +1,5 @@
 import type { AnomalyScore } from '../anomaly/model.js';
-import type { AssembledUnit } from '../anomaly/unit-assembler.js';
+import type { AssembledUnit, GivenUpUnit } from '../anomaly/unit-assembler.js';
 import { CheckSchedule, type CheckEvent } from '../core/checks/schedule.js';
 import { AlarmLifecycle, ClosedLoop, HoldBook, packNumbers, seriesId, unpackNumbers, type AnomalyModelSnapshot, SpcEngine, subjectToken, type FloodOptions, type LifecycleSignal, type LimitsSignal, type PointRecord, type RuleSetConfig, type SummaryRecord, type CharacteristicConfig, type RuleName, type Sample, type Signal } from '../core/index.js';
 import { decodeSampleMessage, MessageFaults, type DeadLetterReason } from '../samples/message.js';
@@ -53,7 +53,7 @@ export interface PipelineCounters {
   deadLetterMessages: number;
   unknownCharacteristic: number;
   anomalyScored: number; anomalyFlagged: number;
-  /** Units given up: not every feature arrived within the model's wait. */
+  /** Units given up unjudged: not every feature arrived within the model's wait (each also named in `spc_anomaly_unjudged`). */
   anomalyIncomplete: number;
 }
 
@@ -140,7 +140,7 @@ export class Pipeline {
     this.counters.messages++;
     if (this.rejudge.length) this.judgeRestored(out);
     const anomalies = this.o.anomalies;
-    if (anomalies) for (const a of anomalies) { const given = a.assembler.expire(this.now); if (!silent) this.counters.anomalyIncomplete += given; }
+    if (anomalies) for (const a of anomalies) { const given = a.assembler.expire(this.now); if (given.length) this.giveUp(a, given, m.seq, silent); }
     const { samples, bad, positions } = decodeSampleMessage(m.data);
     const faults = this.faults = bad.length ? new MessageFaults() : undefined;
     for (const b of bad) faults!.add(b.reason, b.detail, b.item);
@@ -188,6 +188,29 @@ export class Pipeline {
     unit.silent = silent;
     a.judging.push(unit);
     this.out.score(a, unit, silent);
+  }
+
+  /**
+   * Units a model gave up waiting for (not every feature within its `wait`): never judged, so each
+   * is named — a line with the features it lacked — and, while the model's hold is active, joins the
+   * hold as an unscored unit does (a hold must not name too few units because a unit skipped a
+   * station). They are given up by the message that finds them overdue, so a replay gives up the
+   * same units at the same message.
+   */
+  private giveUp(a: AnomalyRuntime, units: readonly GivenUpUnit[], seq: number, silent: boolean): void {
+    const sequence = this.sequence;
+    for (let k = 0; k < units.length; k++) {
+      const u = units[k];
+      const ts = new Date(u.deadline).toISOString();
+      this.sequence = seq * 1000 + k; // distinct lines for units given up at one message
+      if (!silent) {
+        this.counters.anomalyIncomplete++;
+        this.out.line(this.o.encoder.unjudged(a.config.id, u, ts, this.sequence));
+      }
+      const sig = this.holds.addUnjudged(a.config.id, u.unit, u.lots, ts);
+      if (sig) this.signal(sig);
+    }
+    this.sequence = sequence;
   }
 
   /** The units a restore left to judge again (see restoreAnomalies). */

@@ -160,3 +160,43 @@ describe('timers on the stream\'s clock', () => {
     expect(names(e)).toEqual([]);
   });
 });
+
+describe('a unit the model gave up waiting for (a station skipped, a sensor quiet)', () => {
+  const unjudged = (lines: string[]) => lines.filter((l) => l.startsWith('spc_anomaly_unjudged'));
+  const messages = [
+    unitMessage(1, t0, 'U1', { a: 10, b: 0 }), // flagged: hold m#1
+    unitMessage(2, t0 + 1000, 'U2', { a: 1 }), // U2's b never comes
+    unitMessage(3, t0 + 62_000, 'U3', { a: 1, b: 0 }), // past U2's wait (60 s from its first sample)
+  ];
+
+  it('is named with the features it lacked, and joins the model\'s active hold (it was only counted)', () => {
+    const p = new Pipeline({ rules, encoder: influxLineEncoder, source: 't', anomalies: [model()], trace: true });
+    step(p, messages[0]);
+    step(p, messages[1]);
+    const e = step(p, messages[2]);
+    // Given up at U2's deadline (t0 + 61 s), numbered by the message that found it overdue.
+    expect(unjudged(e.lines)).toEqual([`spc_anomaly_unjudged,model=m,line=L1,station=st unit="U2",missing="st.b",missing_count=1i,lots="" ${t0 + 61_000}003000`]);
+    expect(p.holds.unitStatus('U2')).toMatchObject({ held: true, holds: ['m#1'] });
+    expect(e.signals).toContainEqual(expect.objectContaining({ type: 'hold', id: 'm#1', added: ['U2'] }));
+    expect(e.storeSignals).toContainEqual(expect.objectContaining({ type: 'hold', id: 'm#1', added: ['U2'] }));
+    expect(p.counters.anomalyIncomplete).toBe(1);
+  });
+
+  it('with no hold active it is named and counted, and holds nothing', () => {
+    const p = pipeline();
+    step(p, unitMessage(1, t0, 'U1', { a: 1, b: 0 })); // in control
+    step(p, messages[1]);
+    const e = step(p, messages[2]);
+    expect(unjudged(e.lines)).toHaveLength(1);
+    expect(p.holds.unitStatus('U2').held).toBe(false);
+    expect(e.signals).toEqual([]);
+  });
+
+  it('a replay gives it up again silently: the rebuilt hold names it, nothing is sent or written twice', () => {
+    const p = pipeline();
+    const effects = messages.map((m) => step(p, m, true));
+    expect(effects.flatMap((e) => [...unjudged(e.lines), ...e.signals])).toEqual([]);
+    expect(p.holds.unitStatus('U2')).toMatchObject({ held: true, holds: ['m#1'] });
+    expect(p.counters.anomalyIncomplete).toBe(0);
+  });
+});

@@ -34,6 +34,7 @@ export class WorkerMetrics {
     counter('spc_commit_failures_total', 'failed commits to JetStream or the store (retried)', () => source.counters().commitFailures ?? 0);
     counter('spc_alarms_suppressed_total', 'alarms flood control recorded without sending (state suppressed; GET /api/alarms lists them)', () => source.counters().alarmsSuppressed ?? 0);
     counter('spc_anomaly_scored_total', 'units scored by anomaly models', () => source.counters().anomalyScored ?? 0);
+    counter('spc_anomaly_unjudged_total', 'units anomaly models gave up waiting for (not every feature within wait; InfluxDB spc_anomaly_unjudged names them)', () => source.counters().anomalyIncomplete ?? 0);
     new Counter({ name: 'spc_dead_letters_total', help: 'messages sent to the dead-letter stream', labelNames: ['reason'], registers: [this.registry],
       collect() { this.reset(); for (const [reason, n] of Object.entries(source.deadLetters())) this.inc({ reason }, n); } });
     new Counter({ name: 'spc_influx_lines_total', help: 'InfluxDB lines by outcome', labelNames: ['outcome'], registers: [this.registry],

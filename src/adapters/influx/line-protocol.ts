@@ -1,4 +1,4 @@
-import type { LineEncoder, PointTags } from '../../ports/line-encoder.js';
+import type { LineEncoder, PointTags, UnjudgedUnit } from '../../ports/line-encoder.js';
 import type { LimitsSignal, PointRecord, Sample, Signal, SummaryRecord } from '../../core/index.js';
 
 /**
@@ -141,5 +141,15 @@ function limitsLine(s: LimitsSignal, sequence: number): string {
     + ' ' + nanos(s.ts, sequence);
 }
 
+/**
+ * `spc_anomaly_unjudged`: a unit an anomaly model gave up waiting for, with the features it lacked
+ * (a unit that skipped a station, or a sensor that went quiet, is named instead of only counted).
+ */
+export function unjudgedLine(model: string, u: UnjudgedUnit, ts: string, sequence: number): string {
+  return 'spc_anomaly_unjudged,model=' + escapeTag(model) + ',line=' + escapeTag(u.line) + ',station=' + escapeTag(u.station)
+    + ' unit=' + quote(u.unit) + ',missing=' + quote(u.missing.join(',')) + ',missing_count=' + u.missing.length + 'i' + ',lots=' + quote(u.lots.join(','))
+    + ' ' + nanos(ts, sequence);
+}
+
 /** These encoders as the worker's LineEncoder port. */
-export const influxLineEncoder: LineEncoder = { sample: sampleLine, point: pointLine, violations: violationLines, capability: capabilityLine, signal: signalLine };
+export const influxLineEncoder: LineEncoder = { sample: sampleLine, point: pointLine, violations: violationLines, capability: capabilityLine, signal: signalLine, unjudged: unjudgedLine };

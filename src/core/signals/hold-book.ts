@@ -413,6 +413,20 @@ export class HoldBook {
   }
 
   /**
+   * A unit of a held series that will never have a point (an anomaly model gave up waiting for its
+   * features): suspect like any unit made while the hold is active, it joins the hold, whose last
+   * point stays where it was. Nothing when no hold of the series is active or it names the unit.
+   */
+  addUnjudged(series: string, unit: string, lots: readonly string[], ts: string): HoldSignal | undefined {
+    const active = this.activeHoldByCharacteristic.get(series);
+    if (!active || this.unitStatus(unit).holds.includes(active.head.id)) return undefined;
+    return this.extend(active, {
+      type: 'point', characteristic: series, index: active.head.lastIndex, phase: 'II', ts,
+      statistic: NaN, center: 0, ucl: 0, lcl: 0, violations: [], actions: [], units: [unit], lots: [...lots],
+    }) as HoldSignal;
+  }
+
+  /**
    * The highest point index of a series among its active hold and alarm and its released holds
    * (ids `<series>#<index>`): where a restored anomaly model must go on numbering from.
    */
