@@ -1,49 +1,35 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { connect, type NatsConnection } from 'nats';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { influxQuery } from '../../src/adapters/influx/influxql.js';
-import { deleteStreams, sampleSubject, streamNamesFor } from '../../src/adapters/nats/jetstream.js';
-import { freePort, INFLUX_URL, NATS_URL, uniquePrefix, waitFor } from './servers.js';
+import { sampleSubject, streamNamesFor } from '../../src/adapters/nats/jetstream.js';
+import { INFLUX_URL, NATS_URL, startSpcRun, uniquePrefix, waitFor } from './servers.js';
 
 // A board that skipped a station is never scored by the line's anomaly model: over the wire (real
 // NATS, InfluxDB, the built CLI and the shipped ONNX model) it is named once its wait is over, and
 // joins the model's active hold. Before, it was only counted.
-const CLI = 'dist/src/cli/main.js';
 const PLC = 'plc-token-unjudged-0123456789';
 const prefix = uniquePrefix('unjudged');
 const streams = streamNamesFor(prefix);
 const database = `spc_${prefix}`;
 const FEATURES = ['reflow.peak_temp', 'reflow.tal', 'printer.paste_thickness', 'coating.thickness', 'screw.torque'];
-let worker: ChildProcess;
+let run: Awaited<ReturnType<typeof startSpcRun>>;
 let nc: NatsConnection;
-let port = 0;
-let log = '';
 
 beforeAll(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'spc-unjudged-'));
-  writeFileSync(join(dir, 'tokens.yaml'), `- { token: ${PLC}, role: plc, name: gw-L1 }\n`);
-  writeFileSync(join(dir, 'rules.yaml'), `version: 1
+  run = await startSpcRun({ prefix, plcToken: PLC, influxDb: database, rules: `version: 1
 characteristics:
   - { id: torque, match: { line: L1, station: screw, parameter: torque }, chart: { type: i-mr }, limits: { center: 1.2, sigma: 0.02 }, rules: [nelson1], actions: { alarm: [nelson1] } }
 anomaly:
   - { id: board, model: ${resolve('models/smt-l1.onnx')}, match: { line: L1 }, action: hold, wait: 1s }
-`);
-  port = await freePort();
-  worker = spawn('node', [CLI, 'run', '--rules', join(dir, 'rules.yaml'), '--tokens', join(dir, 'tokens.yaml'), '--ws-port', String(port), '--nats', NATS_URL,
-    '--influx-url', INFLUX_URL, '--influx-db', database, '--prefix', prefix], { stdio: ['ignore', 'ignore', 'pipe'] });
-  worker.stderr!.on('data', (d) => { log += d; });
-  await waitFor('spc run to be ready', () => (log.includes('spc run: ready') ? true : undefined));
+` });
   nc = await connect({ servers: NATS_URL });
 });
 
 afterAll(async () => {
-  worker?.kill('SIGTERM');
-  await new Promise((r) => worker?.once('exit', r));
-  if (nc) { await deleteStreams(await nc.jetstreamManager(), streams); await nc.close(); }
+  await nc?.close();
+  await run?.stop(); // deletes the streams too
 });
 
 /** Publishes a board's samples, one per feature given, as stations send them. */
@@ -57,7 +43,7 @@ async function board(unit: string, values: Record<string, number>): Promise<void
 
 it('a board missing a station\'s value is named with what it lacked, and joins the model\'s active hold', async () => {
   const got: any[] = [];
-  const ws = new WebSocket(`ws://127.0.0.1:${port}/signals`, { headers: { Authorization: `Bearer ${PLC}` } });
+  const ws = new WebSocket(`ws://127.0.0.1:${run.port}/signals`, { headers: { Authorization: `Bearer ${PLC}` } });
   ws.on('message', (d) => got.push(JSON.parse(d.toString())));
   await new Promise((r) => ws.once('open', r));
   // Far outside the training data on every feature: T² far beyond its limit, a hold.
@@ -69,14 +55,14 @@ it('a board missing a station\'s value is named with what it lacked, and joins t
   await board('B3', { 'reflow.peak_temp': 245 }); // a later message finds B2 overdue
   const joined = await waitFor('B2 in the hold', () => got.find((m) => m.type === 'hold' && m.id === hold.id && m.added?.includes('B2')));
   expect(joined.rev).toBeGreaterThan(1);
-  const status = await (await fetch(`http://127.0.0.1:${port}/api/units/B2/status`, { headers: { Authorization: `Bearer ${PLC}` } })).json();
+  const status = await (await fetch(`http://127.0.0.1:${run.port}/api/units/B2/status`, { headers: { Authorization: `Bearer ${PLC}` } })).json();
   expect(status).toMatchObject({ unit: 'B2', held: true, holds: [hold.id] });
   const rows = await waitFor('the InfluxDB line naming B2', async () => {
     const r = await influxQuery({ url: INFLUX_URL, database }, 'SELECT "unit", "missing", "missing_count", "lots", "station" FROM spc_anomaly_unjudged').catch(() => []);
     return r[0]?.values.length ? r[0].values : undefined;
   });
   expect(rows.map((v) => v.slice(1))).toEqual([['B2', 'screw.torque', 1, 'LOT-7', 'coating']]);
-  const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const metrics = await (await fetch(`http://127.0.0.1:${run.port}/metrics`)).text();
   expect(metrics).toMatch(/^spc_anomaly_unjudged_total 1$/m);
   ws.close();
 });

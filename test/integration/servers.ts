@@ -92,12 +92,13 @@ export async function freshPostgres(name: string): Promise<{ url: string; drop: 
  * The built `spc run` with a rule file and one plc token, on a free port, InfluxDB off, ready to
  * take samples under `prefix`; `stop()` ends it and deletes the prefix's streams.
  */
-export async function startSpcRun(o: { prefix: string; rules: string; plcToken: string; store?: string }): Promise<{ port: number; stop: () => Promise<void> }> {
+/** `influxDb`: write to that database of the test InfluxDB (default: --no-influx). */
+export async function startSpcRun(o: { prefix: string; rules: string; plcToken: string; store?: string; influxDb?: string }): Promise<{ port: number; stop: () => Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'spc-run-'));
   writeFileSync(join(dir, 'tokens.yaml'), `- { token: ${o.plcToken}, role: plc, name: gw }\n`);
   writeFileSync(join(dir, 'rules.yaml'), o.rules);
   const port = await freePort();
-  const args = ['dist/src/cli/main.js', 'run', '--rules', join(dir, 'rules.yaml'), '--tokens', join(dir, 'tokens.yaml'), '--ws-port', String(port), '--nats', NATS_URL, '--no-influx', '--prefix', o.prefix, ...(o.store ? ['--store', o.store] : [])];
+  const args = ['dist/src/cli/main.js', 'run', '--rules', join(dir, 'rules.yaml'), '--tokens', join(dir, 'tokens.yaml'), '--ws-port', String(port), '--nats', NATS_URL, ...(o.influxDb ? ['--influx-url', INFLUX_URL, '--influx-db', o.influxDb] : ['--no-influx']), '--prefix', o.prefix, ...(o.store ? ['--store', o.store] : [])];
   const worker = spawn('node', args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   worker.stderr!.on('data', (d) => { log += d; });
