@@ -28,6 +28,8 @@ export interface GivenUpUnit { unit: string; lots: string[]; line: string; stati
 
 interface OpenUnit { values: Float64Array; missing: number; deadline: number; lots: string[]; line: string; station: string }
 
+const NONE: readonly GivenUpUnit[] = Object.freeze([]);
+
 /** Units waiting for features at once, at most; beyond it the oldest is given up. */
 const MAX_OPEN_UNITS = 100_000;
 
@@ -73,14 +75,15 @@ export class UnitAssembler {
   }
 
   /** Gives up units past their deadline (and those pushed out since the last call), oldest first. */
-  expire(nowMs: number): GivenUpUnit[] {
-    const out = this.evicted;
-    if (out.length) this.evicted = [];
+  expire(nowMs: number): readonly GivenUpUnit[] {
+    let out: GivenUpUnit[] | undefined;
+    if (this.evicted.length) { out = this.evicted; this.evicted = []; }
     for (const [unit, u] of this.open) {
       if (u.deadline > nowMs) break; // insertion order = deadline order
       this.open.delete(unit);
-      out.push(this.givenUp(unit, u));
+      (out ??= []).push(this.givenUp(unit, u));
     }
+    if (!out) return NONE; // every message asks: nothing allocated when nothing is overdue
     this.incomplete += out.length;
     return out;
   }

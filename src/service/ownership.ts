@@ -127,6 +127,9 @@ export class Ownership {
   /** Whether this worker vouches for the line's holds now (see ownsAll). */
   vouchesFor(line: string): boolean { return this.vouched.has(this.partitionOfLine(line)); }
 
+  /** The same for a characteristic's or anomaly model's partition (its line's; partition 0 with one). */
+  vouchesForId(id: string): boolean { return this.vouched.has(this.partitionOfId.get(id) ?? 0); }
+
   /** A partition's state is whole (restored and replayed): clients get a fresh snapshot of it. */
   private vouch(p: number): void {
     this.vouched.add(p);

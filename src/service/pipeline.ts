@@ -140,7 +140,7 @@ export class Pipeline {
     this.counters.messages++;
     if (this.rejudge.length) this.judgeRestored(out);
     const anomalies = this.o.anomalies;
-    if (anomalies) for (const a of anomalies) { const given = a.assembler.expire(this.now); if (given.length) this.giveUp(a, given, m.seq, silent); }
+    if (anomalies) for (const a of anomalies) { const given = a.assembler.expire(this.now); if (given.length) this.giveUp(a, given, m.seq * 1000, silent); }
     const { samples, bad, positions } = decodeSampleMessage(m.data);
     const faults = this.faults = bad.length ? new MessageFaults() : undefined;
     for (const b of bad) faults!.add(b.reason, b.detail, b.item);
@@ -194,15 +194,16 @@ export class Pipeline {
    * Units a model gave up waiting for (not every feature within its `wait`): never judged, so each
    * is named — a line with the features it lacked — and, while the model's hold is active, joins the
    * hold as an unscored unit does (a hold must not name too few units because a unit skipped a
-   * station). They are given up by the message that finds them overdue, so a replay gives up the
-   * same units at the same message.
+   * station). The message that finds them overdue gives them up (a replay gives up the same units
+   * at the same message), or the tick of a quiet stream (see tickAnomalies). Their lines are
+   * numbered from `base` (a message's sequence × 1000).
    */
-  private giveUp(a: AnomalyRuntime, units: readonly GivenUpUnit[], seq: number, silent: boolean): void {
+  private giveUp(a: AnomalyRuntime, units: readonly GivenUpUnit[], base: number, silent: boolean): void {
     const sequence = this.sequence;
     for (let k = 0; k < units.length; k++) {
       const u = units[k];
       const ts = new Date(u.deadline).toISOString();
-      this.sequence = seq * 1000 + k; // distinct lines for units given up at one message
+      this.sequence = base + k; // distinct lines for units given up together
       if (!silent) {
         this.counters.anomalyIncomplete++;
         this.out.line(this.o.encoder.unjudged(a.config.id, u, ts, this.sequence));
@@ -475,6 +476,25 @@ export class Pipeline {
     if (!due.length) return;
     this.live(out, now);
     for (const sig of due) this.emit(sig);
+  }
+
+  /**
+   * Time passes for the anomaly models `include` selects (those whose lines this worker vouches
+   * for): units overdue on the stream's clock are given up now, not when the next message comes —
+   * on a quiet line the last units would wait for the next shift. Only for a stream with nothing
+   * left to deliver (the caller's check): features still in a backlog are not missing. A unit the
+   * tick gives up would have been given up by the next message, and a replay does exactly that.
+   */
+  tickAnomalies(wallNow: number, out: EffectSink, include: (id: string) => boolean): void {
+    const now = this.streamTime(wallNow);
+    for (const a of this.o.anomalies ?? []) {
+      if (!include(a.config.id)) continue;
+      const given = a.assembler.expire(now);
+      if (!given.length) continue;
+      this.live(out, now);
+      // After the last message's lines: its own given-up units (numbered from its base) expired before these.
+      this.giveUp(a, given, this.sequence - (this.sequence % 1000) + 500, false);
+    }
   }
 
   private emit(sig: LifecycleSignal): void {

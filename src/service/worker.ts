@@ -47,14 +47,13 @@ export interface WorkerOptions {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-/** Longest the consume loop runs without letting I/O happen, ms. */
-const YIELD_EVERY_MS = 2;
+/** Longest the consume loop runs without letting I/O happen; how long a stream with nothing uncommitted delivers nothing before anomaly units overdue by the clock are given up (see Pipeline.tickAnomalies), ms. */
+const YIELD_EVERY_MS = 2, QUIET_MS = 1000;
 
 /**
- * The real-time worker, composed of four parts: the pipeline (message → effects, pure), the
- * committer (durable before acknowledged, pipelined), ownership (partitions, snapshots,
- * take-over) and operator actions. Here only the consume loop and the wiring: signals go to the
- * line as each message is processed; everything durable goes through the committer.
+ * The real-time worker, composed of four parts: the pipeline (message → effects, pure), the committer
+ * (durable before acknowledged, pipelined), ownership (partitions, snapshots, take-over) and operator
+ * actions. Here only the consume loop and the wiring: signals go out at once, the rest via the committer.
  */
 export class SpcWorker {
   readonly pipeline: Pipeline;
@@ -73,14 +72,13 @@ export class SpcWorker {
 
   constructor(private readonly o: WorkerOptions) {
     this.log = o.log ?? (() => {});
-    const partitions = Math.max(1, Math.floor(o.partitions ?? 1));
     this.pipeline = new Pipeline({ rules: o.rules, encoder: o.encoder, source: o.transport.source, unknownCharacteristics: o.unknownCharacteristics, writeSamples: o.writeSamples, trace: !!o.trace, flood: o.flood, anomalies: o.anomalies });
     this.committer = new Committer({
       transport: o.transport, trace: o.trace, state: o.state, maxMessages: o.commitEvery?.messages ?? 1000, log: this.log,
       countDeadLetters: (reason, n) => { const d = this.pipeline.counters.deadLetters; d[reason] = (d[reason] ?? 0) + n; },
     });
     this.ownership = new Ownership({
-      partitions, state: o.state, membership: o.membership, snapshotEveryMs: o.snapshotEveryMs, ownershipEveryMs: o.ownershipEveryMs,
+      partitions: Math.max(1, Math.floor(o.partitions ?? 1)), state: o.state, membership: o.membership, snapshotEveryMs: o.snapshotEveryMs, ownershipEveryMs: o.ownershipEveryMs,
       pipeline: this.pipeline, committer: this.committer, log: this.log, rewind: () => { this.rewind = true; this.messages?.stop(); },
     });
     this.ownership.index(o.rules); // refuses rules the partitioning cannot route
@@ -108,7 +106,9 @@ export class SpcWorker {
     this.timer = setInterval(() => {
       if (this.committer.pending) void this.committer.close();
       this.pipeline.judgeRestored(this.sink); // a restored partition's unjudged units, even with no message coming
-      if (!this.ownership.replaying) this.pipeline.tickAlarms(Date.now(), this.sink); // a replay ends floods as its raises did
+      if (this.ownership.replaying) return; // a replay ends floods and gives up anomaly units as its messages did
+      this.pipeline.tickAlarms(Date.now(), this.sink);
+      if (!this.committer.waiting && Date.now() - this.lastDeliveryAt >= QUIET_MS) this.pipeline.tickAnomalies(Date.now(), this.sink, (id) => this.ownership.vouchesForId(id));
     }, this.o.commitEvery?.ms ?? 20);
     await this.ownership.start();
     const maxUncommitted = this.o.maxUncommitted ?? 200_000;

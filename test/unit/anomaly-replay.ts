@@ -14,11 +14,11 @@ import type { DeadLetter, MessageStream, SampleMessage, WorkerTransport } from '
 
 export const scoreOf = (v: ArrayLike<number>): AnomalyScore => ({ score: v[0], contributions: Array.from(v) });
 
-/** A model `m` of line L1 with these features (`st.<parameter>`), scoring off the main turn after `delayMs`. */
-export function model(features = ['st.a', 'st.b'], action: 'hold' | 'alarm' = 'hold', delayMs = 2): AnomalyRuntime {
+/** A model `m` of line L1 with these features (`st.<parameter>`), scoring off the main turn after `delayMs`, waiting `waitMs` for a unit's features. */
+export function model(features = ['st.a', 'st.b'], action: 'hold' | 'alarm' = 'hold', delayMs = 2, waitMs = 60_000): AnomalyRuntime {
   const thread = { score: (v: ArrayLike<number>) => new Promise<AnomalyScore>((r) => setTimeout(() => r(scoreOf(Float64Array.from(v))), delayMs)), close: async () => {}, ready: Promise.resolve() } as unknown as ScoringThread;
   const card = { features, thresholds: { score: 5 } } as unknown as ModelCard;
-  return { config: { id: 'm', model: 'm.onnx', match: { line: 'L1' }, action, waitMs: 60_000 }, card, assembler: new UnitAssembler(features, 60_000), thread, index: 0, judging: [] };
+  return { config: { id: 'm', model: 'm.onnx', match: { line: 'L1' }, action, waitMs }, card, assembler: new UnitAssembler(features, waitMs), thread, index: 0, judging: [] };
 }
 
 export const rules: RuleSetConfig = { version: 1, characteristics: [{ id: 'torque', match: { line: 'L1', station: 'screw', parameter: 'torque' }, chart: { type: 'i-mr' }, limits: { center: 1.2, sigma: 0.02 }, rules: ['nelson1'], actions: { alarm: ['nelson1'] } }] };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { influxLineEncoder } from '../../src/adapters/influx/line-protocol.js';
-import type { RuleSetConfig } from '../../src/core/index.js';
+import type { LifecycleSignal, RuleSetConfig } from '../../src/core/index.js';
 import type { SampleMessage } from '../../src/ports/transport.js';
 import { collectEffects, Pipeline } from '../../src/service/pipeline.js';
 import { SpcWorker } from '../../src/service/worker.js';
@@ -190,6 +190,22 @@ describe('a unit the model gave up waiting for (a station skipped, a sensor quie
     expect(unjudged(e.lines)).toHaveLength(1);
     expect(p.holds.unitStatus('U2').held).toBe(false);
     expect(e.signals).toEqual([]);
+  });
+
+  it('on a quiet stream it is given up on time, not when the next message comes (the line\'s last boards waited for the next shift)', async () => {
+    const stream = new ReplayableStream();
+    const signals: LifecycleSignal[] = [];
+    const w = new SpcWorker({ transport: stream, rules, encoder: influxLineEncoder, onSignal: (s) => signals.push(s), anomalies: [model(undefined, 'hold', 2, 200)], commitEvery: { messages: 1000, ms: 10 } });
+    const run = w.run();
+    const now = Date.now();
+    for (const m of [unitMessage(0, now, 'U1', { a: 10, b: 0 }), unitMessage(0, now + 50, 'U2', { a: 1 })]) { const { seq: _s, ack: _a, ...rest } = m; stream.append(rest); }
+    await sleep(200);
+    expect(w.holds.unitStatus('U2').held).toBe(false); // still waiting for its b
+    await sleep(1500); // U2's wait (200 ms) and the quiet second are over; no message came
+    const joined = signals.find((s) => s.type === 'hold' && s.added.includes('U2'));
+    await w.stop(); await run;
+    expect(joined).toMatchObject({ id: 'm#1', rev: 2 });
+    expect(w.counters.anomalyIncomplete).toBe(1);
   });
 
   it('a replay gives it up again silently: the rebuilt hold names it, nothing is sent or written twice', () => {

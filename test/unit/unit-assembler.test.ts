@@ -14,6 +14,7 @@ it('gives up units past their wait, oldest first, naming the features each lacke
     { unit: 'U1', lots: ['LOT-U1'], line: 'L1', station: 'st', missing: ['st.b', 'st.c'], deadline: 1000 },
     { unit: 'U2', lots: ['LOT-U2'], line: 'L1', station: 'st', missing: ['st.a'], deadline: 1500 },
   ]);
+  expect(a.expire(1600)).toEqual([]); // each unit is given up once
   expect(a.waiting).toBe(1);
   expect(a.incomplete).toBe(2);
 });
