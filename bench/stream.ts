@@ -160,8 +160,11 @@ async function endToEnd(nc: NatsConnection, perMessage: number, influx: boolean,
  * Publishes message i (core NATS: the stream stores it) when it is due at `rate` from `begun`, then
  * yields 1 ms: this process also reads the WebSocket, and a publisher that never yields would delay
  * the reading and inflate the latencies it measures. Units after the first `warm` are timed in `sentAt`.
+ * Returns the cores each process used meanwhile (`consumer`'s, NATS's, InfluxDB's and this
+ * benchmark's own publisher and reader): how much of the machine's two is left.
  */
-async function publishAtRate(nc: NatsConnection, begun: number, rate: number, total: number, warm: number, sentAt: Map<string, number>, publish: (i: number, unit: string) => void): Promise<void> {
+async function publishAtRate(nc: NatsConnection, consumer: number | undefined, begun: number, rate: number, total: number, warm: number, sentAt: Map<string, number>, publish: (i: number, unit: string) => void) {
+  const meter = cpuMeter(consumer), benchCpu = process.cpuUsage();
   for (let i = 0; i < total;) {
     const now = performance.now();
     for (; i < total && begun + (i * 1000) / rate <= now; i++) {
@@ -172,6 +175,9 @@ async function publishAtRate(nc: NatsConnection, begun: number, rate: number, to
     await sleep(1);
   }
   await nc.flush();
+  const publishedUs = (performance.now() - begun) * 1000;
+  const own = process.cpuUsage(benchCpu);
+  return { ...meter(publishedUs), benchmark: (own.user + own.system) / publishedUs };
 }
 
 /** Waits while units are still coming back (a consumer that fell behind drains its backlog), at most 120 s. */
@@ -213,18 +219,14 @@ async function bareLatency(nc: NatsConnection, rate: number): Promise<{ lat: num
   const total = warm + Math.round(rate * LATENCY_SECONDS);
   const subject = sampleSubject(s, 'L1', 'S1', 'lat0');
   const begun = performance.now();
-  const meter = cpuMeter(child.pid), benchCpu = process.cpuUsage();
-  await publishAtRate(nc, begun, rate, total, warm, sentAt, (_, unit) => nc.publish(subject, enc.encode(JSON.stringify({ ts: new Date().toISOString(), line: 'L1', station: 'S1', parameter: 'lat0', value: rng.normal(), unit }))));
-  const publishedUs = (performance.now() - begun) * 1000;
-  const own = process.cpuUsage(benchCpu);
-  const { worker, nats } = meter(publishedUs);
+  const { worker, nats, benchmark } = await publishAtRate(nc, child.pid, begun, rate, total, warm, sentAt, (_, unit) => nc.publish(subject, enc.encode(JSON.stringify({ ts: new Date().toISOString(), line: 'L1', station: 'S1', parameter: 'lat0', value: rng.normal(), unit }))));
   await awaitNamed(sentAt);
   ws.close();
   child.kill('SIGTERM');
   process.off('exit', kill);
   await deleteStreams(await nc.jetstreamManager(), s);
   if (sentAt.size) throw new Error(`bare echo: ${sentAt.size} units never came back`);
-  return { lat: lat.sort((a, b) => a - b), cores: { consumer: worker, nats, benchmark: (own.user + own.system) / publishedUs } };
+  return { lat: lat.sort((a, b) => a - b), cores: { consumer: worker, nats, benchmark } };
 }
 
 /**
@@ -275,13 +277,7 @@ async function latency(nc: NatsConnection, port: number, influx: boolean, rate: 
   await sleep(200);
   const begun = performance.now();
   started = begun + WARMUP_SECONDS * 1000;
-  // Cores each process used while the messages were published (the benchmark's own publisher and
-  // WebSocket reader too): how much of the machine's two is left.
-  const meter = cpuMeter(w.pid), benchCpu = process.cpuUsage();
-  await publishAtRate(nc, begun, rate, total, warm, sentAt, (i, unit) => nc.publish(subject(i % holds), body(i % holds, Math.max(-2.5, Math.min(2.5, rng.normal())), unit)));
-  const publishedUs = (performance.now() - begun) * 1000;
-  const own = process.cpuUsage(benchCpu);
-  const cores = { ...meter(publishedUs), benchmark: (own.user + own.system) / publishedUs };
+  const cores = await publishAtRate(nc, w.pid, begun, rate, total, warm, sentAt, (i, unit) => nc.publish(subject(i % holds), body(i % holds, Math.max(-2.5, Math.min(2.5, rng.normal())), unit)));
   // Every unit is named once the worker has caught up (its latencies say by how much it fell
   // behind). A unit still missing then was processed and never named.
   await awaitNamed(sentAt);
